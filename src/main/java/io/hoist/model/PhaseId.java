@@ -1,0 +1,24 @@
+package io.hoist.model;
+
+import java.util.Locale;
+
+/**
+ * The phases of one node's upgrade, in order. The kebab-case {@link #id()} is an external name
+ * (journal, JSON, output): never change it without a migration note.
+ */
+public enum PhaseId {
+  VERSION_CHECK,
+  PRE_VALIDATE,
+  RETIRE,
+  BACKUP,
+  INSTALL,
+  RESTART,
+  MIGRATE,
+  POST_VALIDATE,
+  REJOIN;
+
+  /** {@code version-check}, {@code pre-validate}, ... */
+  public String id() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+}

@@ -1,0 +1,38 @@
+package io.hoist.model;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A role nodes can have.
+ *
+ * @param name the role's name
+ * @param serial quorum role: one node down at a time, the leader last
+ * @param maxParallel nodes of this role upgraded at once (1 for serial roles)
+ * @param settle pause after a node of this role is healthy, before the next one goes down
+ * @param leader command that exits 0 on the node that is the current leader, or {@code null}
+ * @param retire drains the node before the upgrade, or {@code null}
+ * @param rejoin undoes retire after the upgrade, or {@code null}
+ * @param commands the role's command overrides
+ */
+public record Role(
+    String name,
+    boolean serial,
+    int maxParallel,
+    Duration settle,
+    String leader,
+    String retire,
+    String rejoin,
+    Commands commands) {
+
+  public Role {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(settle, "settle");
+    Objects.requireNonNull(commands, "commands");
+  }
+
+  /** A role known only by name: one node at a time, no commands of its own. */
+  public static Role named(String name) {
+    return new Role(name, false, 1, Duration.ZERO, null, null, null, Commands.none());
+  }
+}

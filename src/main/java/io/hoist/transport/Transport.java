@@ -1,0 +1,66 @@
+package io.hoist.transport;
+
+import io.hoist.command.ShellCommand;
+import io.hoist.error.TransportException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A connection to one node.
+ *
+ * <p>Thread safety: an instance may be used by one thread at a time for {@link #exec}; callers
+ * that fan out use one transport per node. {@link #close()} may be called from any thread and
+ * makes a blocked {@code exec} return (as dropped).
+ *
+ * <p>Connections are opened lazily by the first call and reused for every later one (one SSH
+ * session per node).
+ */
+public interface Transport extends AutoCloseable {
+
+  /** The node's name, for messages. */
+  String node();
+
+  /**
+   * Opens the connection now (authenticates, checks the host key) if it is not open yet. Idempotent.
+   *
+   * @throws TransportException UNREACHABLE, AUTHENTICATION, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED
+   */
+  void connect();
+
+  /**
+   * Runs a command through the node's shell and waits for it, at most {@code timeout}.
+   *
+   * <p>Blocks. Each output line is passed to {@code sink} as it arrives, from a thread of the
+   * transport's choosing (never concurrently for one call). On timeout the command is signalled to
+   * stop, its channel or process is closed, and the result says {@link ExecResult#timedOut()}; a
+   * timeout is an outcome, not an exception. A non-zero exit is an outcome too.
+   *
+   * @throws TransportException when the node cannot be reached or the connection drops: whether
+   *     the command ran, and how far, is then unknown
+   */
+  ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink);
+
+  /**
+   * Copies a local file to {@code remotePath} (parent directories must exist), then verifies the
+   * remote copy's sha256 against the local file's. The remote file is written under a temporary
+   * name and renamed into place, so a reader never sees a partial file.
+   *
+   * @return the sha256 (lower-case hex) both sides agree on
+   * @throws TransportException TRANSFER when the copy fails or the checksums differ (the partial
+   *     remote file is removed), or as for {@link #connect()}
+   */
+  String upload(Path local, String remotePath);
+
+  /**
+   * Copies {@code remotePath} to a local file (written under a temporary name, then renamed),
+   * verifying the copy against the remote file's sha256.
+   *
+   * @return the verified sha256 (lower-case hex)
+   * @throws TransportException TRANSFER when the copy fails or the checksums differ
+   */
+  String download(String remotePath, Path local);
+
+  /** Closes the connection. Idempotent; never throws. */
+  @Override
+  void close();
+}
