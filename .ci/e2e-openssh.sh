@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# End-to-end runs of the built jar against three OpenSSH sshd daemons on 127.0.0.1 high ports,
+# each with its own host key, config and node directory; stopped by PID at the end.
+# Usage: e2e-openssh.sh path/to/hoist.jar
+set -euo pipefail
+jar=$(realpath "$1")
+work=$(mktemp -d /tmp/hoist-e2e.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "E2E FAIL: $*" >&2; exit 1; }
+passed=0
+ok() { passed=$((passed + 1)); echo "  ok: $*"; }
+
+[ -d /run/sshd ] || { mkdir -p /run/sshd && chmod 0755 /run/sshd; }
+user=$(id -un)
+export HOME="$work/home"          # isolate: never the invoking user's ~/.ssh
+mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$work/client_key" -C hoist-e2e
+
+free_port() {
+  python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+ports=()
+for i in 1 2 3; do
+  node="$work/nodes/n$i"
+  mkdir -p "$node/releases/1.0.0" "$node/releases/1.1.0" "$node/etc"
+  echo "1.0.0" > "$node/releases/1.0.0/VERSION"
+  echo "1.1.0" > "$node/releases/1.1.0/VERSION"
+  ln -s releases/1.0.0 "$node/current"
+  ssh-keygen -q -t ed25519 -N '' -f "$node/etc/host_key"
+  port=$(free_port)
+  ports+=("$port")
+  cat > "$node/etc/sshd_config" <<CFG
+ListenAddress 127.0.0.1:$port
+HostKey $node/etc/host_key
+PidFile $node/etc/sshd.pid
+AuthorizedKeysFile $work/client_key.pub
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+MaxStartups 100:30:200
+MaxSessions 50
+Subsystem sftp internal-sftp
+SetEnv NODE_DIR=$node HOME=$node
+CFG
+  /usr/sbin/sshd -f "$node/etc/sshd_config" -D -e 2>"$node/etc/sshd.log" &
+  pids+=($!)
+done
+
+# Wait (bounded) until every daemon accepts connections.
+for port in "${ports[@]}"; do
+  for _ in $(seq 1 50); do
+    if ssh-keyscan -T 1 -p "$port" 127.0.0.1 >/dev/null 2>&1; then break; fi
+    sleep 0.1
+  done
+done
+
+cluster="$work/cluster.yaml"
+mkdir -p "$work/repo"
+for v in 1.0.0 1.1.0 1.2.0; do
+  echo "bundle $v" > "$work/repo/acme-$v.tar.gz"
+  (cd "$work/repo" && sha256sum "acme-$v.tar.gz" > "acme-$v.tar.gz.sha256")
+done
+cat > "$cluster" <<YAML
+cluster: e2e
+release:
+  repository: file:$work/repo
+  bundle: acme-\${version}.tar.gz
+  max_step: minor
+ssh:
+  user: $user
+  identity: $work/client_key
+  known_hosts: $HOME/.ssh/known_hosts
+layout: { min_free: 1MiB }
+role_order: [worker, db]
+roles:
+  worker: { max_parallel: 2 }
+  db: { serial: true, leader: "test -f \${home}/leader" }
+commands:
+  version: "cat \${home}/current/VERSION"
+  stop: "echo stopping \${node}"
+  start: "echo starting \${node}"
+  health: { run: "test -f \${home}/current/VERSION", retries: 3, interval: 1s }
+checks:
+  - { name: marker, run: "test -f \${home}/marker && echo marker present" }
+nodes:
+  - { name: n1, host: 127.0.0.1, ssh: { port: ${ports[0]} }, roles: [db], layout: { home: $work/nodes/n1 } }
+  - { name: n2, host: 127.0.0.1, ssh: { port: ${ports[1]} }, roles: [worker], layout: { home: $work/nodes/n2 } }
+  - { name: n3, host: 127.0.0.1, ssh: { port: ${ports[2]} }, roles: [worker], layout: { home: $work/nodes/n3 } }
+YAML
+
+hoist() { java -jar "$jar" -c "$cluster" --no-color "$@"; }
+expect() { # expect CODE DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  set +e; out=$("$@" 2>"$work/stderr"); got=$?; set -e
+  err=$(cat "$work/stderr")
+  [ "$got" -eq "$want" ] || { echo "$out"; echo "$err" >&2; fail "$what: exit $got, expected $want"; }
+}
+
+echo "-- version"
+expect 0 "--version" -- java -jar "$jar" --version
+echo "$out" | grep -q "^hoist .*commit" || fail "--version does not name the commit: $out"
+ok "hoist --version: $(echo "$out" | head -1)"
+
+echo "-- unknown host keys are refused by default"
+expect 3 "inspect with empty known_hosts" -- hoist inspect
+echo "$out" | grep -q "not in known_hosts\|unknown host key\|host key" || { echo "$out"; fail "no host key message"; }
+ok "unknown host key refused, exit 3"
+
+echo "-- --accept-new-host-keys records them"
+expect 3 "inspect accepting new keys (marker missing on all)" -- hoist inspect --accept-new-host-keys
+[ "$(grep -c . "$HOME/.ssh/known_hosts")" -ge 3 ] || fail "known_hosts not written"
+ok "host keys recorded in known_hosts"
+
+echo "-- inspect: one failing check on n3"
+touch "$work/nodes/n1/marker" "$work/nodes/n2/marker"
+expect 3 "inspect with n3 failing" -- hoist inspect
+echo "$out" | grep -E "^n3 " >/dev/null || { echo "$out"; fail "n3 not in table"; }
+echo "$out" | grep -q "2 of 3 nodes passed every check; failed: n3" || { echo "$out"; fail "summary"; }
+ok "inspect exit 3, n3 reported failing"
+
+touch "$work/nodes/n3/marker"
+expect 0 "inspect all passing" -- hoist inspect
+echo "$out" | grep -q "All 3 nodes passed every check" || { echo "$out"; fail "all-pass summary"; }
+ok "inspect exit 0 when every check passes"
+
+expect 0 "inspect json" -- hoist --output json inspect
+echo "$out" | grep -q '"ok" : true' || { echo "$out"; fail "json ok"; }
+echo "$out" | grep -q '"status" : "pass"' || fail "json status"
+ok "inspect --output json"
+
+echo "-- a changed host key is refused"
+sed -i "s|^\[127.0.0.1\]:${ports[1]} ssh-ed25519 .*|[127.0.0.1]:${ports[1]} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl|" "$HOME/.ssh/known_hosts"
+expect 3 "inspect with a changed key" -- hoist inspect --accept-new-host-keys n2
+echo "$out" | grep -qi "changed" || { echo "$out"; fail "changed key not reported"; }
+ok "changed host key refused even with --accept-new-host-keys"
+ssh-keyscan -p "${ports[1]}" 127.0.0.1 2>/dev/null > "$work/n2.keys"
+grep -v "^\[127.0.0.1\]:${ports[1]} " "$HOME/.ssh/known_hosts" > "$work/kh" || true
+cat "$work/kh" "$work/n2.keys" > "$HOME/.ssh/known_hosts"
+
+echo "-- upgrade --cluster --dry-run"
+before=$(find "$work/nodes" -printf '%p %s %l\n' | sort | sha256sum)
+expect 0 "dry run" -- hoist upgrade --cluster --dry-run
+echo "$out" | grep -q "upgrade to 1.2.0" || { echo "$out"; fail "target not 1.2.0"; }
+echo "$out" | grep -q "Hop 1 of 2: to 1.1.0" || { echo "$out"; fail "hop 1"; }
+echo "$out" | grep -q "Hop 2 of 2: to 1.2.0" || { echo "$out"; fail "hop 2"; }
+echo "$out" | grep -q "\$ cat $work/nodes/n2/current/VERSION" || { echo "$out"; fail "rendered command"; }
+# workers (n2, n3) come before the serial db role (n1)
+order=$(echo "$out" | grep -E "^    n[0-9] " | head -3 | awk '{print $1}' | tr '\n' ' ')
+[ "$order" = "n2 n3 n1 " ] || { echo "$out"; fail "order was '$order'"; }
+after=$(find "$work/nodes" -printf '%p %s %l\n' | sort | sha256sum)
+[ "$before" = "$after" ] || fail "the dry run changed a node"
+ok "dry run: 2 hops, workers before db, commands rendered, nothing changed"
+
+expect 0 "dry run json" -- hoist --output json upgrade --cluster --dry-run --to 1.1.0
+echo "$out" | grep -q '"target" : "1.1.0"' || { echo "$out"; fail "json target"; }
+ok "dry run --output json --to 1.1.0"
+
+echo "-- an unreachable node stops the plan"
+kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
+expect 3 "dry run with n3 down" -- hoist upgrade --cluster --dry-run
+echo "$err" | grep -q "n3" || { echo "$err"; fail "n3 not named"; }
+ok "dry run exits 3 naming the unreachable node"
+
+expect 2 "upgrade without --dry-run" -- hoist upgrade --cluster
+ok "upgrade without --dry-run is a usage error in this build"
+
+echo "e2e: $passed passed, 0 failed"

@@ -1,0 +1,105 @@
+package io.hoist.cli;
+
+import io.hoist.config.ClusterFiles;
+import io.hoist.config.ClusterLoader;
+import io.hoist.error.UsageException;
+import io.hoist.model.Cluster;
+import io.hoist.model.HostKeyPolicy;
+import io.hoist.model.Node;
+import io.hoist.model.TransportKind;
+import io.hoist.transport.TransportFactory;
+import io.hoist.transport.local.LocalTransport;
+import io.hoist.transport.ssh.SshContext;
+import io.hoist.transport.ssh.SshTransport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/** What a command needs to reach a cluster: the loaded file, transports, secrets. */
+final class CommandContext {
+
+  private final Environment env;
+  private final Path file;
+  private final Cluster cluster;
+  private final boolean acceptNewHostKeys;
+
+  private CommandContext(Environment env, Path file, Cluster cluster, boolean acceptNewHostKeys) {
+    this.env = env;
+    this.file = file;
+    this.cluster = cluster;
+    this.acceptNewHostKeys = acceptNewHostKeys;
+  }
+
+  /** Locates and loads the cluster file ({@code -c}, $HOIST_CLUSTER, ./cluster.yaml, /etc). */
+  static CommandContext load(Environment env, GlobalOptions global, boolean acceptNewHostKeys) {
+    Path file = ClusterFiles.locate(global.clusterFile, env.variables(), env.cwd());
+    return new CommandContext(env, file, ClusterLoader.load(file), acceptNewHostKeys);
+  }
+
+  Cluster cluster() {
+    return cluster;
+  }
+
+  /** The directory relative {@code file:} repositories are resolved against. */
+  Path baseDir() {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? env.cwd() : parent;
+  }
+
+  /** The named nodes in the order given (all, in file order, when none are named). */
+  List<Node> select(List<String> names) {
+    if (names == null || names.isEmpty()) {
+      return cluster.nodes();
+    }
+    List<Node> selected = new ArrayList<>();
+    for (String name : new LinkedHashSet<>(names)) {
+      selected.add(
+          cluster
+              .node(name)
+              .orElseThrow(
+                  () ->
+                      new UsageException(
+                          "no node '"
+                              + name
+                              + "' in cluster "
+                              + cluster.name()
+                              + Suggest.didYouMean(
+                                  name, cluster.nodes().stream().map(Node::name).toList()))));
+    }
+    return selected;
+  }
+
+  /** Opens SSH or local transports per node; {@code --accept-new-host-keys} applies to all. */
+  TransportFactory transports() {
+    SshContext ssh =
+        new SshContext(
+            env.home(), env.variables(), acceptNewHostKeys ? HostKeyPolicy.ACCEPT_NEW : null);
+    return node ->
+        node.transport() == TransportKind.LOCAL
+            ? new LocalTransport(node)
+            : new SshTransport(node, ssh);
+  }
+
+  /** The values of the cluster's secrets that are set in the environment. */
+  Map<String, String> secretValues() {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String name : cluster.secrets()) {
+      String value = env.get(name);
+      if (value != null) {
+        values.put(name, value);
+      }
+    }
+    return values;
+  }
+
+  /** Candidate names sorted for messages. */
+  static List<String> sorted(List<String> names) {
+    List<String> copy = new ArrayList<>(names);
+    copy.sort(Comparator.naturalOrder());
+    return copy;
+  }
+}

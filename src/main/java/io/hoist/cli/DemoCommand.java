@@ -1,0 +1,142 @@
+package io.hoist.cli;
+
+import io.hoist.demo.Sandbox;
+import io.hoist.error.UsageException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code hoist demo}: a throwaway local cluster, run through hoist for real. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Run hoist on a throwaway local cluster.",
+    description = {
+      "Creates a cluster of six local nodes (directories on this machine, each with its own"
+          + " install home and a small product script), running releases 1.0.0 and 1.1.0, and a"
+          + " file repository with releases 1.0.0, 1.1.0, 1.2.0 and 2.0.0 (max_step: minor; 2.0"
+          + " needs >=1.2.0). Then it runs, for real, against that cluster file:",
+      "  hoist inspect",
+      "  hoist upgrade --cluster --dry-run",
+      "and removes the sandbox (unless --keep). Nothing outside the sandbox is touched."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  hoist demo",
+      "  hoist demo --keep --dir /tmp/hoist-demo    keep the sandbox to try commands on it:",
+      "  hoist -c /tmp/hoist-demo/cluster.yaml inspect"
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  private final Environment env;
+
+  @ParentCommand HoistCommand parent;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Create the sandbox in DIR (must not exist). Default: a new temporary directory.")
+  Path dir;
+
+  @Option(names = "--keep", description = "Keep the sandbox afterwards and print its path.")
+  boolean keep;
+
+  DemoCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    if (dir != null && Files.exists(dir)) {
+      throw new UsageException(
+          "--dir " + dir + " already exists; name a new directory");
+    }
+    Path root = dir != null ? dir : Files.createTempDirectory("hoist-demo-");
+    Sandbox sandbox = Sandbox.create(root);
+    boolean quiet = parent.global.verbosity() < 0;
+    if (!quiet) {
+      err.println(
+          "hoist demo: "
+              + Sandbox.NODES.size()
+              + " local nodes in "
+              + root
+              + ", releases "
+              + String.join(", ", Sandbox.RELEASES)
+              + " in "
+              + root.resolve("repo"));
+    }
+    try {
+      int inspect = step(out, err, quiet, sandbox, List.of("inspect"));
+      int plan = step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--dry-run"));
+      return inspect != 0 ? inspect : plan;
+    } finally {
+      if (keep) {
+        err.println("hoist demo: the sandbox is kept in " + root);
+        err.println("  try: hoist -c " + sandbox.clusterFile() + " inspect");
+      } else {
+        deleteTree(root);
+      }
+      err.flush();
+    }
+  }
+
+  private int step(
+      PrintWriter out, PrintWriter err, boolean quiet, Sandbox sandbox, List<String> command) {
+    List<String> args = new ArrayList<>();
+    args.add("--cluster-file");
+    args.add(sandbox.clusterFile().toString());
+    args.add("--output");
+    args.add(parent.global.output.name());
+    if (parent.global.noColor) {
+      args.add("--no-color");
+    }
+    args.addAll(command);
+    if (!quiet) {
+      err.println();
+      err.println("== hoist " + String.join(" ", command));
+      err.flush();
+    }
+    return Cli.run(args.toArray(String[]::new), env, out, err);
+  }
+
+  private static void deleteTree(Path root) {
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the demo sandbox " + root, e);
+    }
+  }
+}

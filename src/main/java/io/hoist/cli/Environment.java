@@ -1,0 +1,36 @@
+package io.hoist.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What hoist reads from the process it runs in, passed in so tests give their own (never the
+ * developer's HOME or ~/.ssh).
+ *
+ * @param variables environment variables
+ * @param cwd the working directory
+ * @param home the user's home directory
+ * @param interactive whether stdin and stdout are a terminal
+ */
+public record Environment(Map<String, String> variables, Path cwd, Path home, boolean interactive) {
+
+  public Environment {
+    variables = Map.copyOf(variables);
+    Objects.requireNonNull(cwd, "cwd");
+    Objects.requireNonNull(home, "home");
+  }
+
+  /** The real process environment. */
+  public static Environment system() {
+    Map<String, String> env = System.getenv();
+    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+    return new Environment(
+        env, Path.of("").toAbsolutePath(), Path.of(home), System.console() != null);
+  }
+
+  /** A variable, or null. */
+  public String get(String name) {
+    return variables.get(name);
+  }
+}

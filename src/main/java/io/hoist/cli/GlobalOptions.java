@@ -1,0 +1,73 @@
+package io.hoist.cli;
+
+import java.util.Locale;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Options every command takes, before or after the subcommand's name. */
+final class GlobalOptions {
+
+  /** How results are written to stdout. */
+  enum Output {
+    text,
+    json
+  }
+
+  @Option(
+      names = {"-c", "--cluster-file"},
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "The cluster file. Default: $HOIST_CLUSTER, else ./cluster.yaml, else"
+              + " /etc/hoist/cluster.yaml.")
+  String clusterFile;
+
+  @Option(
+      names = "--output",
+      paramLabel = "FORMAT",
+      scope = ScopeType.INHERIT,
+      defaultValue = "text",
+      description = "Result format on stdout: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  Output output = Output.text;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "More detail on stderr: -v shows each command and stack traces of errors, -vv debug logs.")
+  boolean[] verbose = new boolean[0];
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "Only errors on stderr; results still go to stdout.")
+  boolean quiet;
+
+  @Option(
+      names = "--no-color",
+      scope = ScopeType.INHERIT,
+      description = "No colours (also when NO_COLOR is set or stdout is not a terminal).")
+  boolean noColor;
+
+  boolean isJson() {
+    return output == Output.json;
+  }
+
+  int verbosity() {
+    return quiet ? -1 : verbose.length;
+  }
+
+  /** The slf4j-simple level for this verbosity. */
+  String logLevel() {
+    return switch (verbosity()) {
+      case -1 -> "error";
+      case 0 -> "warn";
+      case 1 -> "info";
+      default -> "debug";
+    };
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "GlobalOptions[file=%s, output=%s]", clusterFile, output);
+  }
+}

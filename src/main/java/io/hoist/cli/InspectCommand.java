@@ -1,0 +1,90 @@
+package io.hoist.cli;
+
+import io.hoist.error.UsageException;
+import io.hoist.inspect.InspectReport;
+import io.hoist.inspect.Inspector;
+import io.hoist.run.ClusterInspection;
+import io.hoist.run.FanOut;
+import picocli.CommandLine.Option;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code hoist inspect [NODE...]}: pre-upgrade validation, read-only. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Check nodes before an upgrade; change nothing.",
+    description = {
+      "Connects to every node (or the ones named), in parallel, and runs the built-in checks:",
+      "  reachable  connected and authenticated, host key verified against known_hosts",
+      "  version    the version command prints the running version",
+      "  disk       the release home has layout.min_free free",
+      "then every check of the cluster file's 'checks' list (passes when it exits 0).",
+      "A node that cannot be reached has its other checks skipped.",
+      "",
+      "Exits 0 when every check passed on every node, 3 otherwise."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  hoist inspect                       every node of ./cluster.yaml",
+      "  hoist -c prod.yaml inspect core dea-1",
+      "  hoist inspect --accept-new-host-keys    first contact: record host keys",
+      "  hoist --output json inspect | jq '.nodes[] | select(.ok | not) | .node'",
+      "",
+      "JSON: {cluster, ok, nodes: [{node, address, version, ok, checks: [{name, status"
+          + " (pass|fail|skip), message, duration_ms}]}], summary: {nodes, passed, failed}}"
+    })
+final class InspectCommand implements Callable<Integer> {
+
+  private final Environment env;
+
+  @ParentCommand HoistCommand parent;
+
+  @Spec CommandSpec spec;
+
+  @Mixin NodeAccessOptions access = new NodeAccessOptions();
+
+  @Option(
+      names = "--max-parallel",
+      paramLabel = "N",
+      defaultValue = "" + FanOut.DEFAULT_MAX_PARALLEL,
+      description = "Check at most N nodes at once. Default: ${DEFAULT-VALUE}.")
+  int maxParallel = FanOut.DEFAULT_MAX_PARALLEL;
+
+  @Parameters(
+      paramLabel = "NODE",
+      arity = "0..*",
+      description = "Nodes to inspect, by name. Default: every node of the cluster file.")
+  List<String> nodes = List.of();
+
+  InspectCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    if (maxParallel < 1) {
+      throw new UsageException("--max-parallel must be at least 1, got " + maxParallel);
+    }
+    GlobalOptions global = parent.global;
+    CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
+    Inspector inspector =
+        new Inspector(context.cluster(), context.transports(), context.secretValues());
+    InspectReport report =
+        new ClusterInspection(context.cluster(), inspector, maxParallel)
+            .inspect(context.select(nodes));
+    if (global.isJson()) {
+      Json.print(spec.commandLine().getOut(), Json.inspect(report));
+    } else {
+      Text.inspect(report, Text.ansi(env, global)).forEach(spec.commandLine().getOut()::println);
+    }
+    return report.isOk() ? ExitCode.OK.code() : ExitCode.VALIDATION.code();
+  }
+}

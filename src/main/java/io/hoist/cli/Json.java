@@ -1,0 +1,135 @@
+package io.hoist.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hoist.command.ShellCommand;
+import io.hoist.inspect.CheckResult;
+import io.hoist.inspect.InspectReport;
+import io.hoist.inspect.NodeReport;
+import io.hoist.plan.Batch;
+import io.hoist.plan.Hop;
+import io.hoist.plan.NodePath;
+import io.hoist.plan.NodeSteps;
+import io.hoist.plan.Plan;
+import io.hoist.plan.Step;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes of hoist's results (snake_case keys, documented in each command's help and the
+ * README). Built as ordered maps so the shape is explicit here, not derived from class internals;
+ * commands appear only in their display form, never with a secret.
+ */
+final class Json {
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Json() {}
+
+  static void print(PrintWriter out, Object value) {
+    try {
+      out.println(MAPPER.writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.flush();
+  }
+
+  static Map<String, Object> inspect(InspectReport report) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("cluster", report.cluster());
+    root.put("ok", report.isOk());
+    List<Object> nodes = new ArrayList<>();
+    for (NodeReport node : report.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node.node());
+      n.put("address", node.address());
+      n.put("version", node.version());
+      n.put("ok", node.isOk());
+      List<Object> checks = new ArrayList<>();
+      for (CheckResult check : node.checks()) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", check.name());
+        c.put("status", check.status().id());
+        c.put("message", check.message());
+        c.put("duration_ms", check.duration().toMillis());
+        checks.add(c);
+      }
+      n.put("checks", checks);
+      nodes.add(n);
+    }
+    root.put("nodes", nodes);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("nodes", report.nodes().size());
+    summary.put("passed", report.passedNodes());
+    summary.put("failed", report.nodes().size() - report.passedNodes());
+    root.put("summary", summary);
+    return root;
+  }
+
+  static Map<String, Object> plan(Plan plan) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("cluster", plan.cluster());
+    root.put("dry_run", true);
+    root.put("target", plan.target());
+    root.put("role_order", plan.roleOrder());
+    List<Object> nodes = new ArrayList<>();
+    for (NodePath path : plan.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", path.node());
+      n.put("current", path.current());
+      n.put("path", path.versions());
+      n.put("skip_reason", path.skipReason());
+      nodes.add(n);
+    }
+    root.put("nodes", nodes);
+    List<Object> hops = new ArrayList<>();
+    for (Hop hop : plan.hops()) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("hop", hop.number());
+      h.put("version", hop.version());
+      List<Object> batches = new ArrayList<>();
+      for (Batch batch : hop.batches()) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("batch", batch.number());
+        b.put("role", batch.role());
+        b.put("serial", batch.serial());
+        b.put("leader_probe", batch.leaderProbe());
+        List<Object> steps = new ArrayList<>();
+        for (NodeSteps node : batch.nodes()) {
+          steps.add(nodeSteps(node));
+        }
+        b.put("nodes", steps);
+        batches.add(b);
+      }
+      h.put("batches", batches);
+      hops.add(h);
+    }
+    root.put("hops", hops);
+    return root;
+  }
+
+  private static Map<String, Object> nodeSteps(NodeSteps node) {
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("node", node.node());
+    n.put("host", node.host());
+    n.put("from", node.from());
+    n.put("to", node.to());
+    List<Object> steps = new ArrayList<>();
+    for (Step step : node.steps()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("phase", step.phase().id());
+      s.put("summary", step.summary());
+      s.put("commands", step.commands().stream().map(ShellCommand::display).toList());
+      steps.add(s);
+    }
+    n.put("steps", steps);
+    return n;
+  }
+}

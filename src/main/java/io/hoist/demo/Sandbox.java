@@ -1,0 +1,188 @@
+package io.hoist.demo;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+
+/**
+ * A throwaway cluster on this machine: six local nodes with their own install homes, running two
+ * different releases of a small product ("acme"), a {@code file:} repository with four releases
+ * (bundles and {@code .sha256} files), and a cluster file that ties them together with roles, a
+ * serial role with a leader probe, upgrade paths and {@code max_step: minor}.
+ */
+public final class Sandbox {
+
+  /** The releases in the repository, oldest first. */
+  public static final List<String> RELEASES = List.of("1.0.0", "1.1.0", "1.2.0", "2.0.0");
+
+  /** Node name to the release it runs at the start. */
+  public static final Map<String, String> NODES =
+      new TreeMap<>(
+          Map.of(
+              "router-1", "1.1.0",
+              "router-2", "1.1.0",
+              "ctl-1", "1.0.0",
+              "db-1", "1.1.0",
+              "db-2", "1.1.0",
+              "db-3", "1.1.0"));
+
+  private final Path root;
+
+  private Sandbox(Path root) {
+    this.root = root;
+  }
+
+  /** The sandbox's directory. */
+  public Path root() {
+    return root;
+  }
+
+  /** Its cluster file. */
+  public Path clusterFile() {
+    return root.resolve("cluster.yaml");
+  }
+
+  /** A node's install home. */
+  public Path home(String node) {
+    return root.resolve("nodes").resolve(node);
+  }
+
+  /**
+   * Creates the sandbox in {@code root} (which must be empty or missing).
+   *
+   * @throws IOException when a file cannot be written
+   */
+  public static Sandbox create(Path root) throws IOException {
+    Files.createDirectories(root);
+    Sandbox sandbox = new Sandbox(root);
+    Path repo = Files.createDirectories(root.resolve("repo"));
+    for (String version : RELEASES) {
+      writeBundle(repo, version);
+    }
+    for (Map.Entry<String, String> node : NODES.entrySet()) {
+      Path home = sandbox.home(node.getKey());
+      Path release = home.resolve("releases").resolve(node.getValue());
+      writeRelease(release, node.getValue());
+      Files.createSymbolicLink(home.resolve("current"), Path.of("releases", node.getValue()));
+      Files.createDirectories(home.resolve("state"));
+      Files.writeString(home.resolve("state/running"), node.getValue() + "\n");
+    }
+    Files.writeString(sandbox.clusterFile(), clusterYaml(sandbox), StandardCharsets.UTF_8);
+    return sandbox;
+  }
+
+  private static String clusterYaml(Sandbox sandbox) {
+    StringBuilder nodes = new StringBuilder();
+    for (String node : NODES.keySet()) {
+      String role =
+          node.startsWith("router") ? "router" : node.startsWith("ctl") ? "controller" : "primary";
+      nodes
+          .append("  - { name: ")
+          .append(node)
+          .append(", transport: local, roles: [")
+          .append(role)
+          .append("], layout: { home: \"")
+          .append(sandbox.home(node))
+          .append("\" } }\n");
+    }
+    return """
+        # A throwaway cluster made by 'hoist demo': every node is a directory on this machine.
+        cluster: demo
+        release:
+          repository: file:repo
+          bundle: acme-${version}.tar.gz
+          max_step: minor              # one minor release per hop (1.0 -> 1.1 -> 1.2)
+          upgrade_paths:
+            - { to: "2.0", from: ">=1.2.0" }
+        layout:
+          min_free: 1MiB
+        role_order: [router, controller, primary]
+        roles:
+          router:  { max_parallel: 2 }
+          controller: {}
+          primary: { serial: true, settle: 1s, leader: "test -f ${home}/state/leader" }
+        commands:
+          version: "cat ${home}/current/VERSION"
+          stop:    "${home}/current/bin/acmed stop"
+          start:   "${home}/current/bin/acmed start"
+          health:  { run: "${home}/current/bin/acmed status", retries: 5, interval: 1s }
+        checks:
+          - { name: product-running, run: "${home}/current/bin/acmed status" }
+        timeouts: { command: 20s, stop: 20s, start: 20s }
+        nodes:
+        """
+        + nodes;
+  }
+
+  private static void writeRelease(Path dir, String version) throws IOException {
+    Files.createDirectories(dir.resolve("bin"));
+    Files.writeString(dir.resolve("VERSION"), version + "\n");
+    Path script = dir.resolve("bin/acmed");
+    Files.writeString(script, productScript(version));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  /** The demo product: start/stop/status against HOME/state, HOME being two levels up. */
+  private static String productScript(String version) {
+    return """
+        #!/usr/bin/env bash
+        # acmed VERSION: the demo product of 'hoist demo'.
+        set -euo pipefail
+        home="$(cd "$(dirname "$0")/../../.." && pwd)"
+        state="$home/state"
+        case "${1:-}" in
+          start)  mkdir -p "$state"; echo VERSION > "$state/running"; echo "acmed VERSION started" ;;
+          stop)   rm -f "$state/running"; echo "acmed stopped" ;;
+          status) if [ -f "$state/running" ]; then echo "acmed $(cat "$state/running") running"; \
+        else echo "acmed not running" >&2; exit 3; fi ;;
+          *) echo "usage: acmed start|stop|status" >&2; exit 2 ;;
+        esac
+        """
+        .replace("VERSION", version);
+  }
+
+  private static void writeBundle(Path repo, String version) throws IOException {
+    Path bundle = repo.resolve("acme-" + version + ".tar.gz");
+    try (OutputStream file = Files.newOutputStream(bundle);
+        GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(file);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+      addFile(tar, "VERSION", (version + "\n").getBytes(StandardCharsets.UTF_8), 0644);
+      addFile(tar, "bin/acmed", productScript(version).getBytes(StandardCharsets.UTF_8), 0755);
+    }
+    String sha256 = sha256(Files.readAllBytes(bundle));
+    Files.writeString(
+        repo.resolve(bundle.getFileName() + ".sha256"),
+        sha256 + "  " + bundle.getFileName() + "\n");
+  }
+
+  private static void addFile(TarArchiveOutputStream tar, String name, byte[] content, int mode)
+      throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(content.length);
+    entry.setMode(mode);
+    entry.setModTime(0);
+    tar.putArchiveEntry(entry);
+    tar.write(content);
+    tar.closeArchiveEntry();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package io.hoist.inspect;
+
+import io.hoist.command.ShellCommand;
+import io.hoist.command.ShellQuote;
+import io.hoist.command.Template;
+import io.hoist.command.TemplateException;
+import io.hoist.command.Value;
+import io.hoist.error.TransportException;
+import io.hoist.model.Check;
+import io.hoist.model.Cluster;
+import io.hoist.model.Node;
+import io.hoist.model.TransportKind;
+import io.hoist.release.Version;
+import io.hoist.transport.ExecResult;
+import io.hoist.transport.OutputSink;
+import io.hoist.transport.Transport;
+import io.hoist.transport.TransportFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs read-only checks on one node: {@code reachable} (connected and authenticated,
+ * host key verified), {@code version} (the version command prints a version), {@code disk} (the
+ * release home has {@code layout.min_free} free), then every check of the cluster file. When a
+ * node cannot be reached its other checks are skipped.
+ */
+public final class Inspector {
+
+  /** The built-in checks, in the order they run. */
+  public static final List<String> BUILT_IN = List.of("reachable", "version", "disk");
+
+  private final Cluster cluster;
+  private final TransportFactory transports;
+  private final Map<String, String> secretValues;
+
+  /**
+   * @param cluster the cluster
+   * @param transports opens a transport per node
+   * @param secretValues values of the cluster's secrets, by name (from the core node's env)
+   */
+  public Inspector(
+      Cluster cluster, TransportFactory transports, Map<String, String> secretValues) {
+    this.cluster = cluster;
+    this.transports = transports;
+    this.secretValues = Map.copyOf(secretValues);
+  }
+
+  /** Every check on one node. Never throws for a node problem: failures are results. */
+  public NodeReport inspect(Node node) {
+    return check(node, true);
+  }
+
+  /**
+   * Only {@code reachable} and {@code version}: what a plan needs. {@link NodeReport#version()} is
+   * set when both passed.
+   */
+  public NodeReport probe(Node node) {
+    return check(node, false);
+  }
+
+  private NodeReport check(Node node, boolean full) {
+    List<CheckResult> results = new ArrayList<>();
+    String address = address(node);
+    try (Transport transport = transports.open(node)) {
+      CheckResult reachable =
+          timed(
+              "reachable",
+              () -> {
+                transport.connect();
+                return new Outcome(CheckStatus.PASS, "connected to " + address);
+              });
+      results.add(reachable);
+      if (reachable.status() != CheckStatus.PASS) {
+        skipRest(results, full);
+        return new NodeReport(node.name(), address, null, results);
+      }
+      String[] version = new String[1];
+      results.add(timed("version", () -> readVersion(transport, node, version)));
+      if (full) {
+        results.add(timed("disk", () -> checkDisk(transport, node)));
+        for (Check check : cluster.checks()) {
+          results.add(timed(check.name(), () -> runCheck(transport, node, check)));
+        }
+      }
+      return new NodeReport(node.name(), address, version[0], results);
+    }
+  }
+
+  private void skipRest(List<CheckResult> results, boolean full) {
+    List<String> rest = new ArrayList<>(BUILT_IN.subList(1, full ? BUILT_IN.size() : 2));
+    if (full) {
+      cluster.checks().forEach(c -> rest.add(c.name()));
+    }
+    for (String name : rest) {
+      results.add(new CheckResult(name, CheckStatus.SKIP, "node not reachable", Duration.ZERO));
+    }
+  }
+
+  private Outcome readVersion(Transport transport, Node node, String[] version) {
+    String template = cluster.commandsFor(node, cluster.roleOrder()).version();
+    ExecResult result =
+        transport.exec(render(template, node), cluster.timeouts().command(), OutputSink.NONE);
+    if (!result.isSuccess()) {
+      return failed(result, "version command");
+    }
+    String printed = result.lastLine();
+    if (!Version.isValid(printed)) {
+      return new Outcome(
+          CheckStatus.FAIL, "version command printed '" + printed + "', which is not a version");
+    }
+    version[0] = Version.parse(printed).text();
+    return new Outcome(CheckStatus.PASS, version[0]);
+  }
+
+  private Outcome checkDisk(Transport transport, Node node) {
+    String home = node.layout().home();
+    ShellCommand df = ShellCommand.of("df -Pk -- " + ShellQuote.quote(home) + " | tail -n 1");
+    ExecResult result = transport.exec(df, cluster.timeouts().command(), OutputSink.NONE);
+    if (!result.isSuccess()) {
+      return failed(result, "df " + home);
+    }
+    String[] fields = result.lastLine().split("\\s+");
+    long freeBytes;
+    try {
+      freeBytes = Long.parseLong(fields[3]) * 1024;
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      return new Outcome(CheckStatus.FAIL, "cannot read free space from: " + result.lastLine());
+    }
+    long needed = node.layout().minFreeBytes();
+    String message = bytes(freeBytes) + " free in " + home + " (need " + bytes(needed) + ")";
+    return new Outcome(freeBytes >= needed ? CheckStatus.PASS : CheckStatus.FAIL, message);
+  }
+
+  private Outcome runCheck(Transport transport, Node node, Check check) {
+    ExecResult result = transport.exec(render(check.run(), node), check.timeout(), OutputSink.NONE);
+    if (!result.isSuccess()) {
+      return failed(result, "check");
+    }
+    String line = result.lastLine();
+    return new Outcome(CheckStatus.PASS, line.isEmpty() ? "ok" : line);
+  }
+
+  private static Outcome failed(ExecResult result, String what) {
+    if (result.timedOut()) {
+      return new Outcome(
+          CheckStatus.FAIL, what + " timed out after " + seconds(result.duration()));
+    }
+    String line = result.lastLine();
+    return new Outcome(
+        CheckStatus.FAIL,
+        what + " exited " + result.exitCode() + (line.isEmpty() ? "" : ": " + line));
+  }
+
+  private ShellCommand render(String template, Node node) {
+    Map<String, Value> values = new HashMap<>();
+    values.put("cluster", Value.plain(cluster.name()));
+    values.put("node", Value.plain(node.name()));
+    values.put("host", Value.plain(node.host() == null ? "local" : node.host()));
+    values.put("home", Value.plain(node.layout().home()));
+    secretValues.forEach((k, v) -> values.put(Template.SECRET_PREFIX + k, Value.secret(v)));
+    return Template.parse(template).render(values);
+  }
+
+  private static CheckResult timed(String name, Supplier<Outcome> check) {
+    long start = System.nanoTime();
+    Outcome outcome;
+    try {
+      outcome = check.get();
+    } catch (TransportException e) {
+      outcome = new Outcome(CheckStatus.FAIL, e.getMessage());
+    } catch (TemplateException e) {
+      outcome =
+          new Outcome(
+              CheckStatus.FAIL,
+              e.getMessage().replace("has no value here", "is not known during inspect"));
+    }
+    return new CheckResult(
+        name, outcome.status(), outcome.message(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private static String address(Node node) {
+    if (node.transport() == TransportKind.LOCAL) {
+      return "local";
+    }
+    String user = node.ssh().user() == null ? "" : node.ssh().user() + "@";
+    String port = node.ssh().port() == null ? "" : ":" + node.ssh().port();
+    return user + node.host() + port;
+  }
+
+  static String bytes(long bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = bytes;
+    int unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return unit == 0
+        ? bytes + " B"
+        : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+
+  private static String seconds(Duration duration) {
+    return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
+  }
+
+  private record Outcome(CheckStatus status, String message) {}
+}
