@@ -1,0 +1,94 @@
+package io.hoist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.testing.HoistJar;
+import io.hoist.testing.SimulatedCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built jar as a user runs it: a child process with its own HOME. */
+class JarIT {
+
+  @TempDir Path root;
+
+  @Test
+  void manifestIsMultiReleaseForJsch() throws IOException {
+    try (JarFile jar = new JarFile(HoistJar.jar().toFile())) {
+      assertEquals("true", jar.getManifest().getMainAttributes().getValue("Multi-Release"));
+      assertEquals(
+          "io.hoist.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+    }
+  }
+
+  @Test
+  void versionNamesTheCommit() {
+    HoistJar.in(root).run("--version").exitsWith(0).outContains("hoist ").outContains("commit ");
+  }
+
+  @Test
+  void loginWithEd25519KeyFromTheBuiltJar() {
+    try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
+      sim.releases("1.0.0").node("n1", "worker", "1.0.0").writeClusterFile("");
+      HoistJar.in(sim.home())
+          .run("-c", sim.clusterFile().toString(), "inspect")
+          .exitsWith(0)
+          .outContains("connected to hoist@127.0.0.1:" + sim.server("n1").port());
+    }
+  }
+
+  @Test
+  void loginWithRsaKeyFromTheBuiltJar() {
+    try (SimulatedCluster sim = SimulatedCluster.in(root, true)) {
+      sim.releases("1.0.0").node("n1", "worker", "1.0.0").writeClusterFile("");
+      HoistJar.in(sim.home())
+          .run("-c", sim.clusterFile().toString(), "inspect")
+          .exitsWith(0)
+          .outContains("All 1 nodes passed every check.");
+    }
+  }
+
+  @Test
+  void unknownHostKeyRefusedThenAcceptedWithTheFlag() throws IOException {
+    try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
+      sim.releases("1.0.0").node("n1", "worker", "1.0.0").writeClusterFile("");
+      Files.delete(sim.knownHosts());
+      HoistJar jar = HoistJar.in(sim.home());
+      jar.run("-c", sim.clusterFile().toString(), "inspect")
+          .exitsWith(3)
+          .outContains("known_hosts")
+          .noStackTrace();
+      jar.run("-c", sim.clusterFile().toString(), "inspect", "--accept-new-host-keys")
+          .exitsWith(0);
+      assertTrue(Files.readString(sim.knownHosts()).contains("127.0.0.1]:"));
+      jar.run("-c", sim.clusterFile().toString(), "inspect").exitsWith(0);
+    }
+  }
+
+  @Test
+  void demoRunsInspectAndThePlanOnALocalCluster() {
+    HoistJar.Result result = HoistJar.in(root).run("--no-color", "demo");
+    result
+        .exitsWith(0)
+        .outContains("All 6 nodes passed every check.")
+        .outContains("Plan for cluster demo: upgrade to 2.0.0")
+        .outContains("Hop 3 of 3: to 2.0.0")
+        .errContains("== hoist upgrade --cluster --dry-run");
+  }
+
+  @Test
+  void brokenClusterFileIsAConfigErrorWithoutTrace() throws IOException {
+    Path file = root.resolve("cluster.yaml");
+    Files.writeString(file, "cluster: x\nnodes: [ { name: a, hots: b } ]\n");
+    HoistJar.in(root)
+        .run("inspect")
+        .exitsWith(2)
+        .errContains("cluster.yaml:2:")
+        .noStackTrace();
+  }
+}

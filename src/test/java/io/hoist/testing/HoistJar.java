@@ -1,0 +1,115 @@
+package io.hoist.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built {@code target/hoist.jar} as a child process (its own HOME, no stdin) and asserts
+ * on what it did, fluently: {@code HoistJar.in(home).run("inspect").exitsWith(0).outContains(..)}.
+ */
+public final class HoistJar {
+
+  private static final long LIMIT_SECONDS = 120;
+
+  private final Path home;
+  private final Path cwd;
+
+  private HoistJar(Path home, Path cwd) {
+    this.home = home;
+    this.cwd = cwd;
+  }
+
+  /** Runs with {@code home} as HOME and working directory. */
+  public static HoistJar in(Path home) {
+    return new HoistJar(home, home);
+  }
+
+  /** The jar under test: {@code -Dhoist.jar}, else target/hoist.jar. */
+  public static Path jar() {
+    return Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath();
+  }
+
+  /** Runs {@code java -jar hoist.jar ARGS} to its end (bounded). */
+  public Result run(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    try {
+      Path out = Files.createTempFile("hoist-out", ".txt");
+      Path err = Files.createTempFile("hoist-err", ".txt");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(cwd.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
+      Map<String, String> env = builder.environment();
+      env.remove("HOIST_CLUSTER");
+      env.remove("SSH_AUTH_SOCK");
+      env.remove("HOIST_SSH_PASSWORD");
+      env.put("HOME", home.toString());
+      Process process = builder.start();
+      if (!process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("hoist " + String.join(" ", args) + " did not end in time");
+      }
+      Result result =
+          new Result(
+              String.join(" ", args),
+              process.exitValue(),
+              Files.readString(out, StandardCharsets.UTF_8),
+              Files.readString(err, StandardCharsets.UTF_8));
+      Files.delete(out);
+      Files.delete(err);
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** What one run did. */
+  public record Result(String args, int code, String out, String err) {
+
+    public Result exitsWith(int expected) {
+      assertEquals(expected, code, () -> "exit code of hoist " + args + "\n" + this);
+      return this;
+    }
+
+    public Result outContains(String text) {
+      assertTrue(out.contains(text), () -> "stdout lacks '" + text + "'\n" + this);
+      return this;
+    }
+
+    public Result errContains(String text) {
+      assertTrue(err.contains(text), () -> "stderr lacks '" + text + "'\n" + this);
+      return this;
+    }
+
+    public Result noStackTrace() {
+      assertFalse(err.contains("\tat "), () -> "stack trace on stderr\n" + this);
+      assertFalse(out.contains("\tat "), () -> "stack trace on stdout\n" + this);
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.hoist.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Simulated nodes for integration tests: each is a directory (its install home, with {@code
+ * releases/V/VERSION} and a {@code current} link) served by its own embedded SSH server on
+ * 127.0.0.1; plus a test HOME with a client key and a known_hosts holding every server's key, a
+ * {@code file:} repository with bundles and checksums, and a cluster file for all of it.
+ */
+public final class SimulatedCluster implements AutoCloseable {
+
+  private final Path root;
+  private final Path clientKey;
+  private final Map<String, SshServerFixture> servers = new LinkedHashMap<>();
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
+  private final Map<String, String> roles = new LinkedHashMap<>();
+  private final List<String> releases = new ArrayList<>();
+
+  private SimulatedCluster(Path root, Path clientKey) {
+    this.root = root;
+    this.clientKey = clientKey;
+  }
+
+  /** An empty cluster in {@code root} with an ed25519 client key (or RSA when {@code rsa}). */
+  public static SimulatedCluster in(Path root, boolean rsa) {
+    Path keys = root.resolve("home/.ssh");
+    Path key = rsa ? TestKeys.rsa(keys, "id_test") : TestKeys.ed25519(keys, "id_test");
+    return new SimulatedCluster(root, key);
+  }
+
+  /** The test HOME (with .ssh/known_hosts and the client key). */
+  public Path home() {
+    return root.resolve("home");
+  }
+
+  public Path knownHosts() {
+    return home().resolve(".ssh/known_hosts");
+  }
+
+  public Path clusterFile() {
+    return root.resolve("cluster.yaml");
+  }
+
+  /** A node's install home. */
+  public Path nodeHome(String node) {
+    return root.resolve("nodes").resolve(node);
+  }
+
+  public SshServerFixture server(String node) {
+    return servers.get(node);
+  }
+
+  /** Releases offered by the repository. */
+  public SimulatedCluster releases(String... versions) {
+    releases.addAll(List.of(versions));
+    return this;
+  }
+
+  /** Adds a node running {@code version}, with one role, served by a fresh SSH server. */
+  public SimulatedCluster node(String name, String role, String version) {
+    try {
+      Path home = nodeHome(name);
+      Path release = Files.createDirectories(home.resolve("releases").resolve(version));
+      Files.writeString(release.resolve("VERSION"), version + "\n");
+      Files.createSymbolicLink(home.resolve("current"), Path.of("releases", version));
+      SshServerFixture server =
+          SshServerFixture.builder(home, root.resolve("hostkeys").resolve(name))
+              .authorize(TestKeys.publicKeyOf(clientKey))
+              .start();
+      servers.put(name, server);
+      ports.put(name, server.port());
+      roles.put(name, role);
+      Files.writeString(
+          knownHosts(),
+          server.knownHostsLine() + "\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops a node's server: the node is down (its port refuses connections). */
+  public void stop(String node) {
+    servers.get(node).stop();
+  }
+
+  /**
+   * Writes the cluster file.
+   *
+   * @param extra YAML appended at top level before {@code nodes:} (roles, checks, ...)
+   */
+  public Path writeClusterFile(String extra) {
+    try {
+      Path repo = Files.createDirectories(root.resolve("repo"));
+      for (String version : releases) {
+        Path bundle = repo.resolve("acme-" + version + ".tar.gz");
+        Files.writeString(bundle, "bundle " + version + "\n");
+        Files.writeString(
+            repo.resolve(bundle.getFileName() + ".sha256"),
+            "0".repeat(64) + "  " + bundle.getFileName() + "\n");
+      }
+      StringBuilder yaml = new StringBuilder();
+      yaml.append("cluster: sim\n")
+          .append("release:\n")
+          .append("  repository: file:")
+          .append(repo)
+          .append("\n  bundle: acme-${version}.tar.gz\n")
+          .append("ssh:\n  user: hoist\n  identity: ")
+          .append(clientKey)
+          .append("\n  known_hosts: ")
+          .append(knownHosts())
+          .append("\n  connect_timeout: 5s\n")
+          .append("layout: { min_free: 1MiB }\n")
+          .append("commands:\n  version: \"cat ${home}/current/VERSION\"\n")
+          .append(extra)
+          .append("nodes:\n");
+      for (Map.Entry<String, Integer> node : ports.entrySet()) {
+        yaml.append("  - { name: ")
+            .append(node.getKey())
+            .append(", host: 127.0.0.1, roles: [")
+            .append(roles.get(node.getKey()))
+            .append("], ssh: { port: ")
+            .append(node.getValue())
+            .append(" }, layout: { home: \"")
+            .append(nodeHome(node.getKey()))
+            .append("\" } }\n");
+      }
+      Files.writeString(clusterFile(), yaml.toString());
+      return clusterFile();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    servers.values().forEach(SshServerFixture::stop);
+  }
+}
