@@ -85,7 +85,7 @@ public final class PathFinder {
     Integer total = distance.get(from);
     if (total == null) {
       throw new ValidationException(
-          "no upgrade path from " + from + " to " + to + ": " + explain(from, to));
+          "no upgrade path from " + from + " to " + to + ": " + explain(from, to, true));
     }
     List<Version> path = new ArrayList<>();
     Version at = from;
@@ -196,28 +196,34 @@ public final class PathFinder {
   }
 
   /** Why {@code to} cannot be reached from {@code from}: the first missing step, precisely. */
-  private String explain(Version from, Version to) {
+  private String explain(Version from, Version to, boolean listReleases) {
     Set<Version> reachable = reachableFrom(from, to);
     List<Version> stepOk = reachable.stream().filter(r -> stepAllows(r, to)).toList();
     if (stepOk.isEmpty()) {
       Version highest = reachable.stream().max(Version::compareTo).orElseThrow();
-      return explainStep(from, highest, to);
+      return explainStep(from, highest, to, listReleases);
     }
     Version best = stepOk.stream().max(Version::compareTo).orElseThrow();
     UpgradeRule blocking =
         rules.stream().filter(r -> r.matches(to) && !r.allowsFrom(best)).findFirst().orElseThrow();
-    return "reaching "
-        + blocking.describeTo()
-        + " needs a node on "
-        + blocking.from()
-        + ", and no release in the repository gets there from "
-        + from
-        + " ("
-        + releasesText(available)
-        + ")";
+    String why =
+        "reaching "
+            + blocking.describeTo()
+            + " needs a node on "
+            + blocking.from()
+            + ", and no release in the repository gets there from "
+            + from
+            + (listReleases ? " (" + releasesText(available) + ")" : "");
+    // A release that would satisfy the rule exists but is out of reach itself: say why.
+    Optional<Version> stop =
+        intermediates(from, to).stream()
+            .filter(v -> blocking.allowsFrom(v) && !reachable.contains(v))
+            .max(Version::compareTo);
+    return stop.map(v -> why + "; " + v + " cannot be reached: " + explain(from, v, false))
+        .orElse(why);
   }
 
-  private String explainStep(Version from, Version highest, Version to) {
+  private String explainStep(Version from, Version highest, Version to, boolean listReleases) {
     String line;
     int major;
     int minor;
@@ -257,7 +263,7 @@ public final class PathFinder {
         + "; "
         + stop
         + " is in the repository but cannot be reached: "
-        + explain(from, stop);
+        + explain(from, stop, listReleases);
   }
 
   /** Every version (from included) reachable from {@code from} on the way to {@code to}. */

@@ -158,6 +158,27 @@ class PathFinderTest {
         e.getMessage());
   }
 
+  @Test
+  void aChainOfUnmetRulesIsExplainedToItsRoot() {
+    PathFinder paths = finder("3.4.7 3.5.4 3.6.1", WEKA, MaxStep.ANY);
+
+    ValidationException e =
+        assertThrows(
+            ValidationException.class,
+            () -> paths.hops(Version.parse("3.3.0"), Version.parse("3.6.1")));
+
+    String releases = " (releases: 3.4.7, 3.5.4, 3.6.1)";
+    assertEquals(
+        "no upgrade path from 3.3.0 to 3.6.1: reaching 3.6.x needs a node on >=3.5.3, and no"
+            + " release in the repository gets there from 3.3.0"
+            + releases
+            + "; 3.5.4 cannot be reached: reaching 3.5.x needs a node on >=3.4.6, and no release"
+            + " in the repository gets there from 3.3.0"
+            + "; 3.4.7 cannot be reached: reaching 3.4.x needs a node on >=3.3.1, and no release"
+            + " in the repository gets there from 3.3.0",
+        e.getMessage());
+  }
+
   @ParameterizedTest(name = "[{0}] from [{1}] under {2}: {3}")
   @CsvSource(
       delimiter = '|',
