@@ -1,5 +1,8 @@
 /**
- * Releases: versions and ranges (semantic versions through semver4j), upgrade paths and the hops
- * between two versions, the release repository. Depends on {@code model} and {@code error}.
+ * Releases: versions and ranges (semantic versions through semver4j), upgrade rules and the hops
+ * between two versions ({@link io.hoist.release.PathFinder}: fewest hops, highest stops, a precise
+ * message naming the missing step when there is no path), and the release repository ({@link
+ * io.hoist.release.ReleaseRepository}; {@code file:} directories today). Depends on {@code model}
+ * and {@code error}.
  */
 package io.hoist.release;

@@ -1,0 +1,292 @@
+package io.hoist.plan;
+
+import io.hoist.error.UsageException;
+import io.hoist.error.ValidationException;
+import io.hoist.model.Cluster;
+import io.hoist.model.Node;
+import io.hoist.model.Role;
+import io.hoist.release.PathFinder;
+import io.hoist.release.Version;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a cluster and the versions its nodes run into a {@link Plan}: the target, each node's path,
+ * the hops, the batches of each hop in role order, and each node's steps with their exact commands.
+ * Pure: it never touches a node; the caller gathers running versions and releases.
+ *
+ * <p>Ordering inside a hop (kato's rule): a node is placed by the earliest of its roles in the role
+ * order; nodes with none of their roles in the order go last; ties keep the cluster file's order.
+ * Nodes placed by the same role form batches of up to the role's {@code max_parallel} (capped by
+ * {@link PlanRequest#maxParallel()}); a serial role's nodes go one per batch; two nodes sharing a
+ * serial role are never in one batch, whatever role placed them; nodes placed by no role go one per
+ * batch.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Planner {
+
+  private final Cluster cluster;
+
+  public Planner(Cluster cluster) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+  }
+
+  /**
+   * Plans an upgrade.
+   *
+   * @throws UsageException for an unknown or repeated role in the role order, an unknown node, or a
+   *     secret a command needs that has no value
+   * @throws ValidationException when no target can be found, a node runs a version newer than the
+   *     target, or a node has no upgrade path (every such node is named)
+   * @throws IllegalArgumentException when a selected node has no entry in {@code current}
+   */
+  public Plan plan(PlanRequest request) {
+    Objects.requireNonNull(request, "request");
+    List<String> order = roleOrder(request.roleOrder());
+    List<Node> selected = select(request.nodes());
+    for (Node node : selected) {
+      if (!request.current().containsKey(node.name())) {
+        throw new IllegalArgumentException("no running version given for node " + node.name());
+      }
+    }
+    PathFinder finder =
+        new PathFinder(
+            request.available(), cluster.release().upgradePaths(), cluster.release().maxStep());
+    Version target = target(request, finder, selected);
+
+    List<Placement> placements = place(selected, order);
+    Map<String, List<Version>> paths = new LinkedHashMap<>();
+    List<NodePath> nodePaths = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (Placement p : placements) {
+      String name = p.node().name();
+      Version current = request.current().get(name);
+      List<Version> path = List.of();
+      String skipReason = null;
+      if (current.equals(target)) {
+        if (request.force()) {
+          path = List.of(target);
+        } else {
+          skipReason = "already at " + target;
+        }
+      } else if (current.isNewerThan(target)) {
+        problems.add(
+            "node "
+                + name
+                + " runs "
+                + current
+                + ", newer than the target "
+                + target
+                + "; an upgrade never downgrades (hoist rollback returns to a previous release)");
+        continue;
+      } else {
+        try {
+          path = finder.hops(current, target);
+        } catch (ValidationException e) {
+          problems.add("node " + name + ": " + e.getMessage());
+          continue;
+        }
+      }
+      paths.put(name, path);
+      nodePaths.add(
+          new NodePath(
+              name, current.text(), path.stream().map(Version::text).toList(), skipReason));
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationException(String.join("\n", problems));
+    }
+
+    NodePipeline pipeline = new NodePipeline(cluster, order, request.secretValues());
+    TreeSet<Version> hopVersions = new TreeSet<>();
+    paths.values().forEach(hopVersions::addAll);
+    List<Hop> hops = new ArrayList<>();
+    for (Version version : hopVersions) {
+      List<Placement> inHop = new ArrayList<>();
+      Map<String, Version> fromVersions = new LinkedHashMap<>();
+      for (Placement p : placements) {
+        List<Version> path = paths.get(p.node().name());
+        int at = path.indexOf(version);
+        if (at >= 0) {
+          inHop.add(p);
+          fromVersions.put(
+              p.node().name(), at == 0 ? request.current().get(p.node().name()) : path.get(at - 1));
+        }
+      }
+      List<Batch> batches =
+          batches(inHop, request.maxParallel(), pipeline, version, fromVersions, request.force());
+      hops.add(new Hop(hops.size() + 1, version.text(), batches));
+    }
+    return new Plan(cluster.name(), target.text(), order, nodePaths, hops);
+  }
+
+  /** A node with the role that places it ({@code null}: none of its roles is in the order). */
+  record Placement(Node node, String role, int rank) {}
+
+  /** The role order in force, validated. */
+  private List<String> roleOrder(List<String> requested) {
+    if (requested.isEmpty()) {
+      return cluster.roleOrder();
+    }
+    Set<String> known = knownRoles();
+    Set<String> seen = new HashSet<>();
+    for (String role : requested) {
+      if (!known.contains(role)) {
+        throw new UsageException(
+            "unknown role '"
+                + role
+                + "' in the role order"
+                + DidYouMean.hint(role, known)
+                + " (roles: "
+                + String.join(", ", known)
+                + ")");
+      }
+      if (!seen.add(role)) {
+        throw new UsageException("role '" + role + "' is listed twice in the role order");
+      }
+    }
+    return requested;
+  }
+
+  private Set<String> knownRoles() {
+    Set<String> known = new LinkedHashSet<>();
+    cluster.roles().forEach(r -> known.add(r.name()));
+    known.addAll(cluster.roleOrder());
+    cluster.nodes().forEach(n -> known.addAll(n.roles()));
+    return known;
+  }
+
+  /** The selected nodes, in file order. */
+  private List<Node> select(List<String> names) {
+    if (names.isEmpty()) {
+      return cluster.nodes();
+    }
+    List<String> all = cluster.nodes().stream().map(Node::name).toList();
+    for (String name : names) {
+      if (!all.contains(name)) {
+        throw new UsageException(
+            "unknown node '"
+                + name
+                + "'"
+                + DidYouMean.hint(name, all)
+                + " (nodes: "
+                + String.join(", ", all)
+                + ")");
+      }
+    }
+    return cluster.nodes().stream().filter(n -> names.contains(n.name())).toList();
+  }
+
+  private static Version target(PlanRequest request, PathFinder finder, List<Node> selected) {
+    if (request.target().isPresent()) {
+      return request.target().get();
+    }
+    List<Version> froms =
+        selected.stream().map(n -> request.current().get(n.name())).distinct().toList();
+    return finder
+        .newestReachable(froms)
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    "no release in the repository is reachable from "
+                        + froms.stream()
+                            .sorted()
+                            .map(Version::text)
+                            .collect(Collectors.joining(", "))
+                        + " ("
+                        + (finder.available().isEmpty()
+                            ? "the repository has no releases"
+                            : "releases: "
+                                + finder.available().stream()
+                                    .map(Version::text)
+                                    .collect(Collectors.joining(", ")))
+                        + ")"));
+  }
+
+  /** The nodes in upgrade order: by placing role's position, unplaced last, then file order. */
+  static List<Placement> place(List<Node> nodes, List<String> order) {
+    List<Placement> placements = new ArrayList<>();
+    for (Node node : nodes) {
+      String role = null;
+      int rank = order.size();
+      for (String r : node.roles()) {
+        int at = order.indexOf(r);
+        if (at >= 0 && at < rank) {
+          rank = at;
+          role = r;
+        }
+      }
+      placements.add(new Placement(node, role, rank));
+    }
+    // List.sort is stable: equal ranks keep file order.
+    placements.sort(Comparator.comparingInt(Placement::rank));
+    return placements;
+  }
+
+  private List<Batch> batches(
+      List<Placement> inHop,
+      int maxParallel,
+      NodePipeline pipeline,
+      Version version,
+      Map<String, Version> fromVersions,
+      boolean force) {
+    List<Batch> batches = new ArrayList<>();
+    int i = 0;
+    while (i < inHop.size()) {
+      String role = inHop.get(i).role();
+      Optional<Role> spec = role == null ? Optional.empty() : Optional.of(roleOf(role));
+      boolean serial = spec.map(Role::serial).orElse(false);
+      int cap = spec.map(r -> r.serial() ? 1 : Math.max(1, r.maxParallel())).orElse(1);
+      if (maxParallel > 0) {
+        cap = Math.min(cap, maxParallel);
+      }
+      List<Placement> batch = new ArrayList<>();
+      while (i < inHop.size()
+          && Objects.equals(inHop.get(i).role(), role)
+          && batch.size() < cap
+          && !sharesSerialRole(batch, inHop.get(i).node())) {
+        batch.add(inHop.get(i));
+        i++;
+      }
+      List<NodeSteps> steps = new ArrayList<>();
+      for (Placement p : batch) {
+        steps.add(
+            pipeline.steps(p.node(), p.role(), fromVersions.get(p.node().name()), version, force));
+      }
+      String leaderProbe =
+          serial && spec.get().leader() != null
+              ? pipeline.leaderProbe(
+                  batch.get(0).node(),
+                  role,
+                  spec.get().leader(),
+                  version,
+                  fromVersions.get(batch.get(0).node().name()))
+              : null;
+      batches.add(new Batch(batches.size() + 1, role, serial, leaderProbe, steps));
+    }
+    return batches;
+  }
+
+  private boolean sharesSerialRole(List<Placement> batch, Node node) {
+    for (String r : node.roles()) {
+      if (roleOf(r).serial() && batch.stream().anyMatch(p -> p.node().hasRole(r))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Role roleOf(String name) {
+    return cluster.role(name).orElseGet(() -> Role.named(name));
+  }
+}

@@ -1,0 +1,151 @@
+package io.hoist.release;
+
+import io.hoist.error.UsageException;
+import io.hoist.error.ValidationException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A release repository in a local directory ({@code file:/srv/releases}): every regular file whose
+ * name matches the bundle pattern ({@code acme-${version}.tar.gz}) with a valid version, and a
+ * {@code NAME.sha256} file beside it. A bundle without its checksum is not offered; it is listed in
+ * {@link #warnings()}. Files that do not match the pattern are ignored.
+ *
+ * <p>The directory is read once, when the repository is opened: an immutable snapshot.
+ */
+public final class FileRepository implements ReleaseRepository {
+
+  private static final String VERSION_VARIABLE = "${version}";
+
+  private final String location;
+  private final Path dir;
+  private final String bundle;
+  private final List<Version> releases;
+  private final List<String> warnings;
+
+  private FileRepository(
+      String location, Path dir, String bundle, List<Version> releases, List<String> warnings) {
+    this.location = location;
+    this.dir = dir;
+    this.bundle = bundle;
+    this.releases = List.copyOf(releases);
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * Opens a {@code file:} location: {@code file:/abs}, {@code file:///abs} or {@code file:rel}
+   * (resolved against {@code baseDir}).
+   *
+   * @throws UsageException when the location is not a {@code file:} URL or the bundle pattern has
+   *     no {@code ${version}}
+   * @throws ValidationException when the directory does not exist
+   */
+  public static FileRepository open(String location, String bundle, Path baseDir) {
+    Objects.requireNonNull(location, "location");
+    if (!location.regionMatches(true, 0, "file:", 0, 5)) {
+      throw new UsageException("release repository '" + location + "' is not a file: URL");
+    }
+    String path = location.substring(5);
+    if (path.startsWith("//")) {
+      // file:///srv/releases (empty authority); file://host/... is not a local directory.
+      if (!path.startsWith("///")) {
+        throw new UsageException(
+            "release repository '" + location + "' names a host; write file:/path/to/dir");
+      }
+      path = path.substring(2);
+    }
+    if (path.isEmpty()) {
+      throw new UsageException(
+          "release repository '" + location + "' names no directory; write file:/path/to/dir");
+    }
+    return of(location, baseDir.resolve(path).normalize(), bundle);
+  }
+
+  /**
+   * Reads a directory.
+   *
+   * @param location the repository as the cluster file names it, for messages
+   * @throws UsageException when the bundle pattern has no {@code ${version}}
+   * @throws ValidationException when the directory does not exist
+   * @throws UncheckedIOException when the directory cannot be listed
+   */
+  public static FileRepository of(String location, Path dir, String bundle) {
+    Pattern pattern = bundlePattern(bundle);
+    if (!Files.isDirectory(dir)) {
+      throw new ValidationException(
+          "release repository " + location + ": directory " + dir + " does not exist");
+    }
+    TreeMap<Version, String> found = new TreeMap<>();
+    List<String> warnings = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.sorted().toList()) {
+        String name = file.getFileName().toString();
+        Matcher m = pattern.matcher(name);
+        if (!m.matches() || !Version.isValid(m.group(1)) || !Files.isRegularFile(file)) {
+          continue;
+        }
+        if (Files.isRegularFile(dir.resolve(name + ".sha256"))) {
+          found.put(Version.parse(m.group(1)), name);
+        } else {
+          warnings.add(
+              name + " has no " + name + ".sha256 beside it in " + dir + "; it is not offered");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list release repository " + dir, e);
+    }
+    return new FileRepository(location, dir, bundle, new ArrayList<>(found.keySet()), warnings);
+  }
+
+  private static Pattern bundlePattern(String bundle) {
+    Objects.requireNonNull(bundle, "bundle");
+    int at = bundle.indexOf(VERSION_VARIABLE);
+    if (at < 0 || bundle.indexOf(VERSION_VARIABLE, at + 1) >= 0) {
+      throw new UsageException(
+          "release bundle '" + bundle + "' must contain ${version} exactly once");
+    }
+    String before = bundle.substring(0, at);
+    String after = bundle.substring(at + VERSION_VARIABLE.length());
+    return Pattern.compile(Pattern.quote(before) + "(.+)" + Pattern.quote(after));
+  }
+
+  @Override
+  public List<Version> releases() {
+    return releases;
+  }
+
+  @Override
+  public String location() {
+    return location;
+  }
+
+  /** Why some bundles are not offered (no checksum beside them), in file name order. */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** The directory read. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The bundle file of a release. */
+  public Path bundle(Version version) {
+    return dir.resolve(bundle.replace(VERSION_VARIABLE, version.text()));
+  }
+
+  /** The checksum file beside a release's bundle. */
+  public Path checksum(Version version) {
+    Path file = bundle(version);
+    return file.resolveSibling(file.getFileName() + ".sha256");
+  }
+}

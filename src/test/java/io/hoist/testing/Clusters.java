@@ -1,0 +1,172 @@
+package io.hoist.testing;
+
+import io.hoist.model.Backup;
+import io.hoist.model.Check;
+import io.hoist.model.Cluster;
+import io.hoist.model.Commands;
+import io.hoist.model.HealthCheck;
+import io.hoist.model.Hooks;
+import io.hoist.model.Layout;
+import io.hoist.model.MaxStep;
+import io.hoist.model.Node;
+import io.hoist.model.Release;
+import io.hoist.model.Role;
+import io.hoist.model.SshSettings;
+import io.hoist.model.Timeouts;
+import io.hoist.model.TransportKind;
+import io.hoist.model.UpgradePath;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Test clusters built from model records, without the YAML loader. */
+public final class Clusters {
+
+  private Clusters() {}
+
+  /** A cluster with no roles, checks, backup or commands but a version command. */
+  public static Builder cluster(String name) {
+    return new Builder(name);
+  }
+
+  /** The Helion kato role order. */
+  public static final List<String> KATO_ORDER =
+      List.of("dea", "controller", "router", "base", "primary");
+
+  /** An SSH node on {@code NAME.test} with home {@code /opt/acme}. */
+  public static Node node(String name, String... roles) {
+    return new Node(
+        name,
+        TransportKind.SSH,
+        name + ".test",
+        List.of(roles),
+        SshSettings.defaults(),
+        new Layout("/opt/acme", 0),
+        Commands.none());
+  }
+
+  /** A role with no settings of its own. */
+  public static Role role(String name) {
+    return Role.named(name);
+  }
+
+  /** A role upgraded up to {@code maxParallel} nodes at a time. */
+  public static Role parallel(String name, int maxParallel) {
+    return new Role(name, false, maxParallel, Duration.ZERO, null, null, null, Commands.none());
+  }
+
+  /** A serial role with a leader command. */
+  public static Role serial(String name, String leader) {
+    return new Role(name, true, 1, Duration.ofSeconds(60), leader, null, null, Commands.none());
+  }
+
+  /** A role that retires and rejoins. */
+  public static Role retiring(String name, int maxParallel, String retire, String rejoin) {
+    return new Role(name, false, maxParallel, Duration.ZERO, null, retire, rejoin, Commands.none());
+  }
+
+  /** Fluent builder; every list keeps insertion order. */
+  public static final class Builder {
+    private final String name;
+    private final List<String> roleOrder = new ArrayList<>();
+    private final List<Role> roles = new ArrayList<>();
+    private final List<Check> checks = new ArrayList<>();
+    private final List<String> secrets = new ArrayList<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<UpgradePath> paths = new ArrayList<>();
+    private MaxStep maxStep = MaxStep.ANY;
+    private Backup backup = Backup.none();
+    private Commands commands =
+        new Commands("cat ${home}/current/VERSION", null, null, null, null, null);
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder roleOrder(List<String> order) {
+      roleOrder.clear();
+      roleOrder.addAll(order);
+      return this;
+    }
+
+    public Builder roles(Role... more) {
+      roles.addAll(List.of(more));
+      return this;
+    }
+
+    public Builder nodes(Node... more) {
+      nodes.addAll(List.of(more));
+      return this;
+    }
+
+    public Builder check(String checkName, String run) {
+      checks.add(new Check(checkName, run, Duration.ofSeconds(30)));
+      return this;
+    }
+
+    public Builder secret(String secretName) {
+      secrets.add(secretName);
+      return this;
+    }
+
+    public Builder path(String to, String from) {
+      paths.add(new UpgradePath(to, from));
+      return this;
+    }
+
+    public Builder maxStep(MaxStep step) {
+      this.maxStep = step;
+      return this;
+    }
+
+    public Builder backup(String... backupPaths) {
+      this.backup = new Backup(List.of(backupPaths), 3);
+      return this;
+    }
+
+    public Builder commands(Commands overlay) {
+      this.commands = commands.overlay(overlay);
+      return this;
+    }
+
+    /** The default commands of DESIGN.md's sketch: version, stop, start, health, migrate. */
+    public Builder acmeCommands() {
+      return commands(
+          new Commands(
+              "cat ${home}/current/VERSION",
+              "systemctl stop acme",
+              "systemctl start acme",
+              new HealthCheck("acme-ctl health", 30, Duration.ofSeconds(2)),
+              "acme-ctl migrate --to ${version}",
+              null));
+    }
+
+    public Cluster build() {
+      List<Role> all = new ArrayList<>(roles);
+      for (String r : roleOrder) {
+        if (all.stream().noneMatch(x -> x.name().equals(r))) {
+          all.add(Role.named(r));
+        }
+      }
+      for (Node n : nodes) {
+        for (String r : n.roles()) {
+          if (all.stream().noneMatch(x -> x.name().equals(r))) {
+            all.add(Role.named(r));
+          }
+        }
+      }
+      return new Cluster(
+          name,
+          new Release("file:/srv/releases", "acme-${version}.tar.gz", paths, maxStep),
+          commands,
+          roleOrder,
+          all,
+          checks,
+          backup,
+          Hooks.none(),
+          Timeouts.defaults(),
+          secrets,
+          nodes);
+    }
+  }
+}
