@@ -446,6 +446,8 @@ final class ClusterBinder {
     if (s.has("home")) {
       String text = s.string("home");
       if (text != null && !text.startsWith("/")) {
+        // Given but wrong: an empty placeholder keeps nodes from also reporting it missing.
+        home = "";
         problems.add(
             s.value("home").mark(),
             "'"
@@ -696,8 +698,12 @@ final class ClusterBinder {
             "transport",
             Map.of("ssh", TransportKind.SSH, "local", TransportKind.LOCAL),
             TransportKind.SSH);
+    boolean transportValid =
+        !s.has("transport")
+            || s.value("transport") instanceof Scalar t
+                && Set.of("ssh", "local").contains(t.text());
     String host = s.has("host") ? shaped(s, "host", HOST, "a host name or address") : null;
-    if (transport == TransportKind.SSH && !s.has("host")) {
+    if (transport == TransportKind.SSH && transportValid && !s.has("host")) {
       Entry hostEntry = s.entry("host");
       problems.add(
           hostEntry != null ? hostEntry.keyMark() : s.at,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.hoist.config.YamlNode.Entry;
@@ -158,9 +159,11 @@ final class YamlReader {
     options.setNestingDepthLimit(MAX_DEPTH);
     options.setMaxAliasesForCollections(100);
     options.setAllowRecursiveKeys(false);
-    options.setAllowDuplicateKeys(false);
+    // Duplicate keys are found (and reported at the second one) while building the tree.
+    options.setAllowDuplicateKeys(true);
     return YAMLFactory.builder()
         .loaderOptions(options)
+        .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .streamReadConstraints(
             StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_DEPTH)
