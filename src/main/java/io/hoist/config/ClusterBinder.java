@@ -309,7 +309,7 @@ final class ClusterBinder {
       String text = template(bundleNode, "release.bundle", Set.of("version"));
       if (text != null) {
         bundle = text;
-        if (!text.contains("${version}")) {
+        if (!references(text, "version")) {
           problems.add(
               bundleNode.mark(),
               "'release.bundle' must contain ${version}, e.g. acme-${version}.tar.gz");
@@ -977,6 +977,14 @@ final class ClusterBinder {
         + "} to pass ${"
         + name
         + "} to the shell";
+  }
+
+  private static boolean references(String text, String variable) {
+    try {
+      return Template.parse(text).variables().contains(variable);
+    } catch (TemplateException e) {
+      return true; // already reported as unparsable
+    }
   }
 
   /** The position of {@code offset} in a scalar; its start when it is quoted or spans lines. */

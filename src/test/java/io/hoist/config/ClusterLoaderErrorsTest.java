@@ -352,6 +352,15 @@ class ClusterLoaderErrorsTest {
   }
 
   @Test
+  void bundleWithOnlyAnEscapedVersionIsReported() throws IOException {
+    assertOnlyProblem(
+        BASE.replace("p-${version}.tgz", "p-$${version}.tgz") + NODES,
+        2,
+        43,
+        "'release.bundle' must contain ${version}");
+  }
+
+  @Test
   void emptyNodeListIsReported() throws IOException {
     assertOnlyProblem(BASE + "nodes: []\n", 4, 8, "'nodes' is empty");
   }
