@@ -1,0 +1,375 @@
+package io.hoist.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.hoist.config.YamlNode.Entry;
+import io.hoist.config.YamlNode.Mapping;
+import io.hoist.config.YamlNode.Scalar;
+import io.hoist.config.YamlNode.ScalarKind;
+import io.hoist.config.YamlNode.Sequence;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a cluster file into a located {@link YamlNode} tree. Bounded: the file's size, nesting
+ * depth, and the number of values (counting what aliases expand to) are capped, so a hostile file
+ * ("billion laughs", a huge file) fails with a problem, not with an exhausted heap.
+ */
+final class YamlReader {
+
+  /** A cluster file is a few kilobytes; thousands of nodes fit in far less than this. */
+  static final int MAX_BYTES = 4 * 1024 * 1024;
+
+  /** Nesting depth limit; the cluster file needs about 6. */
+  static final int MAX_DEPTH = 64;
+
+  /** Values in the document, aliases counted as what they expand to. */
+  static final long MAX_VALUES = 200_000;
+
+  private static final String MERGE_KEY = "<<";
+
+  private final Problems problems;
+  private final String[] lines;
+  private final Map<String, Built> anchors = new HashMap<>();
+  private long values;
+
+  private record Built(YamlNode node, long weight) {}
+
+  /** Thrown to abandon a document that is too large; the problem is already recorded. */
+  private static final class Abandon extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Abandon() {
+      super(null, null, false, false);
+    }
+  }
+
+  private YamlReader(Problems problems, String text) {
+    this.problems = problems;
+    this.lines = text.split("\n", -1);
+  }
+
+  /**
+   * Reads and parses the file. Problems (unreadable, not UTF-8, syntax, duplicate keys, too large)
+   * go to {@code problems}.
+   *
+   * @return the root, or {@code null} when there is nothing usable (the problem is recorded)
+   */
+  static YamlNode read(Path file, Problems problems) {
+    String text = readText(file, problems);
+    if (text == null) {
+      return null;
+    }
+    if (text.isBlank()) {
+      problems.addForFile(
+          "the file is empty; a cluster file needs at least 'cluster', 'release', 'layout' and"
+              + " 'nodes' (see docs/cluster-file.md)");
+      return null;
+    }
+    return new YamlReader(problems, text).parse(text);
+  }
+
+  private static String readText(Path file, Problems problems) {
+    if (Files.isDirectory(file)) {
+      problems.addForFile("is a directory; expected a cluster file (YAML)");
+      return null;
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    } catch (NoSuchFileException e) {
+      problems.addForFile("no such file");
+      return null;
+    } catch (AccessDeniedException e) {
+      problems.addForFile("cannot be read: permission denied");
+      return null;
+    } catch (IOException e) {
+      problems.addForFile("cannot be read: " + e.getMessage());
+      return null;
+    }
+    if (bytes.length > MAX_BYTES) {
+      problems.addForFile(
+          "is larger than "
+              + (MAX_BYTES / (1024 * 1024))
+              + " MiB; a cluster file is a few kilobytes: is this the right file?");
+      return null;
+    }
+    String text = decodeUtf8(bytes, problems);
+    if (text != null && text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    return text;
+  }
+
+  private static String decodeUtf8(byte[] bytes, Problems problems) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      String before = new String(bytes, 0, in.position(), StandardCharsets.UTF_8);
+      int line = 1 + (int) before.chars().filter(c -> c == '\n').count();
+      String lastLine = before.substring(before.lastIndexOf('\n') + 1);
+      int column = 1 + lastLine.codePointCount(0, lastLine.length());
+      problems.add(
+          new Mark(line, column),
+          "the file is not UTF-8 text (byte 0x"
+              + Integer.toHexString(bytes[in.position()] & 0xff)
+              + " here); save it as UTF-8");
+      return null;
+    }
+    out.flip();
+    return out.toString();
+  }
+
+  private static YAMLFactory factory() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_BYTES);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setMaxAliasesForCollections(100);
+    options.setAllowRecursiveKeys(false);
+    // Duplicate keys are found (and reported at the second one) while building the tree.
+    options.setAllowDuplicateKeys(true);
+    return YAMLFactory.builder()
+        .loaderOptions(options)
+        .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .streamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH)
+                .maxStringLength(MAX_BYTES)
+                .maxNumberLength(64)
+                .maxDocumentLength(MAX_BYTES)
+                .maxNameLength(4096)
+                .build())
+        .build();
+  }
+
+  private YamlNode parse(String text) {
+    try (YAMLParser parser = factory().createParser(new StringReader(text))) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        problems.addForFile(
+            "the file holds no YAML value; a cluster file needs at least 'cluster', 'release',"
+                + " 'layout' and 'nodes'");
+        return null;
+      }
+      YamlNode root = readValue(parser, 0, null).node();
+      if (parser.nextToken() != null) {
+        problems.add(
+            mark(parser.currentTokenLocation()),
+            "a second YAML document starts here; a cluster file holds exactly one");
+      }
+      return root;
+    } catch (Abandon e) {
+      return null;
+    } catch (JsonProcessingException e) {
+      syntaxProblem(e);
+      return null;
+    } catch (YAMLException e) {
+      syntaxProblem(e);
+      return null;
+    } catch (IOException e) {
+      problems.addForFile("cannot be parsed: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private void syntaxProblem(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+        String message = marked.getProblem();
+        if (marked.getContext() != null && marked.getContextMark() != null) {
+          message +=
+              " ("
+                  + marked.getContext()
+                  + " at line "
+                  + (marked.getContextMark().getLine() + 1)
+                  + ")";
+        }
+        problems.add(
+            new Mark(
+                marked.getProblemMark().getLine() + 1, marked.getProblemMark().getColumn() + 1),
+            "YAML syntax: " + message);
+        return;
+      }
+    }
+    if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+      problems.add(mark(jpe.getLocation()), "YAML: " + jpe.getOriginalMessage());
+    } else {
+      problems.addForFile("YAML: " + e.getMessage());
+    }
+  }
+
+  private static Mark mark(JsonLocation location) {
+    return location == null || location.getLineNr() < 1
+        ? Mark.NONE
+        : new Mark(location.getLineNr(), Math.max(1, location.getColumnNr()));
+  }
+
+  private void count(long weight, Mark at) {
+    values += weight;
+    if (values > MAX_VALUES) {
+      problems.add(
+          at,
+          "the document has more than "
+              + MAX_VALUES
+              + " values (aliases counted as what they expand to); refusing to read it");
+      throw new Abandon();
+    }
+  }
+
+  /** Reads the value whose first token is current. */
+  private Built readValue(YAMLParser parser, int depth, Mark keyMark) throws IOException {
+    Mark mark = mark(parser.currentTokenLocation());
+    if (depth > MAX_DEPTH) {
+      problems.add(mark, "values are nested more than " + MAX_DEPTH + " levels deep");
+      throw new Abandon();
+    }
+    String anchor = parser.getObjectId();
+    JsonToken token = parser.currentToken();
+    Built built;
+    if (parser.isCurrentAlias()) {
+      Built target = anchors.get(parser.getText());
+      if (target == null) {
+        problems.add(mark, "alias '*" + parser.getText() + "' refers to no anchor");
+        built = new Built(new Scalar(null, ScalarKind.NULL, false, mark), 1);
+      } else {
+        built = target;
+      }
+      count(built.weight(), mark);
+      return built;
+    } else if (token == JsonToken.START_OBJECT) {
+      built = readMapping(parser, depth, mark);
+    } else if (token == JsonToken.START_ARRAY) {
+      long weight = 1;
+      List<YamlNode> items = new ArrayList<>();
+      count(1, mark);
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        Built item = readValue(parser, depth + 1, null);
+        items.add(item.node());
+        weight += item.weight();
+      }
+      built = new Built(new Sequence(items, mark), weight);
+    } else {
+      count(1, mark);
+      built = new Built(scalar(parser, token, mark, keyMark), 1);
+    }
+    if (anchor != null) {
+      anchors.put(anchor, built);
+    }
+    return built;
+  }
+
+  private Built readMapping(YAMLParser parser, int depth, Mark mark) throws IOException {
+    count(1, mark);
+    long weight = 1;
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    List<Entry> merges = new ArrayList<>();
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String key = parser.currentName();
+      Mark keyMark = mark(parser.currentTokenLocation());
+      parser.nextToken();
+      Built value = readValue(parser, depth + 1, keyMark);
+      weight += value.weight();
+      Entry entry = new Entry(key, keyMark, value.node());
+      if (MERGE_KEY.equals(key)) {
+        merges.add(entry);
+      } else if (entries.containsKey(key)) {
+        problems.add(
+            keyMark,
+            "duplicate key '"
+                + key
+                + "' (first at line "
+                + entries.get(key).keyMark().line()
+                + "); remove one of them");
+      } else {
+        entries.put(key, entry);
+      }
+    }
+    for (Entry merge : merges) {
+      merge(entries, merge);
+    }
+    return new Built(new Mapping(entries, mark), weight);
+  }
+
+  /** YAML merge keys ({@code <<: *defaults}): keys written in the mapping itself win. */
+  private void merge(Map<String, Entry> entries, Entry merge) {
+    List<YamlNode> sources =
+        merge.value() instanceof Sequence seq ? seq.items() : List.of(merge.value());
+    for (YamlNode source : sources) {
+      if (source instanceof Mapping mapping) {
+        mapping.entries().forEach(entries::putIfAbsent);
+      } else {
+        problems.add(
+            source.mark(), "'<<' merges a mapping or a list of mappings, not " + source.describe());
+      }
+    }
+  }
+
+  private Scalar scalar(YAMLParser parser, JsonToken token, Mark mark, Mark keyMark)
+      throws IOException {
+    ScalarKind kind =
+        switch (token) {
+          case VALUE_NUMBER_INT -> ScalarKind.INTEGER;
+          case VALUE_NUMBER_FLOAT -> ScalarKind.FLOAT;
+          case VALUE_TRUE, VALUE_FALSE -> ScalarKind.BOOLEAN;
+          case VALUE_NULL -> ScalarKind.NULL;
+          default -> ScalarKind.STRING;
+        };
+    String text = kind == ScalarKind.NULL ? null : parser.getText();
+    char first = charAt(mark);
+    boolean quoted = first == '"' || first == '\'';
+    if (kind == ScalarKind.STRING && text.isEmpty() && !quoted) {
+      kind = ScalarKind.NULL;
+    }
+    if (kind == ScalarKind.NULL) {
+      // An empty value ("dea:") starts after the colon, often on the next line: point at the key.
+      return new Scalar(null, kind, false, keyMark != null ? keyMark : mark);
+    }
+    int endLine = parser.currentLocation().getLineNr();
+    boolean plain = !quoted && first != '|' && first != '>' && endLine == mark.line();
+    return new Scalar(text, kind, plain, mark);
+  }
+
+  private char charAt(Mark mark) {
+    if (mark.line() < 1 || mark.line() > lines.length) {
+      return 0;
+    }
+    String line = lines[mark.line() - 1];
+    int index =
+        line.offsetByCodePoints(
+            0, Math.min(mark.column() - 1, line.codePointCount(0, line.length())));
+    return index < line.length() ? line.charAt(index) : 0;
+  }
+}

@@ -1,0 +1,44 @@
+package io.hoist.config;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every key the loader accepts is documented in docs/cluster-file.md. */
+class ClusterFileDocsTest {
+
+  static Stream<String> keys() {
+    return Stream.of(
+            ClusterBinder.TOP_KEYS,
+            ClusterBinder.RELEASE_KEYS,
+            ClusterBinder.UPGRADE_PATH_KEYS,
+            ClusterBinder.SSH_KEYS,
+            ClusterBinder.LAYOUT_KEYS,
+            ClusterBinder.ROLE_KEYS,
+            ClusterBinder.COMMAND_KEYS,
+            ClusterBinder.HEALTH_KEYS,
+            ClusterBinder.CHECK_KEYS,
+            ClusterBinder.BACKUP_KEYS,
+            ClusterBinder.HOOK_KEYS,
+            ClusterBinder.TIMEOUT_KEYS,
+            ClusterBinder.NODE_KEYS)
+        .flatMap(List::stream)
+        .distinct();
+  }
+
+  @ParameterizedTest
+  @MethodSource("keys")
+  void keyHasATableRow(String key) throws IOException {
+    String docs = Files.readString(Path.of("docs/cluster-file.md"));
+    assertTrue(
+        docs.contains("| `" + key + "` |")
+            || docs.matches("(?s).*\\| `[a-z_\\[\\]]+\\." + key + "` \\|.*"),
+        key + " is not documented");
+  }
+}
