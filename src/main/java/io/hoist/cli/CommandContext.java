@@ -37,7 +37,7 @@ final class CommandContext {
   /** Locates and loads the cluster file ({@code -c}, $HOIST_CLUSTER, ./cluster.yaml, /etc). */
   static CommandContext load(Environment env, GlobalOptions global, boolean acceptNewHostKeys) {
     Path file = ClusterFiles.locate(global.clusterFile, env.variables(), env.cwd());
-    return new CommandContext(env, file, ClusterLoader.load(file), acceptNewHostKeys);
+    return new CommandContext(env, file, new ClusterLoader().load(file), acceptNewHostKeys);
   }
 
   Cluster cluster() {

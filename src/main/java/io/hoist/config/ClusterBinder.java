@@ -224,7 +224,10 @@ final class ClusterBinder {
         layout(new LayoutDraft(null, DEFAULT_MIN_FREE), top.value("layout"), "layout");
     List<String> roleOrder = roleOrder(top);
     Map<String, Role> roles = roles(top);
-    Commands commands = commands(top.value("commands"), "commands", GENERAL_VARIABLES);
+    // The layout's convention (HOME/current/VERSION) unless the file says how to read the version.
+    Commands commands =
+        new Commands(Commands.DEFAULT_VERSION, null, null, null, null, null)
+            .overlay(commands(top.value("commands"), "commands", GENERAL_VARIABLES));
     List<Check> checks = checks(top, timeouts.command());
     Backup backup = backup(top);
     Hooks hooks = hooks(top);

@@ -14,6 +14,9 @@ package io.hoist.model;
 public record Commands(
     String version, String stop, String start, HealthCheck health, String migrate, String install) {
 
+  /** The version command when the cluster file sets none: the layout's convention. */
+  public static final String DEFAULT_VERSION = "cat ${home}/current/VERSION";
+
   /** No command set. */
   public static Commands none() {
     return new Commands(null, null, null, null, null, null);

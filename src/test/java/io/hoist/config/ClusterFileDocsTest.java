@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every key the loader accepts is documented in docs/cluster-file.md. */
+/** Every key the loader accepts is documented in README.md. */
 class ClusterFileDocsTest {
 
   static Stream<String> keys() {
@@ -35,7 +35,7 @@ class ClusterFileDocsTest {
   @ParameterizedTest
   @MethodSource("keys")
   void keyHasATableRow(String key) throws IOException {
-    String docs = Files.readString(Path.of("docs/cluster-file.md"));
+    String docs = Files.readString(Path.of("README.md"));
     assertTrue(
         docs.contains("| `" + key + "` |")
             || docs.matches("(?s).*\\| `[a-z_\\[\\]]+\\." + key + "` \\|.*"),
