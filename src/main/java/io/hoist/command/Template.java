@@ -31,7 +31,8 @@ public final class Template {
   /** Prefix of secret variables. */
   public static final String SECRET_PREFIX = "secret.";
 
-  private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*|secret\\.[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern NAME =
+      Pattern.compile("[a-z_][a-z0-9_]*|secret\\.[A-Za-z_][A-Za-z0-9_]*");
 
   private sealed interface Part permits Literal, Reference {}
 
@@ -74,8 +75,12 @@ public final class Template {
         String name = source.substring(i + 2, end);
         if (!NAME.matcher(name).matches()) {
           throw new TemplateException(
-              "'${" + name + "}' is not a variable name (lower-case letters, digits, '_';"
-                  + " or secret.NAME); write '$${" + name + "}' to pass it to the shell",
+              "'${"
+                  + name
+                  + "}' is not a variable name (lower-case letters, digits, '_';"
+                  + " or secret.NAME); write '$${"
+                  + name
+                  + "}' to pass it to the shell",
               i);
         }
         if (literal.length() > 0) {

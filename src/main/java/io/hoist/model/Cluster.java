@@ -20,8 +20,8 @@ import java.util.Optional;
  * @param timeouts default time limits
  * @param secrets names of environment variables on the core node usable as {@code ${secret.NAME}};
  *     their values are masked in every rendering
- * @param nodes the nodes, in file order, with {@code ssh} and {@code layout} already merged with the
- *     cluster defaults
+ * @param nodes the nodes, in file order, with {@code ssh} and {@code layout} already merged with
+ *     the cluster defaults
  */
 public record Cluster(
     String name,

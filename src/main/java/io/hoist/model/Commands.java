@@ -12,12 +12,7 @@ package io.hoist.model;
  * @param install installs a release instead of switching {@code current}, when defined
  */
 public record Commands(
-    String version,
-    String stop,
-    String start,
-    HealthCheck health,
-    String migrate,
-    String install) {
+    String version, String stop, String start, HealthCheck health, String migrate, String install) {
 
   /** No command set. */
   public static Commands none() {

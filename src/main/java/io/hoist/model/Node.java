@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param name unique name in the cluster file ({@code [A-Za-z0-9][A-Za-z0-9._-]*})
  * @param transport how hoist reaches it
- * @param host host name or address for SSH (may be an alias of {@code ~/.ssh/config}); {@code
- *     null} for local nodes
+ * @param host host name or address for SSH (may be an alias of {@code ~/.ssh/config}); {@code null}
+ *     for local nodes
  * @param roles its roles, in file order
  * @param ssh SSH settings, merged with the cluster's {@code ssh}
  * @param layout install layout, merged with the cluster's {@code layout}

@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param node the node's name
  * @param current the version it runs now
- * @param versions the versions it will pass through, the target last; empty when already there
- *     (and not forced)
+ * @param versions the versions it will pass through, the target last; empty when already there (and
+ *     not forced)
  * @param skipReason why the node is not upgraded (already at target), or {@code null}
  */
 public record NodePath(String node, String current, List<String> versions, String skipReason) {

@@ -9,8 +9,8 @@ import java.util.Objects;
  * One phase of a node's upgrade.
  *
  * @param phase which phase
- * @param summary what it does, in words (e.g. "archive /etc/acme, /var/lib/acme to the core
- *     node's backup store")
+ * @param summary what it does, in words (e.g. "archive /etc/acme, /var/lib/acme to the core node's
+ *     backup store")
  * @param commands the exact commands it runs on the node, in order (values substituted, quoted,
  *     secrets masked in their display form)
  */

@@ -8,9 +8,9 @@ import java.time.Duration;
 /**
  * A connection to one node.
  *
- * <p>Thread safety: an instance may be used by one thread at a time for {@link #exec}; callers
- * that fan out use one transport per node. {@link #close()} may be called from any thread and
- * makes a blocked {@code exec} return (as dropped).
+ * <p>Thread safety: an instance may be used by one thread at a time for {@link #exec}; callers that
+ * fan out use one transport per node. {@link #close()} may be called from any thread and makes a
+ * blocked {@code exec} return (as dropped).
  *
  * <p>Connections are opened lazily by the first call and reused for every later one (one SSH
  * session per node).
@@ -21,7 +21,8 @@ public interface Transport extends AutoCloseable {
   String node();
 
   /**
-   * Opens the connection now (authenticates, checks the host key) if it is not open yet. Idempotent.
+   * Opens the connection now (authenticates, checks the host key) if it is not open yet.
+   * Idempotent.
    *
    * @throws TransportException UNREACHABLE, AUTHENTICATION, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED
    */
@@ -35,8 +36,8 @@ public interface Transport extends AutoCloseable {
    * stop, its channel or process is closed, and the result says {@link ExecResult#timedOut()}; a
    * timeout is an outcome, not an exception. A non-zero exit is an outcome too.
    *
-   * @throws TransportException when the node cannot be reached or the connection drops: whether
-   *     the command ran, and how far, is then unknown
+   * @throws TransportException when the node cannot be reached or the connection drops: whether the
+   *     command ran, and how far, is then unknown
    */
   ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink);
 
