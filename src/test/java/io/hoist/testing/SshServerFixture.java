@@ -132,6 +132,7 @@ public final class SshServerFixture implements AutoCloseable {
   private final ExecutorService threads = Executors.newCachedThreadPool(daemon());
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+  private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
   private PublicKey hostKey;
 
   /**
@@ -164,12 +165,24 @@ public final class SshServerFixture implements AutoCloseable {
       server.setSignatureFactories(signatures);
       List<PublicKey> authorized = List.copyOf(options.authorized);
       server.setPublickeyAuthenticator(
-          (user, key, session) ->
-              authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key)));
+          (user, key, session) -> {
+            boolean ok = authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key));
+            if (ok) {
+              users.add(user);
+            }
+            return ok;
+          });
       UserAuthPublicKeyFactory publicKeyAuth = new UserAuthPublicKeyFactory(signatures);
       if (options.password != null) {
         String password = options.password;
-        server.setPasswordAuthenticator((user, given, session) -> password.equals(given));
+        server.setPasswordAuthenticator(
+            (user, given, session) -> {
+              boolean ok = password.equals(given);
+              if (ok) {
+                users.add(user);
+              }
+              return ok;
+            });
         server.setUserAuthFactories(List.of(publicKeyAuth, UserAuthPasswordFactory.INSTANCE));
       } else {
         server.setPasswordAuthenticator(null);
@@ -227,6 +240,11 @@ public final class SshServerFixture implements AutoCloseable {
   /** How many SSH sessions were opened since the start. */
   public int sessionsOpened() {
     return sessionsOpened.get();
+  }
+
+  /** The user names of the successful logins, in order. */
+  public List<String> users() {
+    return List.copyOf(users);
   }
 
   /** How many sessions are open now. */
