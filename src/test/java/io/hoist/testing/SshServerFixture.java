@@ -165,24 +165,12 @@ public final class SshServerFixture implements AutoCloseable {
       server.setSignatureFactories(signatures);
       List<PublicKey> authorized = List.copyOf(options.authorized);
       server.setPublickeyAuthenticator(
-          (user, key, session) -> {
-            boolean ok = authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key));
-            if (ok) {
-              users.add(user);
-            }
-            return ok;
-          });
+          (user, key, session) ->
+              authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key)));
       UserAuthPublicKeyFactory publicKeyAuth = new UserAuthPublicKeyFactory(signatures);
       if (options.password != null) {
         String password = options.password;
-        server.setPasswordAuthenticator(
-            (user, given, session) -> {
-              boolean ok = password.equals(given);
-              if (ok) {
-                users.add(user);
-              }
-              return ok;
-            });
+        server.setPasswordAuthenticator((user, given, session) -> password.equals(given));
         server.setUserAuthFactories(List.of(publicKeyAuth, UserAuthPasswordFactory.INSTANCE));
       } else {
         server.setPasswordAuthenticator(null);
@@ -197,6 +185,13 @@ public final class SshServerFixture implements AutoCloseable {
             @Override
             public void sessionCreated(Session session) {
               sessionsOpened.incrementAndGet();
+            }
+
+            @Override
+            public void sessionEvent(Session session, Event event) {
+              if (event == Event.Authenticated) {
+                users.add(session.getUsername());
+              }
             }
           });
       server.start();
