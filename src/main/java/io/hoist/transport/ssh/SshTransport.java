@@ -105,10 +105,10 @@ public final class SshTransport implements Transport {
 
   @Override
   public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
-    Session current = session();
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
-    ChannelExec channel = openExec(current, command);
+    ChannelExec channel = openExec(command);
+    Session current = sessionOf(channel);
     OutputPump pump = new OutputPump(sink);
     try {
       InputStream stdout = channel.getInputStream();
@@ -135,7 +135,15 @@ public final class SshTransport implements Transport {
         return finish(pump, -1, start, true);
       }
       int status = channel.getExitStatus();
+      if (status < 0 && !closed && channel.getExitSignal() != null) {
+        // Killed by a signal: OpenSSH reports exit-signal instead of a status. Use the shell's
+        // 128 + signal number convention.
+        return finish(pump, 128 + signalNumber(channel.getExitSignal()), start, false);
+      }
       if (status < 0 || closed) {
+        // The channel closed without an exit status: the connection is broken even when JSch has
+        // not noticed yet. Drop the session so that the next call opens a fresh one.
+        discard(current);
         throw dropped(command, null);
       }
       return finish(pump, status, start, false);
@@ -159,9 +167,8 @@ public final class SshTransport implements Transport {
 
   @Override
   public String upload(Path local, String remotePath) {
-    Session current = session();
     String temp = remotePath + TEMP_SUFFIX;
-    ChannelSftp sftp = openSftp(current, "upload " + local + " to " + remotePath);
+    ChannelSftp sftp = openSftp("upload " + local + " to " + remotePath);
     try {
       MessageDigest digest = FileDigest.newSha256();
       try (InputStream in = new DigestInputStream(Files.newInputStream(local), digest)) {
@@ -198,10 +205,9 @@ public final class SshTransport implements Transport {
     if (parent == null || !Files.isDirectory(parent)) {
       throw transfer(what, "the local directory " + parent + " does not exist", null);
     }
-    Session current = session();
     String expected = remoteSha256(remotePath, what);
     Path temp = parent.resolve(local.getFileName() + TEMP_SUFFIX);
-    ChannelSftp sftp = openSftp(current, what);
+    ChannelSftp sftp = openSftp(what);
     try {
       MessageDigest digest = FileDigest.newSha256();
       try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
@@ -411,9 +417,9 @@ public final class SshTransport implements Transport {
         e);
   }
 
-  private ChannelExec openExec(Session current, ShellCommand command) {
+  private ChannelExec openExec(ShellCommand command) {
     try {
-      ChannelExec channel = (ChannelExec) current.openChannel("exec");
+      ChannelExec channel = (ChannelExec) openChannel("exec");
       channel.setCommand(command.script().getBytes(StandardCharsets.UTF_8));
       // An empty stdin: the command sees end of input instead of waiting for it.
       channel.setInputStream(new ByteArrayInputStream(new byte[0]));
@@ -423,14 +429,72 @@ public final class SshTransport implements Transport {
     }
   }
 
-  private ChannelSftp openSftp(Session current, String what) {
+  private ChannelSftp openSftp(String what) {
     try {
-      ChannelSftp sftp = (ChannelSftp) current.openChannel("sftp");
+      ChannelSftp sftp = (ChannelSftp) openChannel("sftp");
       sftp.connect(connectTimeoutMillis());
       return sftp;
     } catch (JSchException e) {
       throw transfer(what, "cannot open an SFTP channel: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A new channel on the session. JSch reports a session that broke unnoticed by returning no
+   * channel (or "session is down"); nothing was sent yet, so one fresh session is tried.
+   */
+  private com.jcraft.jsch.Channel openChannel(String type) throws JSchException {
+    Session current = session();
+    try {
+      com.jcraft.jsch.Channel channel = current.openChannel(type);
+      if (channel != null) {
+        return channel;
+      }
+    } catch (JSchException e) {
+      LOG.debug("{}: cannot open a channel, reconnecting: {}", node.name(), e.toString());
+    }
+    discard(current);
+    com.jcraft.jsch.Channel channel = session().openChannel(type);
+    if (channel == null) {
+      throw new JSchException("cannot open an " + type + " channel on a new session");
+    }
+    return channel;
+  }
+
+  private Session sessionOf(ChannelExec channel) {
+    try {
+      return channel.getSession();
+    } catch (JSchException e) {
+      throw new IllegalStateException("a new channel has a session", e);
+    }
+  }
+
+  /** Disconnects {@code broken} and forgets it, so that the next call opens a new session. */
+  private void discard(Session broken) {
+    synchronized (lock) {
+      if (session == broken) {
+        session = null;
+      }
+    }
+    broken.disconnect();
+  }
+
+  private static int signalNumber(String name) {
+    return switch (name) {
+      case "HUP" -> 1;
+      case "INT" -> 2;
+      case "QUIT" -> 3;
+      case "ILL" -> 4;
+      case "ABRT" -> 6;
+      case "FPE" -> 8;
+      case "KILL" -> 9;
+      case "USR1" -> 10;
+      case "SEGV" -> 11;
+      case "USR2" -> 12;
+      case "PIPE" -> 13;
+      case "ALRM" -> 14;
+      default -> 15;
+    };
   }
 
   private String remoteSha256(String remotePath, String what) {
