@@ -150,6 +150,35 @@ public abstract class TransportContract {
   }
 
   @Test
+  void interruptStopsTheCommandKeepsTheFlagAndFailsAsDropped() throws Exception {
+    Path pids = nodeDir().resolve("pids");
+    Thread caller = Thread.currentThread();
+    OutputSink interruptOnStart =
+        (stream, line) -> {
+          if (line.equals("started")) {
+            caller.interrupt();
+          }
+        };
+    try {
+      TransportException e =
+          assertThrows(
+              TransportException.class,
+              () ->
+                  transport()
+                      .exec(
+                          ShellCommand.of("sleep 60 & echo $! > " + pids + "; echo started; wait"),
+                          LONG,
+                          interruptOnStart));
+      assertEquals(TransportException.Kind.DROPPED, e.kind());
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag was cleared");
+    } finally {
+      Thread.interrupted();
+    }
+    long pid = Long.parseLong(Files.readString(pids).strip());
+    assertTrue(Processes.awaitGone(pid, GONE_WITHIN), "process " + pid + " still runs");
+  }
+
+  @Test
   void uploadAndDownloadKeepTheBytesAndReturnTheirSha256() throws Exception {
     byte[] bytes = new byte[3 * 1024 * 1024 + 17];
     new Random(42).nextBytes(bytes);
