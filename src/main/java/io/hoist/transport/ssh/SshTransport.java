@@ -1,0 +1,641 @@
+package io.hoist.transport.ssh;
+
+import com.jcraft.jsch.AgentIdentityRepository;
+import com.jcraft.jsch.AgentProxyException;
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.Identity;
+import com.jcraft.jsch.IdentityRepository;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.SSHAgentConnector;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpException;
+import io.hoist.command.ShellCommand;
+import io.hoist.command.ShellQuote;
+import io.hoist.error.TransportException;
+import io.hoist.error.TransportException.Kind;
+import io.hoist.model.HostKeyPolicy;
+import io.hoist.model.Node;
+import io.hoist.transport.ExecResult;
+import io.hoist.transport.FileDigest;
+import io.hoist.transport.OutputPump;
+import io.hoist.transport.OutputSink;
+import io.hoist.transport.Transport;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Vector;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Talks to a node over SSH with JSch: one session per node, opened on the first call (or {@link
+ * #connect()}) and reused for every command and transfer; a dropped session is opened again by the
+ * next call.
+ *
+ * <p>Authentication: the ssh-agent when {@code SSH_AUTH_SOCK} is set in the context's environment
+ * (silently skipped when unusable), then the identity files (the node's, else its ssh config's,
+ * else {@code ~/.ssh/id_ed25519}, {@code id_ecdsa}, {@code id_rsa}), then, only when {@code
+ * HOIST_SSH_PASSWORD} is set, that password. RSA keys sign with rsa-sha2-512/256, never SHA-1.
+ *
+ * <p>Host keys are always checked against known_hosts ({@code StrictHostKeyChecking=yes}); the
+ * policy only decides what happens to an unknown host (see {@link HostKeyPolicy}); a changed key is
+ * always refused.
+ *
+ * <p>Commands run on an exec channel each; on timeout the command gets SIGKILL, its channel is
+ * closed and the session stays usable. Files go over SFTP to a temporary name, are verified with
+ * {@code sha256sum} on the node and renamed into place. Remote paths should be absolute and free of
+ * SFTP glob characters ({@code *}, {@code ?}).
+ *
+ * <p>{@link #close()} may be called from any thread: it disconnects the session, which makes a
+ * blocked {@code exec} throw {@code DROPPED}; every later call throws {@code DROPPED} too.
+ */
+public final class SshTransport implements Transport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SshTransport.class);
+  private static final String TEMP_SUFFIX = ".hoist-tmp";
+  private static final String SIGNATURES =
+      "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+          + "rsa-sha2-512,rsa-sha2-256";
+  private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private final Node node;
+  private final SshContext context;
+  private final Object lock = new Object();
+  private volatile Session session;
+  private volatile boolean closed;
+
+  /** A transport for {@code node}; nothing is opened until the first call. */
+  public SshTransport(Node node, SshContext context) {
+    this.node = node;
+    this.context = context;
+  }
+
+  @Override
+  public String node() {
+    return node.name();
+  }
+
+  @Override
+  public void connect() {
+    session();
+  }
+
+  @Override
+  public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    ChannelExec channel = openExec(command);
+    Session current = sessionOf(channel);
+    OutputPump pump = new OutputPump(sink);
+    try {
+      InputStream stdout = channel.getInputStream();
+      InputStream stderr = channel.getErrStream();
+      channel.connect(connectTimeoutMillis());
+      String thread = "hoist-ssh-" + node.name() + "-";
+      pump.start(OutputSink.Stream.STDOUT, stdout, thread + "stdout");
+      pump.start(OutputSink.Stream.STDERR, stderr, thread + "stderr");
+      boolean ended = pump.awaitDrained(Duration.ofNanos(deadline - System.nanoTime()));
+      // The exit status follows the end of the output; wait for the channel to close.
+      while (ended && !channel.isClosed() && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(POLL_NANOS);
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (!ended || !channel.isClosed()) {
+        if (!current.isConnected() || closed) {
+          throw dropped(command, null);
+        }
+        LOG.debug("{}: `{}` timed out after {}", node.name(), command.display(), timeout);
+        kill(channel);
+        pump.awaitDrained(CLOSE_WAIT);
+        return finish(pump, -1, start, true);
+      }
+      int status = channel.getExitStatus();
+      if (status < 0 && !closed && channel.getExitSignal() != null) {
+        // Killed by a signal: OpenSSH reports exit-signal instead of a status. Use the shell's
+        // 128 + signal number convention.
+        return finish(pump, 128 + signalNumber(channel.getExitSignal()), start, false);
+      }
+      if (status < 0 || closed) {
+        // The channel closed without an exit status: the connection is broken even when JSch has
+        // not noticed yet. Drop the session so that the next call opens a fresh one.
+        discard(current);
+        throw dropped(command, null);
+      }
+      return finish(pump, status, start, false);
+    } catch (IOException | JSchException e) {
+      throw dropped(command, e);
+    } catch (InterruptedException e) {
+      kill(channel);
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          Kind.DROPPED,
+          node.name(),
+          "Interrupted while `"
+              + command.display()
+              + "` ran on node "
+              + node.name()
+              + "; the command was sent SIGKILL.");
+    } finally {
+      channel.disconnect();
+    }
+  }
+
+  @Override
+  public String upload(Path local, String remotePath) {
+    String temp = remotePath + TEMP_SUFFIX;
+    ChannelSftp sftp = openSftp("upload " + local + " to " + remotePath);
+    try {
+      MessageDigest digest = FileDigest.newSha256();
+      try (InputStream in = new DigestInputStream(Files.newInputStream(local), digest)) {
+        sftp.put(in, temp, ChannelSftp.OVERWRITE);
+      }
+      String expected = FileDigest.hex(digest);
+      String actual = remoteSha256(temp, "upload " + local + " to " + remotePath);
+      if (!expected.equals(actual)) {
+        throw transfer(
+            "upload " + local + " to " + remotePath,
+            "the remote copy's sha256 " + actual + " differs from the local file's " + expected,
+            null);
+      }
+      rename(sftp, temp, remotePath);
+      return expected;
+    } catch (SftpException e) {
+      String reason =
+          e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE
+              ? "the directory " + parentOf(remotePath) + " does not exist"
+              : "SFTP error " + e.id + ": " + e.getMessage();
+      throw transfer("upload " + local + " to " + remotePath, reason, e);
+    } catch (IOException e) {
+      throw transfer("upload " + local + " to " + remotePath, e.toString(), e);
+    } finally {
+      removeQuietly(sftp, temp);
+      sftp.disconnect();
+    }
+  }
+
+  @Override
+  public String download(String remotePath, Path local) {
+    String what = "download " + remotePath + " to " + local;
+    Path parent = local.toAbsolutePath().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw transfer(what, "the local directory " + parent + " does not exist", null);
+    }
+    String expected = remoteSha256(remotePath, what);
+    Path temp = parent.resolve(local.getFileName() + TEMP_SUFFIX);
+    ChannelSftp sftp = openSftp(what);
+    try {
+      MessageDigest digest = FileDigest.newSha256();
+      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
+        sftp.get(remotePath, out);
+      }
+      String actual = FileDigest.hex(digest);
+      if (!expected.equals(actual)) {
+        throw transfer(
+            what, "the copy's sha256 " + actual + " differs from the remote " + expected, null);
+      }
+      try {
+        Files.move(
+            temp, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, local, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return expected;
+    } catch (SftpException e) {
+      throw transfer(what, "SFTP error " + e.id + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw transfer(what, e.toString(), e);
+    } finally {
+      sftp.disconnect();
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        LOG.debug("cannot remove {}: {}", temp, e.toString());
+      }
+    }
+  }
+
+  /** Disconnects the session. Idempotent, never throws, callable from any thread. */
+  @Override
+  public void close() {
+    closed = true;
+    Session current = session;
+    if (current != null) {
+      current.disconnect();
+    }
+  }
+
+  private Session session() {
+    ensureOpen();
+    Session current = session;
+    if (current != null && current.isConnected()) {
+      return current;
+    }
+    synchronized (lock) {
+      ensureOpen();
+      if (session != null && session.isConnected()) {
+        return session;
+      }
+      session = null;
+      return open();
+    }
+  }
+
+  private Session open() {
+    SshTarget target = SshTarget.resolve(node, context);
+    HostKeyPolicy policy = context.hostKeys() != null ? context.hostKeys() : node.ssh().hostKeys();
+    Path knownHosts = context.expand(node.ssh().knownHosts());
+    JSch jsch = new JSch();
+    jsch.setInstanceLogger(new JschLogger());
+    KnownHostsRepository hostKeys;
+    try {
+      if (Files.isRegularFile(knownHosts)) {
+        jsch.setKnownHosts(knownHosts.toString());
+      } else {
+        jsch.setKnownHosts(new ByteArrayInputStream(new byte[0]));
+      }
+      hostKeys =
+          new KnownHostsRepository(jsch.getHostKeyRepository(), knownHosts, policy, node.name());
+      jsch.setHostKeyRepository(hostKeys);
+      for (Path identity : target.identities()) {
+        jsch.addIdentity(identity.toString());
+      }
+    } catch (JSchException e) {
+      throw new TransportException(
+          Kind.IO,
+          node.name(),
+          "Cannot load the known_hosts file "
+              + knownHosts
+              + " or the identities "
+              + target.identities()
+              + " for node "
+              + node.name()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    boolean agent = useAgent(jsch);
+    String password = context.env().get(SshContext.PASSWORD_VARIABLE);
+    Session opened;
+    try {
+      opened = jsch.getSession(target.user(), target.host(), target.port());
+    } catch (JSchException e) {
+      throw unreachable(target, e);
+    }
+    Properties config = new Properties();
+    config.put("StrictHostKeyChecking", "yes");
+    config.put("HashKnownHosts", "no");
+    config.put("server_host_key", SIGNATURES);
+    config.put("PubkeyAcceptedAlgorithms", SIGNATURES);
+    config.put("PreferredAuthentications", password != null ? "publickey,password" : "publickey");
+    opened.setConfig(config);
+    if (password != null) {
+      opened.setPassword(password.getBytes(StandardCharsets.UTF_8));
+    }
+    try {
+      opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
+      opened.setServerAliveCountMax(3);
+    } catch (JSchException e) {
+      throw unreachable(target, e);
+    }
+    session = opened;
+    try {
+      opened.connect(connectTimeoutMillis());
+    } catch (JSchException e) {
+      session = null;
+      opened.disconnect();
+      TransportException refusal = hostKeys.refusal();
+      if (refusal != null) {
+        throw refusal;
+      }
+      if (closed) {
+        throw new TransportException(
+            Kind.DROPPED, node.name(), "The SSH transport of node " + node.name() + " was closed.");
+      }
+      throw connectFailure(target, e, agent, password != null);
+    }
+    LOG.debug("{}: connected to {}", node.name(), target.display());
+    return opened;
+  }
+
+  private boolean useAgent(JSch jsch) {
+    String socket = context.env().get("SSH_AUTH_SOCK");
+    if (socket == null || socket.isBlank()) {
+      return false;
+    }
+    try {
+      AgentIdentityRepository agent =
+          new AgentIdentityRepository(new SSHAgentConnector(Path.of(socket)));
+      Vector<Identity> fromAgent = agent.getIdentities();
+      if (fromAgent == null || fromAgent.isEmpty()) {
+        LOG.debug("{}: the ssh-agent at {} offers no keys", node.name(), socket);
+        return false;
+      }
+      jsch.setIdentityRepository(new CombinedIdentities(fromAgent, jsch.getIdentityRepository()));
+      return true;
+    } catch (AgentProxyException | RuntimeException e) {
+      LOG.debug("{}: ssh-agent at {} unusable, using key files: {}", node.name(), socket, e);
+      return false;
+    }
+  }
+
+  private TransportException connectFailure(
+      SshTarget target, JSchException e, boolean agent, boolean password) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (message.startsWith("Auth fail") || message.startsWith("Auth cancel")) {
+      return new TransportException(
+          Kind.AUTHENTICATION,
+          node.name(),
+          "Node "
+              + node.name()
+              + ": "
+              + target.display()
+              + " accepted none of the offered credentials (identities "
+              + target.identities()
+              + (agent ? ", ssh-agent keys" : "")
+              + (password ? ", the password in " + SshContext.PASSWORD_VARIABLE : "")
+              + "). Check the user, add the public key to the node's authorized_keys, or set"
+              + " ssh.identity in the cluster file.",
+          e);
+    }
+    return unreachable(target, e);
+  }
+
+  private TransportException unreachable(SshTarget target, JSchException e) {
+    Throwable cause = e.getCause();
+    String why;
+    if (cause instanceof UnknownHostException) {
+      why = "unknown host " + target.host();
+    } else if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
+      why = "connection refused or no route (" + cause.getMessage() + ")";
+    } else if (cause instanceof SocketTimeoutException
+        || String.valueOf(e.getMessage()).contains("timeout")) {
+      why = "no answer within " + node.ssh().connectTimeout().toSeconds() + "s";
+    } else {
+      why = e.getMessage();
+    }
+    return new TransportException(
+        Kind.UNREACHABLE,
+        node.name(),
+        "Cannot reach node "
+            + node.name()
+            + " at "
+            + target.display()
+            + ": "
+            + why
+            + ". Check the host, the port and that sshd runs there (ssh -p "
+            + target.port()
+            + " "
+            + target.user()
+            + "@"
+            + target.host()
+            + ").",
+        e);
+  }
+
+  private ChannelExec openExec(ShellCommand command) {
+    try {
+      ChannelExec channel = (ChannelExec) openChannel("exec");
+      channel.setCommand(command.script().getBytes(StandardCharsets.UTF_8));
+      // An empty stdin: the command sees end of input instead of waiting for it.
+      channel.setInputStream(new ByteArrayInputStream(new byte[0]));
+      return channel;
+    } catch (JSchException e) {
+      throw dropped(command, e);
+    }
+  }
+
+  private ChannelSftp openSftp(String what) {
+    try {
+      ChannelSftp sftp = (ChannelSftp) openChannel("sftp");
+      sftp.connect(connectTimeoutMillis());
+      return sftp;
+    } catch (JSchException e) {
+      throw transfer(what, "cannot open an SFTP channel: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A new channel on the session. JSch reports a session that broke unnoticed by returning no
+   * channel (or "session is down"); nothing was sent yet, so one fresh session is tried.
+   */
+  private com.jcraft.jsch.Channel openChannel(String type) throws JSchException {
+    Session current = session();
+    try {
+      com.jcraft.jsch.Channel channel = current.openChannel(type);
+      if (channel != null) {
+        return channel;
+      }
+    } catch (JSchException e) {
+      LOG.debug("{}: cannot open a channel, reconnecting: {}", node.name(), e.toString());
+    }
+    discard(current);
+    com.jcraft.jsch.Channel channel = session().openChannel(type);
+    if (channel == null) {
+      throw new JSchException("cannot open an " + type + " channel on a new session");
+    }
+    return channel;
+  }
+
+  private Session sessionOf(ChannelExec channel) {
+    try {
+      return channel.getSession();
+    } catch (JSchException e) {
+      throw new IllegalStateException("a new channel has a session", e);
+    }
+  }
+
+  /** Disconnects {@code broken} and forgets it, so that the next call opens a new session. */
+  private void discard(Session broken) {
+    synchronized (lock) {
+      if (session == broken) {
+        session = null;
+      }
+    }
+    broken.disconnect();
+  }
+
+  private static int signalNumber(String name) {
+    return switch (name) {
+      case "HUP" -> 1;
+      case "INT" -> 2;
+      case "QUIT" -> 3;
+      case "ILL" -> 4;
+      case "ABRT" -> 6;
+      case "FPE" -> 8;
+      case "KILL" -> 9;
+      case "USR1" -> 10;
+      case "SEGV" -> 11;
+      case "USR2" -> 12;
+      case "PIPE" -> 13;
+      case "ALRM" -> 14;
+      default -> 15;
+    };
+  }
+
+  private String remoteSha256(String remotePath, String what) {
+    ShellCommand command = ShellCommand.of("sha256sum -- " + ShellQuote.quote(remotePath));
+    ExecResult result = exec(command, CHECKSUM_TIMEOUT, OutputSink.NONE);
+    String[] fields = result.stdoutTail().strip().split("\\s+", 2);
+    if (!result.isSuccess() || !SHA256.matcher(fields[0]).matches()) {
+      throw transfer(
+          what,
+          "`"
+              + command.display()
+              + "` failed"
+              + (result.timedOut() ? " (timed out)" : " with exit code " + result.exitCode())
+              + ": "
+              + result.lastLine(),
+          null);
+    }
+    return fields[0];
+  }
+
+  private static void rename(ChannelSftp sftp, String from, String to) throws SftpException {
+    try {
+      sftp.rename(from, to);
+    } catch (SftpException e) {
+      // Plain SFTP rename refuses an existing target; without posix-rename, remove it first.
+      try {
+        sftp.rm(to);
+      } catch (SftpException notThere) {
+        throw e;
+      }
+      sftp.rename(from, to);
+    }
+  }
+
+  private static void removeQuietly(ChannelSftp sftp, String path) {
+    try {
+      if (sftp.isConnected()) {
+        sftp.rm(path);
+      }
+    } catch (SftpException e) {
+      // usually: already renamed into place
+    }
+  }
+
+  private static void kill(ChannelExec channel) {
+    try {
+      channel.sendSignal("KILL");
+    } catch (Exception e) {
+      LOG.debug("cannot signal the command: {}", e.toString());
+    }
+    channel.disconnect();
+  }
+
+  private ExecResult finish(OutputPump pump, int exitCode, long start, boolean timedOut) {
+    RuntimeException sinkFailure = pump.sinkFailure();
+    if (sinkFailure != null) {
+      throw sinkFailure;
+    }
+    return pump.result(exitCode, Duration.ofNanos(System.nanoTime() - start), timedOut);
+  }
+
+  private TransportException dropped(ShellCommand command, Exception cause) {
+    String why = closed ? "the transport was closed" : "the SSH connection was lost";
+    return new TransportException(
+        Kind.DROPPED,
+        node.name(),
+        "`"
+            + command.display()
+            + "` on node "
+            + node.name()
+            + " did not finish: "
+            + why
+            + (cause == null ? "" : " (" + cause.getMessage() + ")")
+            + ". Whether it ran, and how far, is unknown; check the node.",
+        cause);
+  }
+
+  private TransportException transfer(String what, String reason, Exception cause) {
+    return new TransportException(
+        Kind.TRANSFER,
+        node.name(),
+        "Cannot " + what + " on node " + node.name() + ": " + reason + ".",
+        cause);
+  }
+
+  private int connectTimeoutMillis() {
+    return Math.toIntExact(node.ssh().connectTimeout().toMillis());
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new TransportException(
+          Kind.DROPPED, node.name(), "The SSH transport of node " + node.name() + " is closed.");
+    }
+  }
+
+  private static String parentOf(String remotePath) {
+    int slash = remotePath.lastIndexOf('/');
+    return slash > 0 ? remotePath.substring(0, slash) : "/";
+  }
+
+  /** The agent's keys first, then the key files. */
+  private static final class CombinedIdentities implements IdentityRepository {
+    private final Vector<Identity> agent;
+    private final IdentityRepository files;
+
+    CombinedIdentities(Vector<Identity> agent, IdentityRepository files) {
+      this.agent = agent;
+      this.files = files;
+    }
+
+    @Override
+    public String getName() {
+      return "ssh-agent and key files";
+    }
+
+    @Override
+    public int getStatus() {
+      return RUNNING;
+    }
+
+    @Override
+    public Vector<Identity> getIdentities() {
+      Vector<Identity> all = new Vector<>(agent);
+      all.addAll(files.getIdentities());
+      return all;
+    }
+
+    @Override
+    public boolean add(byte[] identity) {
+      return files.add(identity);
+    }
+
+    @Override
+    public boolean remove(byte[] blob) {
+      return files.remove(blob);
+    }
+
+    @Override
+    public void removeAll() {
+      files.removeAll();
+    }
+  }
+}

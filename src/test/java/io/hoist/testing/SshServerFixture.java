@@ -1,0 +1,395 @@
+package io.hoist.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.signature.BuiltinSignatures;
+import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+/**
+ * An embedded SSH server (Apache MINA SSHD) standing in for one node: listens on 127.0.0.1, runs
+ * every exec request through a real {@code bash -c} in the node's directory (with {@code HOME} and
+ * {@code NODE_DIR} set to it), serves SFTP on the real file system, and accepts public keys from a
+ * list (and optionally one password). Like OpenSSH 9, it refuses {@code ssh-rsa} (SHA-1)
+ * signatures.
+ *
+ * <pre>{@code
+ * SshServerFixture server = SshServerFixture.builder(nodeDir, hostKeyFile)
+ *     .authorize(TestKeys.publicKeyOf(key)).start();
+ * ...
+ * server.stop();
+ * }</pre>
+ *
+ * The host key is kept in a file: a fixture built with the same file presents the same key after a
+ * restart ({@link Builder#port(int)} reuses a port), one built with another file a different key.
+ */
+public final class SshServerFixture implements AutoCloseable {
+
+  /** Host key algorithms. */
+  public enum KeyType {
+    ED25519(SecurityUtils.EDDSA, 0),
+    RSA(KeyUtils.RSA_ALGORITHM, 3072),
+    ECDSA(KeyUtils.EC_ALGORITHM, 256);
+
+    private final String algorithm;
+    private final int size;
+
+    KeyType(String algorithm, int size) {
+      this.algorithm = algorithm;
+      this.size = size;
+    }
+  }
+
+  /** Options of a fixture. */
+  public static final class Builder {
+    private final Path nodeDir;
+    private final Path hostKeyFile;
+    private KeyType keyType = KeyType.ED25519;
+    private int port;
+    private String password;
+    private final List<PublicKey> authorized = new ArrayList<>();
+
+    private Builder(Path nodeDir, Path hostKeyFile) {
+      this.nodeDir = nodeDir;
+      this.hostKeyFile = hostKeyFile;
+    }
+
+    /** The host key's type, when the key file does not exist yet (default ed25519). */
+    public Builder hostKeyType(KeyType type) {
+      this.keyType = type;
+      return this;
+    }
+
+    /** Listen on this port instead of a free one (to restart a server in place). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Accept this password for any user. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** Accept the key in this OpenSSH public key file ({@code ssh-ed25519 AAAA... comment}). */
+    public Builder authorize(Path publicKeyFile) {
+      try {
+        for (AuthorizedKeyEntry entry : AuthorizedKeyEntry.readAuthorizedKeys(publicKeyFile)) {
+          authorized.add(entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("bad public key in " + publicKeyFile, e);
+      }
+      return this;
+    }
+
+    /** Starts the server. */
+    public SshServerFixture start() {
+      SshServerFixture fixture = new SshServerFixture(this);
+      fixture.start();
+      return fixture;
+    }
+  }
+
+  private final Builder options;
+  private final SshServer server;
+  private final ExecutorService threads = Executors.newCachedThreadPool(daemon());
+  private final AtomicInteger sessionsOpened = new AtomicInteger();
+  private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+  private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private PublicKey hostKey;
+
+  /**
+   * A builder for a node whose commands run in {@code nodeDir}, host key in {@code hostKeyFile}.
+   */
+  public static Builder builder(Path nodeDir, Path hostKeyFile) {
+    return new Builder(nodeDir, hostKeyFile);
+  }
+
+  private SshServerFixture(Builder options) {
+    this.options = options;
+    this.server = SshServer.setUpDefaultServer();
+  }
+
+  private void start() {
+    try {
+      Files.createDirectories(options.nodeDir);
+      SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(options.hostKeyFile);
+      keys.setAlgorithm(options.keyType.algorithm);
+      if (options.keyType.size > 0) {
+        keys.setKeySize(options.keyType.size);
+      }
+      List<KeyPair> pairs = keys.loadKeys(null);
+      hostKey = pairs.get(0).getPublic();
+      server.setKeyPairProvider(keys);
+      server.setHost("127.0.0.1");
+      server.setPort(options.port);
+
+      List<NamedFactory<Signature>> signatures = withoutSha1Rsa(server.getSignatureFactories());
+      server.setSignatureFactories(signatures);
+      List<PublicKey> authorized = List.copyOf(options.authorized);
+      server.setPublickeyAuthenticator(
+          (user, key, session) ->
+              authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key)));
+      UserAuthPublicKeyFactory publicKeyAuth = new UserAuthPublicKeyFactory(signatures);
+      if (options.password != null) {
+        String password = options.password;
+        server.setPasswordAuthenticator((user, given, session) -> password.equals(given));
+        server.setUserAuthFactories(List.of(publicKeyAuth, UserAuthPasswordFactory.INSTANCE));
+      } else {
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setUserAuthFactories(List.of(publicKeyAuth));
+      }
+      server.setCommandFactory((channel, command) -> new BashCommand(command));
+      server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+      server.setFileSystemFactory(new NativeFileSystemFactory());
+      server.addSessionListener(
+          new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+              sessionsOpened.incrementAndGet();
+            }
+
+            @Override
+            public void sessionEvent(Session session, Event event) {
+              if (event == Event.Authenticated) {
+                users.add(session.getUsername());
+              }
+            }
+          });
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The port it listens on (127.0.0.1). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The directory commands run in ({@code HOME}, {@code NODE_DIR}). */
+  public Path nodeDir() {
+    return options.nodeDir;
+  }
+
+  /** The host's public key. */
+  public PublicKey hostKey() {
+    return hostKey;
+  }
+
+  /** The line to put in known_hosts: {@code [127.0.0.1]:PORT ssh-ed25519 AAAA...}. */
+  public String knownHostsLine() {
+    return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(hostKey);
+  }
+
+  /** The host key's fingerprint as OpenSSH prints it: {@code SHA256:base64-without-padding}. */
+  public String hostKeyFingerprint() {
+    String[] parts = PublicKeyEntry.toString(hostKey).split(" ");
+    try {
+      byte[] blob = Base64.getDecoder().decode(parts[1]);
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(blob);
+      return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(hash);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** How many SSH sessions were opened since the start. */
+  public int sessionsOpened() {
+    return sessionsOpened.get();
+  }
+
+  /** The user names of the successful logins, in order. */
+  public List<String> users() {
+    return List.copyOf(users);
+  }
+
+  /** How many sessions are open now. */
+  public int activeSessions() {
+    return server.getActiveSessions().size();
+  }
+
+  /** Fault injection: closes every session at once, as a dropped network connection would. */
+  public void dropAllSessions() {
+    for (Session session : List.copyOf(server.getActiveSessions())) {
+      session.close(true);
+    }
+  }
+
+  /** Stops the server and kills the commands still running. Idempotent. */
+  public void stop() {
+    try {
+      server.stop(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      processes.forEach(SshServerFixture::killTree);
+      threads.shutdownNow();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static List<NamedFactory<Signature>> withoutSha1Rsa(
+      List<NamedFactory<Signature>> factories) {
+    List<NamedFactory<Signature>> kept = new ArrayList<>();
+    for (NamedFactory<Signature> factory : factories) {
+      // ssh-rsa and its certificate form: the two names that sign with SHA-1 RSA.
+      if (!factory.getName().equals(BuiltinSignatures.rsa.getName())
+          && !factory.getName().equals("ssh-rsa-cert-v01@openssh.com")) {
+        kept.add(factory);
+      }
+    }
+    return kept;
+  }
+
+  private static void killTree(Process process) {
+    List<ProcessHandle> all = new ArrayList<>();
+    process.descendants().forEach(all::add);
+    all.add(process.toHandle());
+    all.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "ssh-fixture-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** One exec request, run by a real bash; killed when a signal arrives or the channel closes. */
+  private final class BashCommand implements Command {
+    private final String script;
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private volatile Process process;
+
+    BashCommand(String script) {
+      this.script = script;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+      this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+      ProcessBuilder builder =
+          new ProcessBuilder("bash", "-c", script).directory(options.nodeDir.toFile());
+      builder.environment().put("HOME", options.nodeDir.toString());
+      builder.environment().put("NODE_DIR", options.nodeDir.toString());
+      Process started = builder.start();
+      process = started;
+      processes.add(started);
+      env.addSignalListener((ch, signal) -> killTree(started));
+      threads.execute(() -> copy(in, started.getOutputStream(), true));
+      var stdout = threads.submit(() -> copy(started.getInputStream(), out, false));
+      var stderr = threads.submit(() -> copy(started.getErrorStream(), err, false));
+      threads.execute(
+          () -> {
+            try {
+              int code = started.waitFor();
+              stdout.get();
+              stderr.get();
+              exit.onExit(code);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+              exit.onExit(255, String.valueOf(e.getCause()));
+            } finally {
+              processes.remove(started);
+            }
+          });
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+      Process running = process;
+      if (running != null) {
+        killTree(running);
+      }
+    }
+
+    private void copy(InputStream from, OutputStream to, boolean closeTarget) {
+      byte[] buffer = new byte[8192];
+      try {
+        int n;
+        while ((n = from.read(buffer)) >= 0) {
+          to.write(buffer, 0, n);
+          to.flush();
+        }
+      } catch (IOException e) {
+        // the channel or the process went away: nothing more to copy
+      } finally {
+        if (closeTarget) {
+          try {
+            to.close();
+          } catch (IOException e) {
+            // already closed
+          }
+        }
+      }
+    }
+  }
+}

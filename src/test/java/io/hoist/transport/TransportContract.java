@@ -1,0 +1,251 @@
+package io.hoist.transport;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.command.ShellCommand;
+import io.hoist.error.TransportException;
+import io.hoist.testing.Processes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The behaviour every {@link Transport} shares. A subclass provides, before each test, a transport
+ * whose node runs commands in {@link #nodeDir()}, a directory this test can read and write too.
+ */
+public abstract class TransportContract {
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+  private static final Duration GONE_WITHIN = Duration.ofSeconds(10);
+
+  /** The transport under test (created per test, closed by the subclass). */
+  protected abstract Transport transport();
+
+  /** The node's working directory, on this machine's file system. */
+  protected abstract Path nodeDir();
+
+  /** A directory for local files of the test (not the node's). */
+  protected abstract Path localDir();
+
+  private ExecResult run(String script, RecordingSink sink) {
+    return transport().exec(ShellCommand.of(script), LONG, sink);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"exit 0, 0", "exit 3, 3", "no-such-command-hoist-test, 127"})
+  void exitCodeIsReported(String script, int expected) {
+    ExecResult result = run(script, new RecordingSink());
+    assertEquals(expected, result.exitCode());
+    assertFalse(result.timedOut());
+    assertEquals(expected == 0, result.isSuccess());
+  }
+
+  @Test
+  void linesOfBothStreamsArriveInOrderWithoutTerminators() {
+    RecordingSink sink = new RecordingSink();
+    ExecResult result =
+        run("printf 'a\\nb\\r\\n'; echo e1 >&2; echo c; echo e2 >&2; printf 'last'", sink);
+    assertAll(
+        () -> assertEquals(List.of("a", "b", "c", "last"), sink.lines(OutputSink.Stream.STDOUT)),
+        () -> assertEquals(List.of("e1", "e2"), sink.lines(OutputSink.Stream.STDERR)),
+        () -> assertEquals("a\nb\nc\nlast", result.stdoutTail()),
+        () -> assertEquals("e1\ne2", result.stderrTail()),
+        () -> assertEquals(0, result.exitCode()));
+  }
+
+  @Test
+  void commandsRunInTheNodeDirectory() throws Exception {
+    RecordingSink sink = new RecordingSink();
+    run("pwd -P", sink);
+    assertEquals(List.of(nodeDir().toRealPath().toString()), sink.lines(OutputSink.Stream.STDOUT));
+  }
+
+  @Test
+  void bigOutputDoesNotBlockAndTailsKeepOnlyTheLastLines() {
+    RecordingSink sink = new RecordingSink();
+    ExecResult result = run("seq 1 100000; seq 1 100000 >&2", sink);
+    String expectedTail =
+        IntStream.rangeClosed(100001 - ExecResult.TAIL_LINES, 100000)
+            .mapToObj(Integer::toString)
+            .collect(Collectors.joining("\n"));
+    assertAll(
+        () -> assertEquals(0, result.exitCode()),
+        () -> assertEquals(100000, sink.lines(OutputSink.Stream.STDOUT).size()),
+        () -> assertEquals(100000, sink.lines(OutputSink.Stream.STDERR).size()),
+        () -> assertEquals("100000", sink.lines(OutputSink.Stream.STDOUT).get(99999)),
+        () -> assertEquals(expectedTail, result.stdoutTail()),
+        () -> assertEquals(expectedTail, result.stderrTail()));
+  }
+
+  @Test
+  void timeoutStopsTheCommandAndItsChildren() throws Exception {
+    Path pids = nodeDir().resolve("pids");
+    ExecResult result =
+        transport()
+            .exec(
+                ShellCommand.of(
+                    "sleep 60 & echo $! > "
+                        + pids
+                        + "; echo $$ >> "
+                        + pids
+                        + "; echo started; wait"),
+                Duration.ofSeconds(2),
+                new RecordingSink());
+    assertTrue(result.timedOut());
+    assertEquals(-1, result.exitCode());
+    assertFalse(result.isSuccess());
+    List<String> lines = Files.readAllLines(pids);
+    assertEquals(2, lines.size(), "the command wrote the sleep's and bash's pids: " + lines);
+    for (String pid : lines) {
+      assertTrue(
+          Processes.awaitGone(Long.parseLong(pid.strip()), GONE_WITHIN),
+          "process " + pid + " still runs");
+    }
+  }
+
+  @Test
+  void transportIsUsableAfterATimeout() {
+    ExecResult first =
+        transport().exec(ShellCommand.of("sleep 60"), Duration.ofSeconds(1), OutputSink.NONE);
+    assertTrue(first.timedOut());
+    RecordingSink sink = new RecordingSink();
+    ExecResult second = run("echo again", sink);
+    assertTrue(second.isSuccess());
+    assertEquals(List.of("again"), sink.lines(OutputSink.Stream.STDOUT));
+  }
+
+  @Test
+  void closeMakesABlockedExecFailAsDroppedWithoutShowingSecrets() {
+    ShellCommand command =
+        ShellCommand.masked("echo started; SECRET=hunter2; sleep 60", "echo started; SECRET=***");
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    OutputSink closeOnStart =
+        (stream, line) -> {
+          if (line.equals("started")) {
+            closing.add(CompletableFuture.runAsync(transport()::close));
+          }
+        };
+    TransportException e =
+        assertThrows(TransportException.class, () -> transport().exec(command, LONG, closeOnStart));
+    assertEquals(TransportException.Kind.DROPPED, e.kind());
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    assertTrue(e.getMessage().contains("SECRET=***"), e.getMessage());
+    closing.forEach(CompletableFuture::join);
+  }
+
+  @Test
+  void interruptStopsTheCommandKeepsTheFlagAndFailsAsDropped() throws Exception {
+    Path pids = nodeDir().resolve("pids");
+    Thread caller = Thread.currentThread();
+    OutputSink interruptOnStart =
+        (stream, line) -> {
+          if (line.equals("started")) {
+            caller.interrupt();
+          }
+        };
+    try {
+      TransportException e =
+          assertThrows(
+              TransportException.class,
+              () ->
+                  transport()
+                      .exec(
+                          ShellCommand.of("sleep 60 & echo $! > " + pids + "; echo started; wait"),
+                          LONG,
+                          interruptOnStart));
+      assertEquals(TransportException.Kind.DROPPED, e.kind());
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag was cleared");
+    } finally {
+      Thread.interrupted();
+    }
+    long pid = Long.parseLong(Files.readString(pids).strip());
+    assertTrue(Processes.awaitGone(pid, GONE_WITHIN), "process " + pid + " still runs");
+  }
+
+  @Test
+  void uploadAndDownloadKeepTheBytesAndReturnTheirSha256() throws Exception {
+    byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+    new Random(42).nextBytes(bytes);
+    Path local = Files.write(localDir().resolve("bundle.tgz"), bytes);
+    String expected = FileDigest.sha256(local);
+    Path remote = nodeDir().resolve("bundle.tgz");
+
+    assertEquals(expected, transport().upload(local, remote.toString()));
+    assertArrayEquals(bytes, Files.readAllBytes(remote));
+
+    Path back = localDir().resolve("back.tgz");
+    assertEquals(expected, transport().download(remote.toString(), back));
+    assertArrayEquals(bytes, Files.readAllBytes(back));
+    assertEquals(List.of("back.tgz", "bundle.tgz"), fileNames(localDir()));
+    assertEquals(List.of("bundle.tgz"), fileNames(nodeDir()));
+  }
+
+  @Test
+  void uploadReplacesAnExistingFile() throws Exception {
+    Path remote = Files.writeString(nodeDir().resolve("config"), "old contents, longer");
+    Path local = Files.writeString(localDir().resolve("config"), "new");
+    transport().upload(local, remote.toString());
+    assertEquals("new", Files.readString(remote, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void uploadToAMissingDirectoryFailsAsTransferAndLeavesNoFile() throws Exception {
+    Path local = Files.writeString(localDir().resolve("file"), "x");
+    Path remote = nodeDir().resolve("missing").resolve("file");
+    TransportException e =
+        assertThrows(TransportException.class, () -> transport().upload(local, remote.toString()));
+    assertEquals(TransportException.Kind.TRANSFER, e.kind());
+    assertTrue(e.getMessage().contains(remote.toString()), e.getMessage());
+    assertFalse(Files.exists(remote.getParent()));
+    assertEquals(List.of(), fileNames(nodeDir()));
+  }
+
+  @Test
+  void downloadOfAMissingFileFailsAsTransferAndLeavesNoFile() throws Exception {
+    Path local = localDir().resolve("copy");
+    TransportException e =
+        assertThrows(
+            TransportException.class,
+            () -> transport().download(nodeDir().resolve("nothing").toString(), local));
+    assertEquals(TransportException.Kind.TRANSFER, e.kind());
+    assertEquals(List.of(), fileNames(localDir()));
+  }
+
+  private static List<String> fileNames(Path dir) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** Records every line per stream. */
+  protected static final class RecordingSink implements OutputSink {
+    private final List<String> stdout = new ArrayList<>();
+    private final List<String> stderr = new ArrayList<>();
+
+    @Override
+    public synchronized void line(Stream stream, String line) {
+      (stream == Stream.STDOUT ? stdout : stderr).add(line);
+    }
+
+    /** The lines of one stream so far. */
+    public synchronized List<String> lines(Stream stream) {
+      return List.copyOf(stream == Stream.STDOUT ? stdout : stderr);
+    }
+  }
+}
