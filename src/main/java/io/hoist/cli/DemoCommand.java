@@ -51,7 +51,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--dir",
       paramLabel = "DIR",
-      description = "Create the sandbox in DIR (must not exist). Default: a new temporary directory.")
+      description =
+          "Create the sandbox in DIR (must not exist). Default: a new temporary directory.")
   Path dir;
 
   @Option(names = "--keep", description = "Keep the sandbox afterwards and print its path.")
@@ -66,8 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     if (dir != null && Files.exists(dir)) {
-      throw new UsageException(
-          "--dir " + dir + " already exists; name a new directory");
+      throw new UsageException("--dir " + dir + " already exists; name a new directory");
     }
     Path root = dir != null ? dir : Files.createTempDirectory("hoist-demo-");
     Sandbox sandbox = Sandbox.create(root);

@@ -17,9 +17,11 @@ public enum ExitCode {
   OK(0, "Success, or nothing to do."),
   INTERNAL(1, "Internal error (a bug): please report it with the log."),
   USAGE(2, "Usage error or cluster-file error."),
-  VALIDATION(3, "Validation failed (a check, an unreachable node, no upgrade path); nothing changed."),
+  VALIDATION(
+      3, "Validation failed (a check, an unreachable node, no upgrade path); nothing changed."),
   ROLLED_BACK(4, "A node failed and was rolled back cleanly."),
-  NEEDS_ATTENTION(5, "A node failed and needs attention (rollback failed or not asked for, or nodes skipped)."),
+  NEEDS_ATTENTION(
+      5, "A node failed and needs attention (rollback failed or not asked for, or nodes skipped)."),
   LOCKED(6, "Another run holds the lock."),
   INTERRUPTED(130, "Interrupted (Ctrl-C)."),
   ;

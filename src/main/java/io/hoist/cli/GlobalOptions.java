@@ -33,7 +33,8 @@ final class GlobalOptions {
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
-      description = "More detail on stderr: -v shows each command and stack traces of errors, -vv debug logs.")
+      description =
+          "More detail on stderr: -v shows each command and stack traces of errors, -vv debug logs.")
   boolean[] verbose = new boolean[0];
 
   @Option(

@@ -6,7 +6,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code hoist}: the top command. Not runnable by itself: a missing subcommand is a usage error. */
+/**
+ * {@code hoist}: the top command. Not runnable by itself: a missing subcommand is a usage error.
+ */
 @Command(
     name = "hoist",
     mixinStandardHelpOptions = true,

@@ -5,15 +5,15 @@ import io.hoist.inspect.InspectReport;
 import io.hoist.inspect.Inspector;
 import io.hoist.run.ClusterInspection;
 import io.hoist.run.FanOut;
-import picocli.CommandLine.Option;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code hoist inspect [NODE...]}: pre-upgrade validation, read-only. */
 @Command(

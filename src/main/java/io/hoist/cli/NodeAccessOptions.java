@@ -11,5 +11,4 @@ final class NodeAccessOptions {
           "Add the host key of a node not yet in known_hosts and go on (OpenSSH's"
               + " StrictHostKeyChecking=accept-new). A changed host key is always refused.")
   boolean acceptNewHostKeys;
-
 }

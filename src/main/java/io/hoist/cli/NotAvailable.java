@@ -2,7 +2,9 @@ package io.hoist.cli;
 
 import io.hoist.error.UsageException;
 
-/** The error of a command this build of hoist does not carry yet: a usage error, never a pretence. */
+/**
+ * The error of a command this build of hoist does not carry yet: a usage error, never a pretence.
+ */
 final class NotAvailable {
 
   private NotAvailable() {}

@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rollback",
     mixinStandardHelpOptions = true,
-    header = "Take nodes back to the release before the last run (not available in this build yet).",
+    header =
+        "Take nodes back to the release before the last run (not available in this build yet).",
     description = {
       "Takes nodes back to the version they ran before the last run (or --to), in the reverse of"
           + " the upgrade order, restoring backups where the upgrade migrated state.",

@@ -98,7 +98,8 @@ final class Text {
           lines.add(
               "    " + node.node() + " (" + node.host() + "): " + node.from() + " -> " + node.to());
           for (Step step : node.steps()) {
-            lines.add(String.format(Locale.ROOT, "      %-14s %s", step.phase().id(), step.summary()));
+            lines.add(
+                String.format(Locale.ROOT, "      %-14s %s", step.phase().id(), step.summary()));
             for (ShellCommand command : step.commands()) {
               lines.add("                     $ " + command.display());
             }

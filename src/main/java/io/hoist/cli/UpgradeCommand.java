@@ -133,7 +133,8 @@ final class UpgradeCommand implements Callable<Integer> {
     PlanService service =
         new PlanService(
             context.cluster(), context.transports(), context.secretValues(), context.baseDir());
-    Plan plan = service.plan(nodes, target, roleOrder, force, FanOut.DEFAULT_MAX_PARALLEL, maxParallel);
+    Plan plan =
+        service.plan(nodes, target, roleOrder, force, FanOut.DEFAULT_MAX_PARALLEL, maxParallel);
     if (global.isJson()) {
       Json.print(spec.commandLine().getOut(), Json.plan(plan));
     } else {

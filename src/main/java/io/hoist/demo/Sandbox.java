@@ -134,13 +134,14 @@ public final class Sandbox {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
-  /** The demo product: start/stop/status against HOME/state, HOME being two levels up. */
+  /** The demo product: start/stop/status against HOME/state, found from the release dir. */
   private static String productScript(String version) {
     return """
         #!/usr/bin/env bash
         # acmed VERSION: the demo product of 'hoist demo'.
         set -euo pipefail
-        home="$(cd "$(dirname "$0")/../../.." && pwd)"
+        release="$(cd "$(dirname "$0")/.." && pwd -P)"   # HOME/releases/VERSION
+        home="$(dirname "$(dirname "$release")")"
         state="$home/state"
         case "${1:-}" in
           start)  mkdir -p "$state"; echo VERSION > "$state/running"; echo "acmed VERSION started" ;;

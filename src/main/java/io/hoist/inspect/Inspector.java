@@ -24,10 +24,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs read-only checks on one node: {@code reachable} (connected and authenticated,
- * host key verified), {@code version} (the version command prints a version), {@code disk} (the
- * release home has {@code layout.min_free} free), then every check of the cluster file. When a
- * node cannot be reached its other checks are skipped.
+ * Runs read-only checks on one node: {@code reachable} (connected and authenticated, host key
+ * verified), {@code version} (the version command prints a version), {@code disk} (the release home
+ * has {@code layout.min_free} free), then every check of the cluster file. When a node cannot be
+ * reached its other checks are skipped.
  */
 public final class Inspector {
 
@@ -43,8 +43,7 @@ public final class Inspector {
    * @param transports opens a transport per node
    * @param secretValues values of the cluster's secrets, by name (from the core node's env)
    */
-  public Inspector(
-      Cluster cluster, TransportFactory transports, Map<String, String> secretValues) {
+  public Inspector(Cluster cluster, TransportFactory transports, Map<String, String> secretValues) {
     this.cluster = cluster;
     this.transports = transports;
     this.secretValues = Map.copyOf(secretValues);
@@ -147,8 +146,7 @@ public final class Inspector {
 
   private static Outcome failed(ExecResult result, String what) {
     if (result.timedOut()) {
-      return new Outcome(
-          CheckStatus.FAIL, what + " timed out after " + seconds(result.duration()));
+      return new Outcome(CheckStatus.FAIL, what + " timed out after " + seconds(result.duration()));
     }
     String line = result.lastLine();
     return new Outcome(
@@ -200,9 +198,7 @@ public final class Inspector {
       value /= 1024;
       unit++;
     }
-    return unit == 0
-        ? bytes + " B"
-        : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 
   private static String seconds(Duration duration) {

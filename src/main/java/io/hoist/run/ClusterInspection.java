@@ -35,8 +35,8 @@ public final class ClusterInspection {
   /**
    * The running version of every given node, read in parallel.
    *
-   * @throws ValidationException naming every node that could not be reached or whose version
-   *     could not be read (as Aviatrix's dry run: a plan needs every node); nothing was changed
+   * @throws ValidationException naming every node that could not be reached or whose version could
+   *     not be read (as Aviatrix's dry run: a plan needs every node); nothing was changed
    */
   public Map<String, Version> versions(List<Node> nodes) {
     List<NodeReport> reports = FanOut.map(nodes, maxParallel, inspector::probe);

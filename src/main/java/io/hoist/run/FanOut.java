@@ -26,8 +26,8 @@ public final class FanOut {
   /**
    * Applies {@code task} to every item.
    *
-   * <p>Tasks should turn their failures into results; an exception a task throws anyway is
-   * rethrown here after every task has ended (unchecked as it was, checked wrapped).
+   * <p>Tasks should turn their failures into results; an exception a task throws anyway is rethrown
+   * here after every task has ended (unchecked as it was, checked wrapped).
    *
    * @throws InterruptedRunException when the calling thread is interrupted: running tasks are
    *     interrupted and the interrupt flag is restored

@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * Computes the plan of an upgrade from the live cluster: reads every selected node's version (read
- * only; a node that cannot be read stops the plan), lists the repository's releases, and hands
- * both to the {@link Planner}.
+ * only; a node that cannot be read stops the plan), lists the repository's releases, and hands both
+ * to the {@link Planner}.
  */
 public final class PlanService {
 
@@ -60,7 +60,8 @@ public final class PlanService {
       int batchCap) {
     Planner planner = new Planner(cluster);
     Map<String, Version> current =
-        new ClusterInspection(cluster, new Inspector(cluster, transports, secretValues), maxParallel)
+        new ClusterInspection(
+                cluster, new Inspector(cluster, transports, secretValues), maxParallel)
             .versions(nodes);
     List<Version> available = ReleaseRepository.open(cluster.release(), baseDir).releases();
     return planner.plan(

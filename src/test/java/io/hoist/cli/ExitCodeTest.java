@@ -23,8 +23,22 @@ class ExitCodeTest {
     }
     assertEquals(
         Map.of(
-            0, "OK", 1, "INTERNAL", 2, "USAGE", 3, "VALIDATION", 4, "ROLLED_BACK", 5,
-            "NEEDS_ATTENTION", 6, "LOCKED", 130, "INTERRUPTED"),
+            0,
+            "OK",
+            1,
+            "INTERNAL",
+            2,
+            "USAGE",
+            3,
+            "VALIDATION",
+            4,
+            "ROLLED_BACK",
+            5,
+            "NEEDS_ATTENTION",
+            6,
+            "LOCKED",
+            130,
+            "INTERRUPTED"),
         expected);
   }
 

@@ -27,6 +27,10 @@ public final class GenerateDocs {
       throw new IllegalArgumentException("usage: GenerateDocs ADOC_DIR COMPLETIONS_DIR");
     }
     CommandLine commandLine = Cli.commandLine(fixedEnvironment());
+    // The pages name the version, not the commit: they must not change with every commit.
+    commandLine
+        .getCommandSpec()
+        .version("hoist " + VersionProvider.buildProperties().getProperty("version"));
     writeManPages(commandLine, Files.createDirectories(Path.of(args[0])));
     writeCompletions(commandLine, Files.createDirectories(Path.of(args[1])));
   }

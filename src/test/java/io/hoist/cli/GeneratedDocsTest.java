@@ -33,8 +33,7 @@ class GeneratedDocsTest {
   @Test
   void everyCommandHasAManPage() throws IOException {
     List<String> pages = names(Path.of("man"));
-    for (String command :
-        CliTest.commands().map(name -> name.replace(' ', '-') + ".1").toList()) {
+    for (String command : CliTest.commands().map(name -> name.replace(' ', '-') + ".1").toList()) {
       assertTrue(pages.contains(command), "no man page " + command + " in man/");
     }
   }
@@ -57,8 +56,7 @@ class GeneratedDocsTest {
       return List.of();
     }
     try (Stream<Path> files = Files.list(dir)) {
-      return List.copyOf(
-          new TreeSet<>(files.map(p -> p.getFileName().toString()).toList()));
+      return List.copyOf(new TreeSet<>(files.map(p -> p.getFileName().toString()).toList()));
     }
   }
 }

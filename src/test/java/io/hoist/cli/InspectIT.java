@@ -124,7 +124,8 @@ class InspectIT {
   private String snapshot() throws IOException {
     StringBuilder all = new StringBuilder();
     try (var files = Files.walk(root.resolve("nodes"))) {
-      files.sorted()
+      files
+          .sorted()
           .forEach(
               p -> {
                 all.append(p).append(Files.isSymbolicLink(p) ? " link" : "").append('\n');

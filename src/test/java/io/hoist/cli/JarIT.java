@@ -21,8 +21,7 @@ class JarIT {
   void manifestIsMultiReleaseForJsch() throws IOException {
     try (JarFile jar = new JarFile(HoistJar.jar().toFile())) {
       assertEquals("true", jar.getManifest().getMainAttributes().getValue("Multi-Release"));
-      assertEquals(
-          "io.hoist.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+      assertEquals("io.hoist.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
     }
   }
 
@@ -34,7 +33,9 @@ class JarIT {
   @Test
   void loginWithEd25519KeyFromTheBuiltJar() {
     try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
-      sim.releases("1.0.0").node("n1", "worker", "1.0.0").writeClusterFile("");
+      sim.releases("1.0.0")
+          .node("n1", "worker", "1.0.0")
+          .writeClusterFile("role_order: [worker]\n");
       HoistJar.in(sim.home())
           .run("-c", sim.clusterFile().toString(), "inspect")
           .exitsWith(0)
@@ -45,7 +46,9 @@ class JarIT {
   @Test
   void loginWithRsaKeyFromTheBuiltJar() {
     try (SimulatedCluster sim = SimulatedCluster.in(root, true)) {
-      sim.releases("1.0.0").node("n1", "worker", "1.0.0").writeClusterFile("");
+      sim.releases("1.0.0")
+          .node("n1", "worker", "1.0.0")
+          .writeClusterFile("role_order: [worker]\n");
       HoistJar.in(sim.home())
           .run("-c", sim.clusterFile().toString(), "inspect")
           .exitsWith(0)
@@ -56,15 +59,16 @@ class JarIT {
   @Test
   void unknownHostKeyRefusedThenAcceptedWithTheFlag() throws IOException {
     try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
-      sim.releases("1.0.0").node("n1", "worker", "1.0.0").writeClusterFile("");
+      sim.releases("1.0.0")
+          .node("n1", "worker", "1.0.0")
+          .writeClusterFile("role_order: [worker]\n");
       Files.delete(sim.knownHosts());
       HoistJar jar = HoistJar.in(sim.home());
       jar.run("-c", sim.clusterFile().toString(), "inspect")
           .exitsWith(3)
           .outContains("known_hosts")
           .noStackTrace();
-      jar.run("-c", sim.clusterFile().toString(), "inspect", "--accept-new-host-keys")
-          .exitsWith(0);
+      jar.run("-c", sim.clusterFile().toString(), "inspect", "--accept-new-host-keys").exitsWith(0);
       assertTrue(Files.readString(sim.knownHosts()).contains("127.0.0.1]:"));
       jar.run("-c", sim.clusterFile().toString(), "inspect").exitsWith(0);
     }
@@ -85,10 +89,6 @@ class JarIT {
   void brokenClusterFileIsAConfigErrorWithoutTrace() throws IOException {
     Path file = root.resolve("cluster.yaml");
     Files.writeString(file, "cluster: x\nnodes: [ { name: a, hots: b } ]\n");
-    HoistJar.in(root)
-        .run("inspect")
-        .exitsWith(2)
-        .errContains("cluster.yaml:2:")
-        .noStackTrace();
+    HoistJar.in(root).run("inspect").exitsWith(2).errContains("cluster.yaml:2:").noStackTrace();
   }
 }

@@ -162,7 +162,10 @@ class ClusterLoaderTest {
     assertEquals(Timeouts.defaults(), cluster.timeouts());
     assertEquals(Backup.none(), cluster.backup());
     assertEquals(Hooks.none(), cluster.hooks());
-    assertEquals(Commands.none(), cluster.commands());
+    assertEquals(
+        new Commands("cat ${home}/current/VERSION", null, null, null, null, null),
+        cluster.commands(),
+        "only the version command has a default: the layout's HOME/current/VERSION");
     assertTrue(cluster.roles().isEmpty());
     assertTrue(cluster.checks().isEmpty());
   }

@@ -14,7 +14,8 @@ import java.util.Map;
  * Simulated nodes for integration tests: each is a directory (its install home, with {@code
  * releases/V/VERSION} and a {@code current} link) served by its own embedded SSH server on
  * 127.0.0.1; plus a test HOME with a client key and a known_hosts holding every server's key, a
- * {@code file:} repository with bundles and checksums, and a cluster file for all of it.
+ * {@code file:} repository with bundles and checksums ({@code max_step: minor}), and a cluster file
+ * for all of it.
  */
 public final class SimulatedCluster implements AutoCloseable {
 
@@ -115,7 +116,7 @@ public final class SimulatedCluster implements AutoCloseable {
           .append("release:\n")
           .append("  repository: file:")
           .append(repo)
-          .append("\n  bundle: acme-${version}.tar.gz\n")
+          .append("\n  bundle: acme-${version}.tar.gz\n  max_step: minor\n")
           .append("ssh:\n  user: hoist\n  identity: ")
           .append(clientKey)
           .append("\n  known_hosts: ")
