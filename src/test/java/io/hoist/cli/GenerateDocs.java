@@ -28,9 +28,8 @@ public final class GenerateDocs {
     }
     CommandLine commandLine = Cli.commandLine(fixedEnvironment());
     // The pages name the version, not the commit: they must not change with every commit.
-    commandLine
-        .getCommandSpec()
-        .version("hoist " + VersionProvider.buildProperties().getProperty("version"));
+    String version = "hoist " + VersionProvider.buildProperties().getProperty("version");
+    commandLine.getCommandSpec().versionProvider(() -> new String[] {version});
     writeManPages(commandLine, Files.createDirectories(Path.of(args[0])));
     writeCompletions(commandLine, Files.createDirectories(Path.of(args[1])));
   }
