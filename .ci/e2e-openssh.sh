@@ -151,7 +151,7 @@ grep -v "^\[127.0.0.1\]:${ports[1]} " "$HOME/.ssh/known_hosts" > "$work/kh" || t
 cat "$work/kh" "$work/n2.keys" > "$HOME/.ssh/known_hosts"
 
 echo "-- upgrade --cluster --dry-run"
-before=$(find "$work/nodes" -printf '%p %s %l\n' | sort | sha256sum)
+before=$(find "$work/nodes" -path '*/etc' -prune -o -printf '%p %s %l %T@\n' | sort | sha256sum)
 expect 0 "dry run" -- hoist upgrade --cluster --dry-run
 echo "$out" | grep -q "upgrade to 1.2.0" || { echo "$out"; fail "target not 1.2.0"; }
 echo "$out" | grep -q "Hop 1 of 2: to 1.1.0" || { echo "$out"; fail "hop 1"; }
@@ -160,7 +160,7 @@ echo "$out" | grep -q "\$ cat $work/nodes/n2/current/VERSION" || { echo "$out"; 
 # workers (n2, n3) come before the serial db role (n1)
 order=$(echo "$out" | grep -E "^    n[0-9] " | head -3 | awk '{print $1}' | tr '\n' ' ')
 [ "$order" = "n2 n3 n1 " ] || { echo "$out"; fail "order was '$order'"; }
-after=$(find "$work/nodes" -printf '%p %s %l\n' | sort | sha256sum)
+after=$(find "$work/nodes" -path '*/etc' -prune -o -printf '%p %s %l %T@\n' | sort | sha256sum)
 [ "$before" = "$after" ] || fail "the dry run changed a node"
 ok "dry run: 2 hops, workers before db, commands rendered, nothing changed"
 
