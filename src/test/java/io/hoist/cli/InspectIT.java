@@ -42,6 +42,9 @@ class InspectIT {
           db: { serial: true, leader: "test -f ${home}/leader" }
         checks:
           - { name: marker, run: "test -f ${home}/marker && echo marker ok" }
+          - name: responsive
+            run: "if [ -f ${home}/hang ]; then sleep 60; fi; echo responsive"
+            timeout: 1s
         """);
     for (String node : new String[] {"n1", "n2", "n4", "n5"}) {
       Files.writeString(sim.nodeHome(node).resolve("marker"), "");
@@ -78,6 +81,31 @@ class InspectIT {
     assertEquals("skip", check(nodes.get("n5"), "version").get("status").asText());
     assertEquals("skip", check(nodes.get("n5"), "marker").get("status").asText());
     assertEquals(2, report.get("summary").get("failed").asInt());
+  }
+
+  @Test
+  void aHangingNodeTimesOutWithoutHoldingBackTheOthers() throws IOException {
+    Files.writeString(sim.nodeHome("n1").resolve("hang"), "");
+    CliRunner.Result result =
+        cli.run(
+            "-c",
+            sim.clusterFile().toString(),
+            "--output",
+            "json",
+            "inspect",
+            "--max-parallel",
+            "2");
+    assertEquals(3, result.code(), result.toString());
+    JsonNode report = new ObjectMapper().readTree(result.out());
+    for (JsonNode node : report.get("nodes")) {
+      JsonNode responsive = check(node, "responsive");
+      if (node.get("node").asText().equals("n1")) {
+        assertEquals("fail", responsive.get("status").asText());
+        assertTrue(responsive.get("message").asText().startsWith("check timed out after 1."));
+      } else {
+        assertEquals("pass", responsive.get("status").asText(), node.toString());
+      }
+    }
   }
 
   @Test

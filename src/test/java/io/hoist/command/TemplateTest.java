@@ -1,0 +1,82 @@
+package io.hoist.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TemplateTest {
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "3.6.1 | 3.6.1",
+        "/opt/acme | /opt/acme",
+        "a b | 'a b'",
+        "it's | 'it'\\''s'",
+        "$(reboot) | '$(reboot)'",
+        "; rm -rf / | '; rm -rf /'",
+        "x`y` | 'x`y`'"
+      })
+  void valuesAreShellQuoted(String value, String quoted) {
+    assertEquals(quoted, ShellQuote.quote(value));
+  }
+
+  @Test
+  void emptyValueIsAnEmptyWord() {
+    assertEquals("''", ShellQuote.quote(""));
+  }
+
+  @Test
+  void referencesAreReplacedQuotedAndLiteralsKept() {
+    ShellCommand command =
+        Template.parse("cd ${home} && echo $HOME $${NODE} ${node}")
+            .render(Map.of("home", Value.plain("/opt/my app"), "node", Value.plain("dea-1")));
+    assertEquals("cd '/opt/my app' && echo $HOME ${NODE} dea-1", command.script());
+    assertEquals(command.script(), command.display());
+  }
+
+  @Test
+  void secretsAreMaskedInTheDisplayOnly() {
+    ShellCommand command =
+        Template.parse("login --password ${secret.DB_PASS} ${node}")
+            .render(Map.of("secret.DB_PASS", Value.secret("hunter 2"), "node", Value.plain("n1")));
+    assertEquals("login --password 'hunter 2' n1", command.script());
+    assertEquals("login --password '***' n1", command.display());
+    assertEquals("login --password '***' n1", command.toString());
+  }
+
+  @Test
+  void unknownNamesAreFoundWithTheirOffset() {
+    Template template = Template.parse("echo ${node} ${verison}");
+    assertEquals(13, template.firstUnknown(Set.of("node", "version"), Set.of()));
+    assertEquals(-1, Template.parse("echo ${secret.A}").firstUnknown(Set.of(), Set.of("A")));
+    assertEquals(5, Template.parse("echo ${secret.B}").firstUnknown(Set.of(), Set.of("A")));
+  }
+
+  @Test
+  void unclosedReferenceReportsItsOffset() {
+    TemplateException e =
+        assertThrows(TemplateException.class, () -> Template.parse("echo ${node"));
+    assertEquals(5, e.offset());
+  }
+
+  @Test
+  void invalidNameSuggestsTheShellEscape() {
+    TemplateException e =
+        assertThrows(TemplateException.class, () -> Template.parse("echo ${PATH}"));
+    assertEquals(5, e.offset());
+    assertEquals(true, e.getMessage().contains("$${PATH}"));
+  }
+
+  @Test
+  void aReferenceWithoutValueIsRefusedNotLeftRaw() {
+    assertThrows(TemplateException.class, () -> Template.parse("echo ${version}").render(Map.of()));
+  }
+}
