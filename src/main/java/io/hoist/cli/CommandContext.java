@@ -2,6 +2,7 @@ package io.hoist.cli;
 
 import io.hoist.config.ClusterFiles;
 import io.hoist.config.ClusterLoader;
+import io.hoist.error.Suggestions;
 import io.hoist.error.UsageException;
 import io.hoist.model.Cluster;
 import io.hoist.model.HostKeyPolicy;
@@ -13,7 +14,6 @@ import io.hoist.transport.ssh.SshContext;
 import io.hoist.transport.ssh.SshTransport;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,8 +67,7 @@ final class CommandContext {
                               + name
                               + "' in cluster "
                               + cluster.name()
-                              + Suggest.didYouMean(
-                                  name, cluster.nodes().stream().map(Node::name).toList()))));
+                              + hint(name, cluster.nodes().stream().map(Node::name).toList()))));
     }
     return selected;
   }
@@ -96,10 +95,9 @@ final class CommandContext {
     return values;
   }
 
-  /** Candidate names sorted for messages. */
-  static List<String> sorted(List<String> names) {
-    List<String> copy = new ArrayList<>(names);
-    copy.sort(Comparator.naturalOrder());
-    return copy;
+  /** " (did you mean 'x'?)", else the names there are, so the user can pick one. */
+  private static String hint(String typed, List<String> names) {
+    String suggestion = Suggestions.didYouMean(typed, names);
+    return suggestion.isEmpty() ? "; nodes: " + String.join(", ", names) : suggestion;
   }
 }

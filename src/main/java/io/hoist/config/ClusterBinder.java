@@ -7,6 +7,7 @@ import io.hoist.config.YamlNode.Mapping;
 import io.hoist.config.YamlNode.Scalar;
 import io.hoist.config.YamlNode.ScalarKind;
 import io.hoist.config.YamlNode.Sequence;
+import io.hoist.error.Suggestions;
 import io.hoist.model.Backup;
 import io.hoist.model.Check;
 import io.hoist.model.Cluster;

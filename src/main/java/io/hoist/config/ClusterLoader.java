@@ -1,6 +1,7 @@
 package io.hoist.config;
 
 import io.hoist.error.ConfigException;
+import io.hoist.error.Suggestions;
 import io.hoist.error.UsageException;
 import io.hoist.model.Cluster;
 import io.hoist.model.Role;

@@ -1,5 +1,6 @@
 package io.hoist.plan;
 
+import io.hoist.error.Suggestions;
 import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
 import io.hoist.model.Cluster;
@@ -146,7 +147,7 @@ public final class Planner {
             "unknown role '"
                 + role
                 + "' in the role order"
-                + DidYouMean.hint(role, known)
+                + Suggestions.didYouMean(role, known)
                 + " (roles: "
                 + String.join(", ", known)
                 + ")");
@@ -178,7 +179,7 @@ public final class Planner {
             "unknown node '"
                 + name
                 + "'"
-                + DidYouMean.hint(name, all)
+                + Suggestions.didYouMean(name, all)
                 + " (nodes: "
                 + String.join(", ", all)
                 + ")");

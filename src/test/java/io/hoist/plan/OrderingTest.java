@@ -217,7 +217,7 @@ class OrderingTest {
             () -> new Planner(KATO).plan(request(KATO, List.of("dae", "router"), 0, List.of())));
 
     assertTrue(
-        e.getMessage().startsWith("unknown role 'dae' in the role order; did you mean 'dea'?"),
+        e.getMessage().startsWith("unknown role 'dae' in the role order (did you mean 'dea'?)"),
         e.getMessage());
   }
 
@@ -251,6 +251,6 @@ class OrderingTest {
             () -> new Planner(KATO).plan(request(KATO, List.of(), 0, List.of("dea-1", "dea4"))));
 
     assertTrue(
-        e.getMessage().startsWith("unknown node 'dea4'; did you mean 'dea-1'?"), e.getMessage());
+        e.getMessage().startsWith("unknown node 'dea4' (did you mean 'dea-1'?)"), e.getMessage());
   }
 }

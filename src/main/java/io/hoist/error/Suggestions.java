@@ -1,11 +1,11 @@
-package io.hoist.config;
+package io.hoist.error;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** "Did you mean ...?" for misspelt keys, roles and variables. */
-final class Suggestions {
+/** "Did you mean ...?" for misspelt keys, roles, nodes and variables: one rule everywhere. */
+public final class Suggestions {
 
   private static final int MAX_DISTANCE = 2;
 
@@ -16,7 +16,7 @@ final class Suggestions {
    * most two edits (insert, delete, replace, swap of neighbours) away, and fewer edits than the
    * typed word is long (so "a" does not suggest "x").
    */
-  static Optional<String> closest(String typed, Collection<String> candidates) {
+  public static Optional<String> closest(String typed, Collection<String> candidates) {
     String normalTyped = normalize(typed);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -32,7 +32,7 @@ final class Suggestions {
   }
 
   /** {@code " (did you mean 'x'?)"} or the empty string. */
-  static String didYouMean(String typed, Collection<String> candidates) {
+  public static String didYouMean(String typed, Collection<String> candidates) {
     return closest(typed, candidates).map(s -> " (did you mean '" + s + "'?)").orElse("");
   }
 
