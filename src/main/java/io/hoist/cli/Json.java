@@ -100,6 +100,7 @@ final class Json {
         b.put("batch", batch.number());
         b.put("role", batch.role());
         b.put("serial", batch.serial());
+        b.put("serial_role", batch.serialRole());
         b.put("leader_probe", batch.leaderProbe());
         List<Object> steps = new ArrayList<>();
         for (NodeSteps node : batch.nodes()) {

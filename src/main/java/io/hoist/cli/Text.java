@@ -115,10 +115,12 @@ final class Text {
     String role = batch.role() == null ? "no listed role" : "role " + batch.role();
     String how =
         batch.serial()
-            ? "serial: one node at a time"
+            ? "serial role "
+                + batch.serialRole()
+                + ": one node at a time"
                 + (batch.leaderProbe() == null
                     ? ""
-                    : "; leader last, found by: " + batch.leaderProbe())
+                    : ", leader last, found by: " + batch.leaderProbe())
             : batch.nodes().size() + (batch.nodes().size() == 1 ? " node" : " nodes") + " at once";
     return "Batch " + batch.number() + " (" + role + ", " + how + "): " + names;
   }

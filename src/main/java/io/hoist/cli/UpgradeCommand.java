@@ -46,8 +46,10 @@ import picocli.CommandLine.Spec;
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
       "",
       "JSON: {cluster, dry_run, target, role_order, nodes: [{node, current, path, skip_reason}],"
-          + " hops: [{hop, version, batches: [{batch, role, serial, leader_probe, nodes: [{node,"
-          + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}"
+          + " hops: [{hop, version, batches: [{batch, role, serial, serial_role, leader_probe, nodes:"
+          + " [{node,"
+          + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}; serial_role names the quorum"
+          + " role that keeps a batch to one node"
     })
 final class UpgradeCommand implements Callable<Integer> {
 

@@ -8,15 +8,26 @@ import java.util.List;
  * @param number 1-based within its hop
  * @param role the role that placed these nodes (their earliest role in the order), or {@code null}
  *     for nodes with no role in the order (they go last)
- * @param serial whether the role is serial: one node at a time
- * @param leaderProbe for a serial role with a leader: the command that finds the leader, which is
- *     moved to the role's last batch when the run reaches the role; else {@code null}
+ * @param serialRole the serial (quorum) role of this batch's single node, whatever role placed it,
+ *     or {@code null}. A node with a serial role is always alone in its batch. When the run reaches
+ *     the first batch of a serial role, it asks every member of that role for the leader ({@code
+ *     leaderProbe}) and moves the leader's batch after the role's other members.
+ * @param leaderProbe the serial role's leader command rendered for this node, or {@code null}
  * @param nodes the nodes' steps
  */
 public record Batch(
-    int number, String role, boolean serial, String leaderProbe, List<NodeSteps> nodes) {
+    int number, String role, String serialRole, String leaderProbe, List<NodeSteps> nodes) {
 
   public Batch {
     nodes = List.copyOf(nodes);
+    if (serialRole != null && nodes.size() != 1) {
+      throw new IllegalArgumentException(
+          "a batch of serial role " + serialRole + " must hold one node, not " + nodes.size());
+    }
+  }
+
+  /** Whether this batch is one node of a serial role (one node down at a time). */
+  public boolean serial() {
+    return serialRole != null;
   }
 }

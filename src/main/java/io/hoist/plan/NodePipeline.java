@@ -199,9 +199,7 @@ final class NodePipeline {
     values.put("version", Value.plain(to.text()));
     values.put("from_version", Value.plain(from.text()));
     values.put("release_dir", Value.plain(node.layout().releaseDir(to.text())));
-    // Nodes with none of their roles in the order still have a role for their own commands.
-    String role =
-        placingRole != null ? placingRole : node.roles().isEmpty() ? null : node.roles().get(0);
+    String role = placingRole != null ? placingRole : cluster.placingRole(node, order).orElse(null);
     if (role != null) {
       values.put(Template.ROLE_VARIABLE, Value.plain(role));
     }

@@ -125,7 +125,14 @@ public final class Planner {
         }
       }
       List<Batch> batches =
-          batches(inHop, request.maxParallel(), pipeline, version, fromVersions, request.force());
+          batches(
+              inHop,
+              order,
+              request.maxParallel(),
+              pipeline,
+              version,
+              fromVersions,
+              request.force());
       hops.add(new Hop(hops.size() + 1, version.text(), batches));
     }
     return new Plan(cluster.name(), target.text(), order, nodePaths, hops);
@@ -234,8 +241,14 @@ public final class Planner {
     return placements;
   }
 
+  /**
+   * Cuts the hop's nodes, already in upgrade order, into batches: consecutive nodes of one placing
+   * role, up to its max_parallel (and the request's cap); a node with a serial role always alone,
+   * even when another role placed it, so a quorum never loses two members at once.
+   */
   private List<Batch> batches(
       List<Placement> inHop,
+      List<String> order,
       int maxParallel,
       NodePipeline pipeline,
       Version version,
@@ -244,47 +257,43 @@ public final class Planner {
     List<Batch> batches = new ArrayList<>();
     int i = 0;
     while (i < inHop.size()) {
-      String role = inHop.get(i).role();
-      Optional<Role> spec = role == null ? Optional.empty() : Optional.of(roleOf(role));
-      boolean serial = spec.map(Role::serial).orElse(false);
-      int cap = spec.map(r -> r.serial() ? 1 : Math.max(1, r.maxParallel())).orElse(1);
+      Placement first = inHop.get(i);
+      String role = first.role();
+      Optional<Role> serialRole = cluster.serialRole(first.node(), order);
+      if (serialRole.isPresent()) {
+        Role quorum = serialRole.get();
+        Version from = fromVersions.get(first.node().name());
+        String leaderProbe =
+            quorum.leader() == null
+                ? null
+                : pipeline.leaderProbe(first.node(), quorum.name(), quorum.leader(), version, from);
+        batches.add(
+            new Batch(
+                batches.size() + 1,
+                role,
+                quorum.name(),
+                leaderProbe,
+                List.of(pipeline.steps(first.node(), role, from, version, force))));
+        i++;
+        continue;
+      }
+      int cap = role == null ? 1 : Math.max(1, roleOf(role).maxParallel());
       if (maxParallel > 0) {
         cap = Math.min(cap, maxParallel);
       }
-      List<Placement> batch = new ArrayList<>();
+      List<NodeSteps> steps = new ArrayList<>();
       while (i < inHop.size()
           && Objects.equals(inHop.get(i).role(), role)
-          && batch.size() < cap
-          && !sharesSerialRole(batch, inHop.get(i).node())) {
-        batch.add(inHop.get(i));
-        i++;
-      }
-      List<NodeSteps> steps = new ArrayList<>();
-      for (Placement p : batch) {
+          && steps.size() < cap
+          && cluster.serialRole(inHop.get(i).node(), order).isEmpty()) {
+        Placement p = inHop.get(i);
         steps.add(
             pipeline.steps(p.node(), p.role(), fromVersions.get(p.node().name()), version, force));
+        i++;
       }
-      String leaderProbe =
-          serial && spec.get().leader() != null
-              ? pipeline.leaderProbe(
-                  batch.get(0).node(),
-                  role,
-                  spec.get().leader(),
-                  version,
-                  fromVersions.get(batch.get(0).node().name()))
-              : null;
-      batches.add(new Batch(batches.size() + 1, role, serial, leaderProbe, steps));
+      batches.add(new Batch(batches.size() + 1, role, null, null, steps));
     }
     return batches;
-  }
-
-  private boolean sharesSerialRole(List<Placement> batch, Node node) {
-    for (String r : node.roles()) {
-      if (roleOf(r).serial() && batch.stream().anyMatch(p -> p.node().hasRole(r))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Role roleOf(String name) {

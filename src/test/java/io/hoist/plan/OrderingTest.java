@@ -189,24 +189,47 @@ class OrderingTest {
   }
 
   @Test
-  void nodesSharingASerialRoleAreNeverBatchedTogether() {
+  void aNodeOfASerialRoleIsAloneEvenWhenAnotherRolePlacesIt() {
+    // kato's core node: primary (a quorum) and controller; controller comes first in the order.
     Cluster c =
         cluster("mixed")
             .roleOrder(List.of("controller", "primary"))
-            .roles(parallel("controller", 4), serial("primary", "is-leader"))
+            .roles(parallel("controller", 4), serial("primary", "is-leader ${node}"))
             .nodes(
                 node("c1", "controller", "primary"),
                 node("c2", "controller"),
                 node("c3", "primary", "controller"),
                 node("c4", "controller"),
+                node("c6", "controller"),
                 node("c5", "controller", "primary"))
             .build();
 
     Plan plan = new Planner(c).plan(request(c, List.of(), 0, List.of()));
 
-    assertEquals("c1,c2 | c3,c4 | c5", batches(plan));
-    assertEquals("controller | controller | controller", roles(plan));
-    assertTrue(plan.hops().get(0).batches().stream().noneMatch(Batch::serial));
+    assertEquals("c1 | c2 | c3 | c4,c6 | c5", batches(plan));
+    assertEquals("controller | controller | controller | controller | controller", roles(plan));
+    List<Batch> batches = plan.hops().get(0).batches();
+    assertEquals(
+        Arrays.asList("primary", null, "primary", null, "primary"),
+        batches.stream().map(Batch::serialRole).toList());
+    assertEquals("is-leader c3", batches.get(2).leaderProbe());
+    assertNull(batches.get(3).leaderProbe());
+  }
+
+  @Test
+  void aSerialRoleLeftOutOfTheOrderStillKeepsItsNodesApart() {
+    Cluster c =
+        cluster("quorum")
+            .roleOrder(List.of("storage", "web"))
+            .roles(serial("storage", "is-leader"), parallel("web", 3))
+            .nodes(node("s1", "storage"), node("s2", "storage"), node("w1", "web"))
+            .build();
+
+    Plan plan = new Planner(c).plan(request(c, List.of("web"), 0, List.of()));
+
+    assertEquals("w1 | s1 | s2", batches(plan));
+    assertTrue(plan.hops().get(0).batches().get(1).serial());
+    assertEquals("is-leader", plan.hops().get(0).batches().get(2).leaderProbe());
   }
 
   @Test

@@ -1,0 +1,88 @@
+package io.hoist.inspect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.config.ClusterLoader;
+import io.hoist.model.Cluster;
+import io.hoist.transport.local.LocalTransport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The checks of one node, on local nodes (real processes, real files). */
+class InspectorTest {
+
+  @TempDir Path root;
+
+  private Cluster cluster(String extra) throws IOException {
+    return cluster(extra, "1KiB");
+  }
+
+  private Cluster cluster(String extra, String minFree) throws IOException {
+    for (String node : new String[] {"a", "b"}) {
+      Path release = Files.createDirectories(root.resolve(node).resolve("releases/2.1.0"));
+      Files.writeString(release.resolve("VERSION"), "2.1.0\n");
+      Files.createSymbolicLink(root.resolve(node).resolve("current"), Path.of("releases/2.1.0"));
+    }
+    Path file = root.resolve("cluster.yaml");
+    Files.writeString(
+        file,
+        """
+        cluster: t
+        release: { repository: "file:/nowhere", bundle: "p-${version}.tgz" }
+        layout: { min_free: %s }
+        """
+                .formatted(minFree)
+            + extra
+            + """
+            nodes:
+              - { name: a, transport: local, roles: [db], layout: { home: "%s" } }
+              - { name: b, transport: local, roles: [web, db], layout: { home: "%s" } }
+            """
+                .formatted(root.resolve("a"), root.resolve("b")));
+    return new ClusterLoader().load(file);
+  }
+
+  private Inspector inspector(Cluster cluster) {
+    return new Inspector(cluster, LocalTransport::new, Map.of("TOKEN", "s3cret"));
+  }
+
+  @Test
+  void tooLittleFreeSpaceFailsTheDiskCheck() throws IOException {
+    Cluster cluster = cluster("roles: { db: {}, web: {} }\n", "1000TiB");
+    NodeReport report = inspector(cluster).inspect(cluster.node("a").orElseThrow());
+    CheckResult disk = report.checks().get(2);
+    assertEquals("disk", disk.name());
+    assertEquals(CheckStatus.FAIL, disk.status(), disk.toString());
+    assertTrue(disk.message().contains("free in " + root.resolve("a")), disk.message());
+  }
+
+  @Test
+  void aVersionCommandPrintingGarbageFailsTheVersionCheck() throws IOException {
+    Cluster cluster =
+        cluster("roles: { db: {}, web: {} }\ncommands: { version: \"echo not-a-version\" }\n");
+    NodeReport report = inspector(cluster).probe(cluster.node("a").orElseThrow());
+    assertEquals(CheckStatus.FAIL, report.checks().get(1).status());
+    assertTrue(report.checks().get(1).message().contains("'not-a-version'"), report.toString());
+  }
+
+  @Test
+  void secretsReachTheCheckButNotItsMessage() throws IOException {
+    Cluster cluster =
+        cluster(
+            """
+            roles: { db: {}, web: {} }
+            secrets: [TOKEN]
+            checks:
+              - { name: auth, run: "test ${secret.TOKEN} = s3cret && echo authenticated" }
+            """);
+    NodeReport report = inspector(cluster).inspect(cluster.node("a").orElseThrow());
+    CheckResult auth = report.checks().get(3);
+    assertEquals(CheckStatus.PASS, auth.status(), auth.toString());
+    assertEquals("authenticated", auth.message());
+  }
+}
