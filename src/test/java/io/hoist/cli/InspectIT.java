@@ -131,6 +131,50 @@ class InspectIT {
   }
 
   @Test
+  void dryRunJsonMasksSecretsThatTheNodeStillReceives() throws IOException {
+    sim.writeClusterFile(
+        """
+        role_order: [worker, db]
+        roles:
+          worker: { max_parallel: 2 }
+          db: { serial: true }
+        secrets: [API_TOKEN]
+        checks:
+          - { name: token, run: "printf %s ${secret.API_TOKEN} > ${home}/received" }
+        """);
+    cli.env("API_TOKEN", "tok en");
+    CliRunner.Result inspect = cli.run("-c", sim.clusterFile().toString(), "inspect", "n1");
+    assertEquals(0, inspect.code(), inspect.toString());
+    assertEquals("tok en", Files.readString(sim.nodeHome("n1").resolve("received")));
+    assertFalse(inspect.out().contains("tok en"), "secret leaked: " + inspect.out());
+    CliRunner.Result result =
+        cli.run(
+            "-c",
+            sim.clusterFile().toString(),
+            "--output",
+            "json",
+            "upgrade",
+            "n1",
+            "n4",
+            "--dry-run",
+            "--to",
+            "1.1.0");
+    assertEquals(0, result.code(), result.toString());
+    assertFalse(result.out().contains("tok en"), "secret leaked: " + result.out());
+    JsonNode plan = new ObjectMapper().readTree(result.out());
+    assertEquals("1.1.0", plan.get("target").asText());
+    JsonNode batches = plan.get("hops").get(0).get("batches");
+    assertEquals("worker", batches.get(0).get("role").asText());
+    assertEquals("db", batches.get(1).get("serial_role").asText());
+    JsonNode steps = batches.get(0).get("nodes").get(0).get("steps");
+    assertEquals("version-check", steps.get(0).get("phase").asText());
+    assertEquals("pre-validate", steps.get(1).get("phase").asText());
+    assertEquals(
+        "printf %s '***' > " + sim.nodeHome("n1") + "/received",
+        steps.get(1).get("commands").get(0).asText());
+  }
+
+  @Test
   void dryRunStopsWhenANodeIsDown() {
     sim.stop("n5");
     CliRunner.Result result =

@@ -34,16 +34,16 @@ class InspectorTest {
         """
         cluster: t
         release: { repository: "file:/nowhere", bundle: "p-${version}.tgz" }
-        layout: { min_free: %s }
+        layout: { min_free: MIN_FREE }
         """
-                .formatted(minFree)
+                .replace("MIN_FREE", minFree)
             + extra
             + """
             nodes:
-              - { name: a, transport: local, roles: [db], layout: { home: "%s" } }
-              - { name: b, transport: local, roles: [web, db], layout: { home: "%s" } }
+              - { name: a, transport: local, roles: [db], layout: { home: "ROOT/a" } }
+              - { name: b, transport: local, roles: [web, db], layout: { home: "ROOT/b" } }
             """
-                .formatted(root.resolve("a"), root.resolve("b")));
+                .replace("ROOT", root.toString()));
     return new ClusterLoader().load(file);
   }
 
