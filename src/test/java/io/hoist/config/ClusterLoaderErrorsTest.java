@@ -3,6 +3,7 @@ package io.hoist.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.hoist.error.ConfigException;
 import io.hoist.error.Problem;
@@ -10,8 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** One test per kind of problem, each asserting the file, line, column and message. */
 class ClusterLoaderErrorsTest {
@@ -225,7 +230,7 @@ class ClusterLoaderErrorsTest {
         BASE + "nodes: [{ name: n, host: h, ssh: { port: 70000 } }]\n",
         4,
         42,
-        "'nodes[0].ssh.port' must be between 1 and 65535, not 70000");
+        "'nodes[0].ssh.port' must be at most 65535, not 70000");
   }
 
   @Test
@@ -268,6 +273,82 @@ class ClusterLoaderErrorsTest {
         5,
         40,
         "'commands.health.retries' must be at least 0, not -1");
+  }
+
+  static Stream<Arguments> valuesAboveTheirLimit() {
+    return Stream.of(
+        arguments(
+            NODES + "timeouts: { command: 999999999d }\n",
+            5,
+            22,
+            "'timeouts.command' must be at most 7d, not 999999999d"),
+        arguments(
+            NODES + "timeouts: { stop: 8d }\n",
+            5,
+            19,
+            "'timeouts.stop' must be at most 7d, not 8d"),
+        arguments(
+            NODES + "timeouts: { switch: 7d1s }\n",
+            5,
+            21,
+            "'timeouts.switch' must be at most 7d, not 7d1s"),
+        arguments(
+            NODES + "timeouts: { start: 604801 }\n",
+            5,
+            20,
+            "'timeouts.start' must be at most 7d, not 604801"),
+        arguments(
+            NODES + "checks: [{ name: a, run: x, timeout: 8d }]\n",
+            5,
+            38,
+            "'checks[0].timeout' must be at most 7d, not 8d"),
+        arguments(
+            NODES + "commands: { health: { run: x, interval: 8d } }\n",
+            5,
+            41,
+            "'commands.health.interval' must be at most 7d, not 8d"),
+        arguments(
+            NODES + "commands: { health: { run: x, retries: 10001 } }\n",
+            5,
+            40,
+            "'commands.health.retries' must be at most 10000, not 10001"),
+        arguments(
+            NODES + "roles: { r: { settle: 25h } }\n",
+            5,
+            23,
+            "'roles.r.settle' must be at most 1d, not 25h"),
+        arguments(
+            NODES + "roles: { r: { max_parallel: 10001 } }\n",
+            5,
+            29,
+            "'roles.r.max_parallel' must be at most 10000, not 10001"),
+        arguments(
+            NODES + "backup: { paths: [/x], keep: 1001 }\n",
+            5,
+            30,
+            "'backup.keep' must be at most 1000, not 1001"),
+        arguments(
+            NODES + "ssh: { connect_timeout: 25d }\n",
+            5,
+            25,
+            "'ssh.connect_timeout' must be at most 1d, not 25d"),
+        arguments(
+            NODES + "ssh: { keepalive: 999999999d }\n",
+            5,
+            19,
+            "'ssh.keepalive' must be at most 1d, not 999999999d"),
+        arguments(
+            "nodes: [{ name: n, host: h, ssh: { keepalive: 2d } }]\n",
+            4,
+            47,
+            "'nodes[0].ssh.keepalive' must be at most 1d, not 2d"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesAboveTheirLimit")
+  void valueAboveItsLimitIsReportedWhereItIsWritten(
+      String lines, int line, int column, String message) throws IOException {
+    assertOnlyProblem(BASE + lines, line, column, message);
   }
 
   @Test
