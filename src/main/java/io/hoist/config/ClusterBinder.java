@@ -337,10 +337,9 @@ final class ClusterBinder {
       }
     }
     List<UpgradePath> paths = new ArrayList<>();
-    List<YamlNode> items = sequence(s.value("upgrade_paths"), "release.upgrade_paths");
-    for (int i = 0; i < items.size(); i++) {
-      String path = "release.upgrade_paths[" + i + "]";
-      Mapping item = mapping(items.get(i), path);
+    for (Item listed : items(s.value("upgrade_paths"), "release.upgrade_paths")) {
+      String path = listed.path();
+      Mapping item = mapping(listed.node(), path);
       if (item == null) {
         continue;
       }
@@ -600,10 +599,9 @@ final class ClusterBinder {
   private List<Check> checks(Section top, Duration defaultTimeout) {
     List<Check> checks = new ArrayList<>();
     Map<String, Mark> seen = new HashMap<>();
-    List<YamlNode> items = sequence(top.value("checks"), "checks");
-    for (int i = 0; i < items.size(); i++) {
-      String path = "checks[" + i + "]";
-      Mapping map = mapping(items.get(i), path);
+    for (Item item : items(top.value("checks"), "checks")) {
+      String path = item.path();
+      Mapping map = mapping(item.node(), path);
       if (map == null) {
         continue;
       }
@@ -670,14 +668,13 @@ final class ClusterBinder {
     if (value == null) {
       return nodes;
     }
-    List<YamlNode> items = sequence(value, "nodes");
-    if (items.isEmpty() && value instanceof Sequence) {
+    if (value instanceof Sequence seq && seq.items().isEmpty()) {
       problems.add(value.mark(), "'nodes' is empty: list at least one node");
     }
     Map<String, Mark> seen = new HashMap<>();
-    for (int i = 0; i < items.size(); i++) {
-      String path = "nodes[" + i + "]";
-      Mapping map = mapping(items.get(i), path);
+    for (Item item : items(value, "nodes")) {
+      String path = item.path();
+      Mapping map = mapping(item.node(), path);
       if (map == null) {
         continue;
       }
@@ -926,34 +923,49 @@ final class ClusterBinder {
     return null;
   }
 
-  private List<YamlNode> sequence(YamlNode node, String path) {
+  /** An item of a list and its path ({@code nodes[2]}). */
+  private record Item(String path, YamlNode node) {}
+
+  /**
+   * The items of a list, each with its path; {@code node} absent or null is an empty list. A blank
+   * item ({@code -} with nothing, {@code ~}, {@code ""}) is reported and left out, never dropped
+   * silently: it is most often a value that was meant to be there.
+   */
+  private List<Item> items(YamlNode node, String path) {
     if (node == null || node instanceof Scalar s && s.isNull()) {
       return List.of();
     }
-    if (node instanceof Sequence seq) {
-      return seq.items();
+    if (!(node instanceof Sequence seq)) {
+      typeProblem(node, path, "a list");
+      return List.of();
     }
-    typeProblem(node, path, "a list");
-    return List.of();
+    List<Item> items = new ArrayList<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      YamlNode item = seq.items().get(i);
+      if (item instanceof Scalar scalar && (scalar.isNull() || scalar.text().isBlank())) {
+        problems.add(item.mark(), "empty entry in '" + path + "': remove it or give it a value");
+      } else {
+        items.add(new Item(path + "[" + i + "]", item));
+      }
+    }
+    return items;
   }
 
   private List<Scalar> scalarList(YamlNode node, String path) {
     return scalarList(node, path, false);
   }
 
-  /** A list of non-null scalars; with {@code single}, one scalar is a list of one. */
+  /** A list of non-blank scalars; with {@code single}, one scalar is a list of one. */
   private List<Scalar> scalarList(YamlNode node, String path, boolean single) {
     if (single && node instanceof Scalar scalar && !scalar.isNull()) {
       return List.of(scalar);
     }
     List<Scalar> scalars = new ArrayList<>();
-    List<YamlNode> items = sequence(node, path);
-    for (int i = 0; i < items.size(); i++) {
-      YamlNode item = items.get(i);
-      if (item instanceof Scalar scalar && !scalar.isNull()) {
+    for (Item item : items(node, path)) {
+      if (item.node() instanceof Scalar scalar) {
         scalars.add(scalar);
       } else {
-        typeProblem(item, path + "[" + i + "]", "a string");
+        typeProblem(item.node(), item.path(), "a string");
       }
     }
     return scalars;

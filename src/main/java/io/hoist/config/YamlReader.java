@@ -354,12 +354,31 @@ final class YamlReader {
       kind = ScalarKind.NULL;
     }
     if (kind == ScalarKind.NULL) {
-      // An empty value ("dea:") starts after the colon, often on the next line: point at the key.
-      return new Scalar(null, kind, false, keyMark != null ? keyMark : mark);
+      // An empty value ("dea:") starts after the colon, often on the next line: point at the key;
+      // an empty list item after its dash: point at the dash.
+      return new Scalar(null, kind, false, keyMark != null ? keyMark : dashBefore(mark));
     }
     int endLine = parser.currentLocation().getLineNr();
     boolean plain = !quoted && first != '|' && first != '>' && endLine == mark.line();
     return new Scalar(text, kind, plain, mark);
+  }
+
+  /** The {@code -} of a block list item that holds nothing, or {@code mark} itself. */
+  private Mark dashBefore(Mark mark) {
+    if (mark.line() < 1 || mark.line() > lines.length) {
+      return mark;
+    }
+    String line = lines[mark.line() - 1];
+    int index =
+        line.offsetByCodePoints(
+            0, Math.min(mark.column() - 1, line.codePointCount(0, line.length())));
+    if (index < line.length() && !Character.isWhitespace(line.charAt(index))) {
+      return mark;
+    }
+    String before = line.substring(0, index).stripTrailing();
+    return before.endsWith("-")
+        ? new Mark(mark.line(), before.codePointCount(0, before.length()))
+        : mark;
   }
 
   private char charAt(Mark mark) {

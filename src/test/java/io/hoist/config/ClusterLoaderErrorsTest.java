@@ -446,6 +446,57 @@ class ClusterLoaderErrorsTest {
     assertOnlyProblem(BASE + "nodes: []\n", 4, 8, "'nodes' is empty");
   }
 
+  static Stream<Arguments> emptyListEntries() {
+    return Stream.of(
+        arguments(BASE + "nodes: [~]\n", 4, 9, "empty entry in 'nodes'"),
+        arguments(BASE + "nodes:\n  - { name: n, host: h }\n  -\n", 6, 3, "empty entry in 'nodes'"),
+        arguments(
+            """
+            cluster: c
+            release:
+              repository: "file:/r"
+              bundle: "p-${version}.tgz"
+              upgrade_paths:
+                - { to: "2", from: ">=1" }
+                -
+            layout: { home: /opt/p }
+            """
+                + NODES,
+            7,
+            5,
+            "empty entry in 'release.upgrade_paths'"),
+        arguments(
+            BASE + NODES + "checks:\n  -\n  - { name: a, run: x }\n",
+            6,
+            3,
+            "empty entry in 'checks'"),
+        arguments(BASE + NODES + "secrets: [A, ~, B]\n", 5, 14, "empty entry in 'secrets'"),
+        arguments(
+            BASE + "roles: { a: }\nnodes: [{ name: n, host: h, roles: [a, ''] }]\n",
+            5,
+            40,
+            "empty entry in 'nodes[0].roles'"),
+        arguments(
+            BASE + NODES + "backup:\n  paths:\n    - /a\n    -   # blank\n    - /b\n",
+            8,
+            5,
+            "empty entry in 'backup.paths'"),
+        arguments(
+            BASE + NODES + "role_order: [a, null, b]\n", 5, 17, "empty entry in 'role_order'"),
+        arguments(
+            BASE + NODES + "ssh: { identity: [a, \" \"] }\n",
+            5,
+            22,
+            "empty entry in 'ssh.identity'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("emptyListEntries")
+  void emptyListEntryIsReportedWhereItIs(String yaml, int line, int column, String message)
+      throws IOException {
+    assertOnlyProblem(yaml, line, column, message);
+  }
+
   @Test
   void nodeWithoutNameIsReported() throws IOException {
     assertOnlyProblem(BASE + "nodes: [{ host: h }]\n", 4, 9, "missing 'nodes[0].name'");
