@@ -378,6 +378,31 @@ class ClusterLoaderErrorsTest {
         "'${Unit}' is not a variable name");
   }
 
+  static Stream<Arguments> templatesWithPropertiesBeforeThem() {
+    return Stream.of(
+        arguments("  version: !!str x ${nope}\n", 6, 20, "unknown variable '${nope}'"),
+        arguments("  stop: &s systemctl stop ${unit\n", 6, 27, "unclosed '${'"),
+        arguments("  stop: &s \"systemctl stop ${Unit}\"\n", 6, 12, "is not a variable name"),
+        arguments("  stop: !!str &s 'x ${Unit}'\n", 6, 18, "is not a variable name"),
+        arguments("  stop: &s\n    systemctl stop ${unit\n", 7, 20, "unclosed '${'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("templatesWithPropertiesBeforeThem")
+  void problemInATaggedOrAnchoredTemplateIsReportedInItsContent(
+      String command, int line, int column, String message) throws IOException {
+    assertOnlyProblem(BASE + NODES + "commands:\n" + command, line, column, message);
+  }
+
+  @Test
+  void anchoredValueOfTheWrongTypeIsReportedAtTheValue() throws IOException {
+    assertOnlyProblem(
+        BASE + NODES + "ssh: &s [a, b]\n",
+        5,
+        9,
+        "'ssh' must be a mapping (key: value), not a list");
+  }
+
   @Test
   void unknownTemplateVariableSuggestsAKnownOne() throws IOException {
     assertOnlyProblem(
