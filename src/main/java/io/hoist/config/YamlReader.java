@@ -377,9 +377,7 @@ final class YamlReader {
       return mark;
     }
     String text = lines[line];
-    int index =
-        text.offsetByCodePoints(
-            0, Math.min(mark.column() - 1, text.codePointCount(0, text.length())));
+    int index = index(text, mark.column());
     if (index >= text.length() || (text.charAt(index) != '&' && text.charAt(index) != '!')) {
       return mark;
     }
@@ -425,9 +423,7 @@ final class YamlReader {
       return mark;
     }
     String line = lines[mark.line() - 1];
-    int index =
-        line.offsetByCodePoints(
-            0, Math.min(mark.column() - 1, line.codePointCount(0, line.length())));
+    int index = index(line, mark.column());
     if (index < line.length() && !Character.isWhitespace(line.charAt(index))) {
       return mark;
     }
@@ -437,14 +433,17 @@ final class YamlReader {
         : mark;
   }
 
+  /** The char index of a 1-based code point column; the line's length when it is past the end. */
+  private static int index(String line, int column) {
+    return line.offsetByCodePoints(0, Math.min(column - 1, line.codePointCount(0, line.length())));
+  }
+
   private char charAt(Mark mark) {
     if (mark.line() < 1 || mark.line() > lines.length) {
       return 0;
     }
     String line = lines[mark.line() - 1];
-    int index =
-        line.offsetByCodePoints(
-            0, Math.min(mark.column() - 1, line.codePointCount(0, line.length())));
+    int index = index(line, mark.column());
     return index < line.length() ? line.charAt(index) : 0;
   }
 }
