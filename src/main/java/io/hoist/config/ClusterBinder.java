@@ -56,6 +56,22 @@ final class ClusterBinder {
   static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(2);
   static final int DEFAULT_BACKUP_KEEP = 3;
 
+  /**
+   * Upper bounds of values, checked where they are written. They are far above any sensible value
+   * and keep what the core does with them from overflowing: a deadline in nanoseconds, JSch's
+   * {@code int} milliseconds, a retry loop or an executor's size.
+   */
+  static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+
+  static final Duration MAX_SETTLE = Duration.ofDays(1);
+
+  /** {@code ssh.connect_timeout} and {@code keepalive}: 86,400,000 ms fits JSch's int. */
+  static final Duration MAX_SSH_DURATION = Duration.ofDays(1);
+
+  static final int MAX_HEALTH_RETRIES = 10_000;
+  static final int MAX_PARALLEL = 10_000;
+  static final int MAX_BACKUP_KEEP = 1_000;
+
   static final List<String> TOP_KEYS =
       List.of(
           "cluster",
@@ -171,9 +187,9 @@ final class ClusterBinder {
       return has(key) ? ClusterBinder.this.template(value(key), path(key), known) : null;
     }
 
-    Duration duration(String key, Duration fallback, boolean positive) {
+    Duration duration(String key, Duration fallback, boolean positive, Duration max) {
       return has(key)
-          ? ClusterBinder.this.duration(value(key), path(key), positive, fallback)
+          ? ClusterBinder.this.duration(value(key), path(key), positive, max, fallback)
           : fallback;
     }
 
@@ -321,10 +337,9 @@ final class ClusterBinder {
       }
     }
     List<UpgradePath> paths = new ArrayList<>();
-    List<YamlNode> items = sequence(s.value("upgrade_paths"), "release.upgrade_paths");
-    for (int i = 0; i < items.size(); i++) {
-      String path = "release.upgrade_paths[" + i + "]";
-      Mapping item = mapping(items.get(i), path);
+    for (Item listed : items(s.value("upgrade_paths"), "release.upgrade_paths")) {
+      String path = listed.path();
+      Mapping item = mapping(listed.node(), path);
       if (item == null) {
         continue;
       }
@@ -387,10 +402,10 @@ final class ClusterBinder {
     }
     Section s = new Section(map, "timeouts", top.entry("timeouts").keyMark(), TIMEOUT_KEYS);
     return new Timeouts(
-        s.duration("command", defaults.command(), true),
-        s.duration("stop", defaults.stop(), true),
-        s.duration("switch", defaults.switchRelease(), true),
-        s.duration("start", defaults.start(), true));
+        s.duration("command", defaults.command(), true, MAX_TIMEOUT),
+        s.duration("stop", defaults.stop(), true, MAX_TIMEOUT),
+        s.duration("switch", defaults.switchRelease(), true, MAX_TIMEOUT),
+        s.duration("start", defaults.start(), true, MAX_TIMEOUT));
   }
 
   private SshSettings ssh(SshSettings base, YamlNode node, String path) {
@@ -436,8 +451,8 @@ final class ClusterBinder {
         knownHosts,
         hostKeys,
         config,
-        s.duration("connect_timeout", base.connectTimeout(), true),
-        s.duration("keepalive", base.keepalive(), false));
+        s.duration("connect_timeout", base.connectTimeout(), true, MAX_SSH_DURATION),
+        s.duration("keepalive", base.keepalive(), false, MAX_SSH_DURATION));
   }
 
   private LayoutDraft layout(LayoutDraft base, YamlNode node, String path) {
@@ -522,7 +537,7 @@ final class ClusterBinder {
       }
       Section s = new Section(body, path, entry.keyMark(), ROLE_KEYS);
       boolean serial = s.has("serial") && bool(s.value("serial"), s.path("serial"));
-      int maxParallel = s.integer("max_parallel", 1, 1, Integer.MAX_VALUE);
+      int maxParallel = s.integer("max_parallel", 1, 1, MAX_PARALLEL);
       if (serial && maxParallel > 1) {
         problems.add(
             s.value("max_parallel").mark(),
@@ -538,7 +553,7 @@ final class ClusterBinder {
               name,
               serial,
               maxParallel,
-              s.duration("settle", Duration.ZERO, false),
+              s.duration("settle", Duration.ZERO, false, MAX_SETTLE),
               s.template("leader", ROLE_VARIABLES),
               s.template("retire", ROLE_VARIABLES),
               s.template("rejoin", ROLE_VARIABLES),
@@ -576,18 +591,17 @@ final class ClusterBinder {
     Section s = new Section(map, path, map.mark(), HEALTH_KEYS);
     YamlNode runNode = s.required("run", "the command that exits 0 when the node is healthy");
     String run = runNode == null ? null : template(runNode, s.path("run"), known);
-    int retries = s.integer("retries", DEFAULT_HEALTH_RETRIES, 0, Integer.MAX_VALUE);
-    Duration interval = s.duration("interval", DEFAULT_HEALTH_INTERVAL, false);
+    int retries = s.integer("retries", DEFAULT_HEALTH_RETRIES, 0, MAX_HEALTH_RETRIES);
+    Duration interval = s.duration("interval", DEFAULT_HEALTH_INTERVAL, false, MAX_TIMEOUT);
     return new HealthCheck(run == null ? "" : run, retries, interval);
   }
 
   private List<Check> checks(Section top, Duration defaultTimeout) {
     List<Check> checks = new ArrayList<>();
     Map<String, Mark> seen = new HashMap<>();
-    List<YamlNode> items = sequence(top.value("checks"), "checks");
-    for (int i = 0; i < items.size(); i++) {
-      String path = "checks[" + i + "]";
-      Mapping map = mapping(items.get(i), path);
+    for (Item item : items(top.value("checks"), "checks")) {
+      String path = item.path();
+      Mapping map = mapping(item.node(), path);
       if (map == null) {
         continue;
       }
@@ -608,7 +622,7 @@ final class ClusterBinder {
       }
       YamlNode runNode = s.required("run", "the command that exits 0 when the check passes");
       String run = runNode == null ? null : template(runNode, s.path("run"), GENERAL_VARIABLES);
-      Duration timeout = s.duration("timeout", defaultTimeout, true);
+      Duration timeout = s.duration("timeout", defaultTimeout, true, MAX_TIMEOUT);
       if (name != null && run != null) {
         checks.add(new Check(name, run, timeout));
       }
@@ -632,7 +646,7 @@ final class ClusterBinder {
         paths.add(item.text());
       }
     }
-    return new Backup(paths, s.integer("keep", DEFAULT_BACKUP_KEEP, 1, Integer.MAX_VALUE));
+    return new Backup(paths, s.integer("keep", DEFAULT_BACKUP_KEEP, 1, MAX_BACKUP_KEEP));
   }
 
   private Hooks hooks(Section top) {
@@ -654,14 +668,13 @@ final class ClusterBinder {
     if (value == null) {
       return nodes;
     }
-    List<YamlNode> items = sequence(value, "nodes");
-    if (items.isEmpty() && value instanceof Sequence) {
+    if (value instanceof Sequence seq && seq.items().isEmpty()) {
       problems.add(value.mark(), "'nodes' is empty: list at least one node");
     }
     Map<String, Mark> seen = new HashMap<>();
-    for (int i = 0; i < items.size(); i++) {
-      String path = "nodes[" + i + "]";
-      Mapping map = mapping(items.get(i), path);
+    for (Item item : items(value, "nodes")) {
+      String path = item.path();
+      Mapping map = mapping(item.node(), path);
       if (map == null) {
         continue;
       }
@@ -830,7 +843,7 @@ final class ClusterBinder {
           "'"
               + path
               + "' must be "
-              + (max == Integer.MAX_VALUE ? "at least " + min : "between " + min + " and " + max)
+              + (value < min ? "at least " + min : "at most " + max)
               + ", not "
               + value);
       return null;
@@ -846,7 +859,9 @@ final class ClusterBinder {
     return false;
   }
 
-  private Duration duration(YamlNode node, String path, boolean positive, Duration fallback) {
+  /** A duration of at most {@code max} (and not 0 when {@code positive}). */
+  private Duration duration(
+      YamlNode node, String path, boolean positive, Duration max, Duration fallback) {
     String text = text(node, path);
     if (text == null) {
       return fallback;
@@ -855,6 +870,12 @@ final class ClusterBinder {
       Duration duration = Durations.parse(text);
       if (positive && duration.isZero()) {
         problems.add(node.mark(), "'" + path + "' must be longer than 0s");
+        return fallback;
+      }
+      if (duration.compareTo(max) > 0) {
+        problems.add(
+            node.mark(),
+            "'" + path + "' must be at most " + Durations.format(max) + ", not " + text.strip());
         return fallback;
       }
       return duration;
@@ -902,34 +923,49 @@ final class ClusterBinder {
     return null;
   }
 
-  private List<YamlNode> sequence(YamlNode node, String path) {
+  /** An item of a list and its path ({@code nodes[2]}). */
+  private record Item(String path, YamlNode node) {}
+
+  /**
+   * The items of a list, each with its path; {@code node} absent or null is an empty list. A blank
+   * item ({@code -} with nothing, {@code ~}, {@code ""}) is reported and left out, never dropped
+   * silently: it is most often a value that was meant to be there.
+   */
+  private List<Item> items(YamlNode node, String path) {
     if (node == null || node instanceof Scalar s && s.isNull()) {
       return List.of();
     }
-    if (node instanceof Sequence seq) {
-      return seq.items();
+    if (!(node instanceof Sequence seq)) {
+      typeProblem(node, path, "a list");
+      return List.of();
     }
-    typeProblem(node, path, "a list");
-    return List.of();
+    List<Item> items = new ArrayList<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      YamlNode item = seq.items().get(i);
+      if (item instanceof Scalar scalar && (scalar.isNull() || scalar.text().isBlank())) {
+        problems.add(item.mark(), "empty entry in '" + path + "': remove it or give it a value");
+      } else {
+        items.add(new Item(path + "[" + i + "]", item));
+      }
+    }
+    return items;
   }
 
   private List<Scalar> scalarList(YamlNode node, String path) {
     return scalarList(node, path, false);
   }
 
-  /** A list of non-null scalars; with {@code single}, one scalar is a list of one. */
+  /** A list of non-blank scalars; with {@code single}, one scalar is a list of one. */
   private List<Scalar> scalarList(YamlNode node, String path, boolean single) {
     if (single && node instanceof Scalar scalar && !scalar.isNull()) {
       return List.of(scalar);
     }
     List<Scalar> scalars = new ArrayList<>();
-    List<YamlNode> items = sequence(node, path);
-    for (int i = 0; i < items.size(); i++) {
-      YamlNode item = items.get(i);
-      if (item instanceof Scalar scalar && !scalar.isNull()) {
+    for (Item item : items(node, path)) {
+      if (item.node() instanceof Scalar scalar) {
         scalars.add(scalar);
       } else {
-        typeProblem(item, path + "[" + i + "]", "a string");
+        typeProblem(item.node(), item.path(), "a string");
       }
     }
     return scalars;

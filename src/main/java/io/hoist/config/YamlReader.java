@@ -270,7 +270,7 @@ final class YamlReader {
       count(built.weight(), mark);
       return built;
     } else if (token == JsonToken.START_OBJECT) {
-      built = readMapping(parser, depth, mark);
+      built = readMapping(parser, depth, afterProperties(mark));
     } else if (token == JsonToken.START_ARRAY) {
       long weight = 1;
       List<YamlNode> items = new ArrayList<>();
@@ -280,7 +280,7 @@ final class YamlReader {
         items.add(item.node());
         weight += item.weight();
       }
-      built = new Built(new Sequence(items, mark), weight);
+      built = new Built(new Sequence(items, afterProperties(mark)), weight);
     } else {
       count(1, mark);
       built = new Built(scalar(parser, token, mark, keyMark), 1);
@@ -348,18 +348,94 @@ final class YamlReader {
           default -> ScalarKind.STRING;
         };
     String text = kind == ScalarKind.NULL ? null : parser.getText();
-    char first = charAt(mark);
+    Mark start = afterProperties(mark);
+    char first = charAt(start);
     boolean quoted = first == '"' || first == '\'';
     if (kind == ScalarKind.STRING && text.isEmpty() && !quoted) {
       kind = ScalarKind.NULL;
     }
     if (kind == ScalarKind.NULL) {
-      // An empty value ("dea:") starts after the colon, often on the next line: point at the key.
-      return new Scalar(null, kind, false, keyMark != null ? keyMark : mark);
+      // An empty value ("dea:") starts after the colon, often on the next line: point at the key;
+      // an empty list item after its dash: point at the dash.
+      return new Scalar(null, kind, false, keyMark != null ? keyMark : dashBefore(mark));
     }
     int endLine = parser.currentLocation().getLineNr();
-    boolean plain = !quoted && first != '|' && first != '>' && endLine == mark.line();
-    return new Scalar(text, kind, plain, mark);
+    boolean plain = !quoted && first != '|' && first != '>' && endLine == start.line();
+    return new Scalar(text, kind, plain, start);
+  }
+
+  /**
+   * Where a value's content starts. The parser marks a node where its properties start: its anchor
+   * ({@code &a}) and tag ({@code !!str}, {@code !<tag:...>}), in either order. This skips them and
+   * the blanks, comments and line breaks after them, so that the quoting style is read from the
+   * content and offsets into a plain scalar count from its first character. Not for an empty value:
+   * the content it would find is the next value's.
+   */
+  private Mark afterProperties(Mark mark) {
+    int line = mark.line() - 1;
+    if (line < 0 || line >= lines.length) {
+      return mark;
+    }
+    String text = lines[line];
+    int index = index(text, mark.column());
+    if (index >= text.length() || (text.charAt(index) != '&' && text.charAt(index) != '!')) {
+      return mark;
+    }
+    while (true) {
+      char c = index < text.length() ? text.charAt(index) : '#';
+      if (c == '&' || c == '!') {
+        index = endOfProperty(text, index);
+      } else if (Character.isWhitespace(c)) {
+        index++;
+      } else if (c == '#') {
+        // The rest of the line is a comment (or nothing): the content is on a later line.
+        line++;
+        if (line >= lines.length) {
+          return mark;
+        }
+        text = lines[line];
+        index = 0;
+      } else {
+        return new Mark(line + 1, text.codePointCount(0, index) + 1);
+      }
+    }
+  }
+
+  /** The index just after the anchor or tag starting at {@code index}. */
+  private static int endOfProperty(String text, int index) {
+    if (text.startsWith("!<", index)) {
+      // A verbatim tag is a URI in angle brackets; it may hold ',' but no blank.
+      int close = text.indexOf('>', index);
+      return close < 0 ? text.length() : close + 1;
+    }
+    int end = index + 1;
+    while (end < text.length()
+        && !Character.isWhitespace(text.charAt(end))
+        && ",[]{}".indexOf(text.charAt(end)) < 0) {
+      end++;
+    }
+    return end;
+  }
+
+  /** The {@code -} of a block list item that holds nothing, or {@code mark} itself. */
+  private Mark dashBefore(Mark mark) {
+    if (mark.line() < 1 || mark.line() > lines.length) {
+      return mark;
+    }
+    String line = lines[mark.line() - 1];
+    int index = index(line, mark.column());
+    if (index < line.length() && !Character.isWhitespace(line.charAt(index))) {
+      return mark;
+    }
+    String before = line.substring(0, index).stripTrailing();
+    return before.endsWith("-")
+        ? new Mark(mark.line(), before.codePointCount(0, before.length()))
+        : mark;
+  }
+
+  /** The char index of a 1-based code point column; the line's length when it is past the end. */
+  private static int index(String line, int column) {
+    return line.offsetByCodePoints(0, Math.min(column - 1, line.codePointCount(0, line.length())));
   }
 
   private char charAt(Mark mark) {
@@ -367,9 +443,7 @@ final class YamlReader {
       return 0;
     }
     String line = lines[mark.line() - 1];
-    int index =
-        line.offsetByCodePoints(
-            0, Math.min(mark.column() - 1, line.codePointCount(0, line.length())));
+    int index = index(line, mark.column());
     return index < line.length() ? line.charAt(index) : 0;
   }
 }

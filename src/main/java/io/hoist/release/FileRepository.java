@@ -4,7 +4,11 @@ import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +51,8 @@ public final class FileRepository implements ReleaseRepository {
    *
    * @throws UsageException when the location is not a {@code file:} URL or the bundle pattern has
    *     no {@code ${version}}
-   * @throws ValidationException when the directory does not exist
+   * @throws ValidationException when the directory does not exist, is not a directory or cannot be
+   *     listed
    */
   public static FileRepository open(String location, String bundle, Path baseDir) {
     Objects.requireNonNull(location, "location");
@@ -75,17 +80,15 @@ public final class FileRepository implements ReleaseRepository {
    *
    * @param location the repository as the cluster file names it, for messages
    * @throws UsageException when the bundle pattern has no {@code ${version}}
-   * @throws ValidationException when the directory does not exist
-   * @throws UncheckedIOException when the directory cannot be listed
+   * @throws ValidationException when the directory does not exist, is not a directory or cannot be
+   *     listed (the message names the directory and the cause)
    */
   public static FileRepository of(String location, Path dir, String bundle) {
     Pattern pattern = bundlePattern(bundle);
-    if (!Files.isDirectory(dir)) {
-      throw new ValidationException(
-          "release repository " + location + ": directory " + dir + " does not exist");
-    }
     TreeMap<Version, String> found = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
+    // No Files.isDirectory check first: listing is the check, so a directory that vanishes or
+    // turns unreadable in between is reported the same way.
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {
         String name = file.getFileName().toString();
@@ -101,9 +104,35 @@ public final class FileRepository implements ReleaseRepository {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list release repository " + dir, e);
+      throw unreadable(location, dir, e);
+    } catch (UncheckedIOException e) {
+      // Files.list reports errors met while iterating (DirectoryIteratorException) this way.
+      throw unreadable(location, dir, e.getCause());
     }
     return new FileRepository(location, dir, bundle, new ArrayList<>(found.keySet()), warnings);
+  }
+
+  private static ValidationException unreadable(String location, Path dir, IOException e) {
+    String why;
+    if (e instanceof NoSuchFileException) {
+      why = "does not exist";
+    } else if (e instanceof NotDirectoryException) {
+      why = "is not a directory";
+    } else if (e instanceof AccessDeniedException) {
+      why = "cannot be read: permission denied";
+    } else {
+      why = "cannot be listed: " + describe(e);
+    }
+    return new ValidationException(
+        "release repository " + location + ": directory " + dir + " " + why, e);
+  }
+
+  /** {@code FileSystemException}'s message repeats the path; its reason alone says the cause. */
+  private static String describe(IOException e) {
+    if (e instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private static Pattern bundlePattern(String bundle) {

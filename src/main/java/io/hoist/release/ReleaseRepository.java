@@ -22,7 +22,8 @@ public interface ReleaseRepository {
    * @param baseDir the directory a relative {@code file:} location is resolved against (the cluster
    *     file's directory)
    * @throws UsageException for an http(s) repository (not supported yet) or an unknown scheme
-   * @throws io.hoist.error.ValidationException when a {@code file:} directory does not exist
+   * @throws io.hoist.error.ValidationException when a {@code file:} directory does not exist or
+   *     cannot be listed
    */
   static ReleaseRepository open(Release release, Path baseDir) {
     Objects.requireNonNull(release, "release");

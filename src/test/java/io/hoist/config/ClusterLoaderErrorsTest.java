@@ -3,6 +3,7 @@ package io.hoist.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.hoist.error.ConfigException;
 import io.hoist.error.Problem;
@@ -10,8 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** One test per kind of problem, each asserting the file, line, column and message. */
 class ClusterLoaderErrorsTest {
@@ -225,7 +230,7 @@ class ClusterLoaderErrorsTest {
         BASE + "nodes: [{ name: n, host: h, ssh: { port: 70000 } }]\n",
         4,
         42,
-        "'nodes[0].ssh.port' must be between 1 and 65535, not 70000");
+        "'nodes[0].ssh.port' must be at most 65535, not 70000");
   }
 
   @Test
@@ -270,6 +275,82 @@ class ClusterLoaderErrorsTest {
         "'commands.health.retries' must be at least 0, not -1");
   }
 
+  static Stream<Arguments> valuesAboveTheirLimit() {
+    return Stream.of(
+        arguments(
+            NODES + "timeouts: { command: 999999999d }\n",
+            5,
+            22,
+            "'timeouts.command' must be at most 7d, not 999999999d"),
+        arguments(
+            NODES + "timeouts: { stop: 8d }\n",
+            5,
+            19,
+            "'timeouts.stop' must be at most 7d, not 8d"),
+        arguments(
+            NODES + "timeouts: { switch: 7d1s }\n",
+            5,
+            21,
+            "'timeouts.switch' must be at most 7d, not 7d1s"),
+        arguments(
+            NODES + "timeouts: { start: 604801 }\n",
+            5,
+            20,
+            "'timeouts.start' must be at most 7d, not 604801"),
+        arguments(
+            NODES + "checks: [{ name: a, run: x, timeout: 8d }]\n",
+            5,
+            38,
+            "'checks[0].timeout' must be at most 7d, not 8d"),
+        arguments(
+            NODES + "commands: { health: { run: x, interval: 8d } }\n",
+            5,
+            41,
+            "'commands.health.interval' must be at most 7d, not 8d"),
+        arguments(
+            NODES + "commands: { health: { run: x, retries: 10001 } }\n",
+            5,
+            40,
+            "'commands.health.retries' must be at most 10000, not 10001"),
+        arguments(
+            NODES + "roles: { r: { settle: 25h } }\n",
+            5,
+            23,
+            "'roles.r.settle' must be at most 1d, not 25h"),
+        arguments(
+            NODES + "roles: { r: { max_parallel: 10001 } }\n",
+            5,
+            29,
+            "'roles.r.max_parallel' must be at most 10000, not 10001"),
+        arguments(
+            NODES + "backup: { paths: [/x], keep: 1001 }\n",
+            5,
+            30,
+            "'backup.keep' must be at most 1000, not 1001"),
+        arguments(
+            NODES + "ssh: { connect_timeout: 25d }\n",
+            5,
+            25,
+            "'ssh.connect_timeout' must be at most 1d, not 25d"),
+        arguments(
+            NODES + "ssh: { keepalive: 999999999d }\n",
+            5,
+            19,
+            "'ssh.keepalive' must be at most 1d, not 999999999d"),
+        arguments(
+            "nodes: [{ name: n, host: h, ssh: { keepalive: 2d } }]\n",
+            4,
+            47,
+            "'nodes[0].ssh.keepalive' must be at most 1d, not 2d"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesAboveTheirLimit")
+  void valueAboveItsLimitIsReportedWhereItIsWritten(
+      String lines, int line, int column, String message) throws IOException {
+    assertOnlyProblem(BASE + lines, line, column, message);
+  }
+
   @Test
   void relativeLayoutHomeIsReported() throws IOException {
     assertOnlyProblem(
@@ -295,6 +376,31 @@ class ClusterLoaderErrorsTest {
         6,
         9,
         "'${Unit}' is not a variable name");
+  }
+
+  static Stream<Arguments> templatesWithPropertiesBeforeThem() {
+    return Stream.of(
+        arguments("  version: !!str x ${nope}\n", 6, 20, "unknown variable '${nope}'"),
+        arguments("  stop: &s systemctl stop ${unit\n", 6, 27, "unclosed '${'"),
+        arguments("  stop: &s \"systemctl stop ${Unit}\"\n", 6, 12, "is not a variable name"),
+        arguments("  stop: !!str &s 'x ${Unit}'\n", 6, 18, "is not a variable name"),
+        arguments("  stop: &s\n    systemctl stop ${unit\n", 7, 20, "unclosed '${'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("templatesWithPropertiesBeforeThem")
+  void problemInATaggedOrAnchoredTemplateIsReportedInItsContent(
+      String command, int line, int column, String message) throws IOException {
+    assertOnlyProblem(BASE + NODES + "commands:\n" + command, line, column, message);
+  }
+
+  @Test
+  void anchoredValueOfTheWrongTypeIsReportedAtTheValue() throws IOException {
+    assertOnlyProblem(
+        BASE + NODES + "ssh: &s [a, b]\n",
+        5,
+        9,
+        "'ssh' must be a mapping (key: value), not a list");
   }
 
   @Test
@@ -363,6 +469,57 @@ class ClusterLoaderErrorsTest {
   @Test
   void emptyNodeListIsReported() throws IOException {
     assertOnlyProblem(BASE + "nodes: []\n", 4, 8, "'nodes' is empty");
+  }
+
+  static Stream<Arguments> emptyListEntries() {
+    return Stream.of(
+        arguments(BASE + "nodes: [~]\n", 4, 9, "empty entry in 'nodes'"),
+        arguments(BASE + "nodes:\n  - { name: n, host: h }\n  -\n", 6, 3, "empty entry in 'nodes'"),
+        arguments(
+            """
+            cluster: c
+            release:
+              repository: "file:/r"
+              bundle: "p-${version}.tgz"
+              upgrade_paths:
+                - { to: "2", from: ">=1" }
+                -
+            layout: { home: /opt/p }
+            """
+                + NODES,
+            7,
+            5,
+            "empty entry in 'release.upgrade_paths'"),
+        arguments(
+            BASE + NODES + "checks:\n  -\n  - { name: a, run: x }\n",
+            6,
+            3,
+            "empty entry in 'checks'"),
+        arguments(BASE + NODES + "secrets: [A, ~, B]\n", 5, 14, "empty entry in 'secrets'"),
+        arguments(
+            BASE + "roles: { a: }\nnodes: [{ name: n, host: h, roles: [a, ''] }]\n",
+            5,
+            40,
+            "empty entry in 'nodes[0].roles'"),
+        arguments(
+            BASE + NODES + "backup:\n  paths:\n    - /a\n    -   # blank\n    - /b\n",
+            8,
+            5,
+            "empty entry in 'backup.paths'"),
+        arguments(
+            BASE + NODES + "role_order: [a, null, b]\n", 5, 17, "empty entry in 'role_order'"),
+        arguments(
+            BASE + NODES + "ssh: { identity: [a, \" \"] }\n",
+            5,
+            22,
+            "empty entry in 'ssh.identity'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("emptyListEntries")
+  void emptyListEntryIsReportedWhereItIs(String yaml, int line, int column, String message)
+      throws IOException {
+    assertOnlyProblem(yaml, line, column, message);
   }
 
   @Test

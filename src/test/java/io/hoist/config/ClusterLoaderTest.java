@@ -208,6 +208,33 @@ class ClusterLoaderTest {
   }
 
   @Test
+  void valuesAtTheirLimitsAreAccepted() throws IOException {
+    Cluster cluster =
+        load(
+            MINIMAL
+                + """
+                timeouts: { command: 7d, stop: 168h, switch: 604800, start: 6d24h }
+                ssh: { connect_timeout: 1d, keepalive: 86400s }
+                roles: { r: { max_parallel: 10000, settle: 24h } }
+                commands: { health: { run: x, retries: 10000, interval: 7d } }
+                checks: [{ name: a, run: x, timeout: 7d }]
+                backup: { paths: [/x], keep: 1000 }
+                nodes: [{ name: n, host: h }]
+                """);
+    Duration week = Duration.ofDays(7);
+    assertEquals(new Timeouts(week, week, week, week), cluster.timeouts());
+    SshSettings ssh = cluster.node("n").orElseThrow().ssh();
+    assertEquals(Duration.ofDays(1), ssh.connectTimeout());
+    assertEquals(Duration.ofDays(1), ssh.keepalive());
+    Role r = cluster.roles().stream().filter(role -> role.name().equals("r")).findFirst().get();
+    assertEquals(10_000, r.maxParallel());
+    assertEquals(Duration.ofDays(1), r.settle());
+    assertEquals(new HealthCheck("x", 10_000, week), cluster.commands().health());
+    assertEquals(week, cluster.checks().get(0).timeout());
+    assertEquals(1000, cluster.backup().keep());
+  }
+
+  @Test
   void sshConfigNoneDisablesTheOpenSshConfig() throws IOException {
     Cluster cluster = load(MINIMAL + "ssh: { config: none }\nnodes: [{ name: n, host: h }]\n");
     assertNull(cluster.node("n").orElseThrow().ssh().config());

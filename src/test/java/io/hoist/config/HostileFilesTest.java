@@ -1,6 +1,7 @@
 package io.hoist.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,5 +111,27 @@ class HostileFilesTest {
     }
     Problem problem = onlyProblem(file);
     assertTrue(problem.message().contains("larger than"), problem.toString());
+  }
+
+  @Test
+  void hugeMisspeltRoleNameIsReportedWithoutASuggestion() throws IOException {
+    // Two 25,000-character names one letter apart: a full edit-distance matrix would be 2.5 GB.
+    String role = "r".repeat(25_000);
+    String typo = "r".repeat(24_999) + "s";
+    Problem problem =
+        onlyProblem(
+            write(
+                "cluster: c\n"
+                    + "release: { repository: \"file:/r\", bundle: \"p-${version}.tgz\" }\n"
+                    + "layout: { home: /opt/p }\n"
+                    + "role_order: ["
+                    + role
+                    + "]\n"
+                    + "nodes: [{ name: n, host: h, roles: ["
+                    + typo
+                    + "] }]\n"));
+    assertEquals("5:37", problem.line() + ":" + problem.column());
+    assertTrue(problem.message().startsWith("unknown role 'rrr"), problem.toString());
+    assertFalse(problem.message().contains("did you mean"), problem.toString());
   }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FileRepositoryTest {
@@ -118,6 +119,69 @@ class FileRepositoryTest {
             () -> ReleaseRepository.open(release("file:" + missing), dir));
 
     assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+  }
+
+  /** Ways to name a repository directory that cannot be listed, even when the tests run as root. */
+  enum Unlistable {
+    REGULAR_FILE("is not a directory"),
+    DANGLING_SYMLINK("does not exist"),
+    SYMLINK_LOOP("cannot be listed: "),
+    FILE_AS_PARENT("is not a directory");
+
+    final String says;
+
+    Unlistable(String says) {
+      this.says = says;
+    }
+
+    Path create(Path dir) throws IOException {
+      Path repo = dir.resolve("repo");
+      switch (this) {
+        case REGULAR_FILE -> Files.writeString(repo, "not a directory");
+        case DANGLING_SYMLINK -> Files.createSymbolicLink(repo, dir.resolve("gone"));
+        case SYMLINK_LOOP -> {
+          Files.createSymbolicLink(repo, dir.resolve("loop"));
+          Files.createSymbolicLink(dir.resolve("loop"), repo);
+        }
+        case FILE_AS_PARENT -> {
+          Files.writeString(repo, "not a directory");
+          repo = repo.resolve("sub");
+        }
+      }
+      return repo;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Unlistable.class)
+  void unlistableDirectoryIsAValidationErrorNamingItAndTheCause(Unlistable kind)
+      throws IOException {
+    Path repo = kind.create(dir);
+
+    ValidationException e =
+        assertThrows(
+            ValidationException.class, () -> ReleaseRepository.open(release("file:" + repo), dir));
+
+    assertTrue(
+        e.getMessage().startsWith("release repository file:" + repo + ": directory " + repo + " "),
+        e.getMessage());
+    assertTrue(e.getMessage().contains(kind.says), e.getMessage());
+    assertInstanceOf(IOException.class, e.getCause());
+  }
+
+  @Test
+  void symlinkLoopMessageSaysWhyNotWhere() throws IOException {
+    Path repo = Unlistable.SYMLINK_LOOP.create(dir);
+
+    ValidationException e =
+        assertThrows(ValidationException.class, () -> FileRepository.of("file:r", repo, BUNDLE));
+
+    String prefix = "release repository file:r: directory " + repo + " cannot be listed: ";
+    assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+    // The operating system's reason, without the path a second time.
+    assertTrue(
+        e.getMessage().substring(prefix.length()).contains("symbolic links"), e.getMessage());
+    assertEquals(-1, e.getMessage().indexOf(repo.toString(), prefix.length()), e.getMessage());
   }
 
   @ParameterizedTest
