@@ -100,6 +100,28 @@ public final class Template {
     return new Template(source, parts);
   }
 
+  /**
+   * This template with every reference to {@code name} replaced by {@code value}, shell-quoted; the
+   * other references stay. Used to fix {@code ${role}} in a role's commands when the file is read.
+   */
+  public Template bind(String name, String value) {
+    List<Part> bound = new ArrayList<>();
+    StringBuilder newSource = new StringBuilder();
+    for (Part part : parts) {
+      if (part instanceof Reference ref && ref.name().equals(name)) {
+        part = new Literal(ShellQuote.quote(value));
+      }
+      bound.add(part);
+      if (part instanceof Literal lit) {
+        // A literal "${" can only come from an escaped "$${": write it escaped again.
+        newSource.append(lit.text().replace("${", "$${"));
+      } else if (part instanceof Reference ref) {
+        newSource.append("${").append(ref.name()).append('}');
+      }
+    }
+    return new Template(newSource.toString(), bound);
+  }
+
   /** The text as written in the cluster file. */
   public String source() {
     return source;

@@ -547,6 +547,7 @@ final class ClusterBinder {
                 + maxParallel
                 + "; remove one of them");
       }
+      Commands commands = commands(s.value("commands"), s.path("commands"), ROLE_VARIABLES);
       roles.put(
           name,
           new Role(
@@ -554,12 +555,39 @@ final class ClusterBinder {
               serial,
               maxParallel,
               s.duration("settle", Duration.ZERO, false, MAX_SETTLE),
-              s.template("leader", ROLE_VARIABLES),
-              s.template("retire", ROLE_VARIABLES),
-              s.template("rejoin", ROLE_VARIABLES),
-              commands(s.value("commands"), s.path("commands"), ROLE_VARIABLES)));
+              bindRole(s.template("leader", ROLE_VARIABLES), name),
+              bindRole(s.template("retire", ROLE_VARIABLES), name),
+              bindRole(s.template("rejoin", ROLE_VARIABLES), name),
+              new Commands(
+                  bindRole(commands.version(), name),
+                  bindRole(commands.stop(), name),
+                  bindRole(commands.start(), name),
+                  commands.health() == null
+                      ? null
+                      : new HealthCheck(
+                          bindRole(commands.health().run(), name),
+                          commands.health().retries(),
+                          commands.health().interval()),
+                  bindRole(commands.migrate(), name),
+                  bindRole(commands.install(), name))));
     }
     return roles;
+  }
+
+  /**
+   * A role's commands know their role: {@code ${role}} is fixed to its name here, so it means "the
+   * role whose command runs" wherever the command ends up (a node with several roles takes some
+   * commands from one role and some from another).
+   */
+  private static String bindRole(String template, String role) {
+    if (template == null) {
+      return null;
+    }
+    try {
+      return Template.parse(template).bind(Template.ROLE_VARIABLE, role).source();
+    } catch (TemplateException e) {
+      return template; // already reported as a problem; the file will not load
+    }
   }
 
   private Commands commands(YamlNode node, String path, Set<String> known) {

@@ -61,18 +61,6 @@ public record Cluster(
   }
 
   /**
-   * The role that places a node in the upgrade order: the earliest of its roles in {@code order};
-   * for a node with none of its roles in the order, its first role (its commands still have a
-   * {@code ${role}}); empty for a node without roles.
-   */
-  public Optional<String> placingRole(Node node, List<String> order) {
-    return node.roles().stream()
-        .filter(order::contains)
-        .min((a, b) -> Integer.compare(order.indexOf(a), order.indexOf(b)))
-        .or(() -> node.roles().stream().findFirst());
-  }
-
-  /**
    * The serial (quorum) role that constrains a node, whatever role places it: the earliest of its
    * serial roles in {@code order}, else its first serial role; empty when it has none.
    */

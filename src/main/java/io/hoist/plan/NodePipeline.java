@@ -37,8 +37,8 @@ final class NodePipeline {
     this.secretValues = secretValues;
   }
 
-  NodeSteps steps(Node node, String placingRole, Version from, Version to, boolean force) {
-    Map<String, Value> values = values(node, placingRole, from, to);
+  NodeSteps steps(Node node, Version from, Version to, boolean force) {
+    Map<String, Value> values = values(node, from, to);
     Commands commands = cluster.commandsFor(node, order);
     Layout layout = node.layout();
     List<Step> steps = new ArrayList<>();
@@ -68,7 +68,7 @@ final class NodePipeline {
     if (!retiring.isEmpty()) {
       List<ShellCommand> runs = new ArrayList<>();
       for (Role role : retiring) {
-        runs.add(render(role.retire(), node, PhaseId.RETIRE, withRole(values, role)));
+        runs.add(render(role.retire(), node, PhaseId.RETIRE, values));
       }
       steps.add(
           new Step(
@@ -166,7 +166,7 @@ final class NodePipeline {
     if (!rejoining.isEmpty()) {
       List<ShellCommand> runs = new ArrayList<>();
       for (Role role : rejoining) {
-        runs.add(render(role.rejoin(), node, PhaseId.REJOIN, withRole(values, role)));
+        runs.add(render(role.rejoin(), node, PhaseId.REJOIN, values));
       }
       steps.add(
           new Step(PhaseId.REJOIN, "rejoin the cluster (" + roleNames(rejoining) + ")", runs));
@@ -177,7 +177,7 @@ final class NodePipeline {
 
   /** The leader command of a serial role, rendered for one of its nodes. */
   String leaderProbe(Node node, String role, String leader, Version to, Version from) {
-    ShellCommand probe = render(leader, node, null, values(node, role, from, to));
+    ShellCommand probe = render(leader, node, null, values(node, from, to));
     if (!probe.script().equals(probe.display())) {
       // Batch.leaderProbe is plain text shown in the plan: a secret would leak there.
       throw new UsageException(
@@ -190,7 +190,7 @@ final class NodePipeline {
     return new Step(phase, summary, List.of(render(t, node, phase, values)));
   }
 
-  private Map<String, Value> values(Node node, String placingRole, Version from, Version to) {
+  private Map<String, Value> values(Node node, Version from, Version to) {
     Map<String, Value> values = new HashMap<>();
     values.put("cluster", Value.plain(cluster.name()));
     values.put("node", Value.plain(node.name()));
@@ -199,19 +199,9 @@ final class NodePipeline {
     values.put("version", Value.plain(to.text()));
     values.put("from_version", Value.plain(from.text()));
     values.put("release_dir", Value.plain(node.layout().releaseDir(to.text())));
-    String role = placingRole != null ? placingRole : cluster.placingRole(node, order).orElse(null);
-    if (role != null) {
-      values.put(Template.ROLE_VARIABLE, Value.plain(role));
-    }
     secretValues.forEach(
         (name, value) -> values.put(Template.SECRET_PREFIX + name, Value.secret(value)));
     return values;
-  }
-
-  private static Map<String, Value> withRole(Map<String, Value> values, Role role) {
-    Map<String, Value> copy = new HashMap<>(values);
-    copy.put(Template.ROLE_VARIABLE, Value.plain(role.name()));
-    return copy;
   }
 
   private ShellCommand render(String source, Node node, PhaseId phase, Map<String, Value> values) {

@@ -273,7 +273,7 @@ public final class Planner {
                 role,
                 quorum.name(),
                 leaderProbe,
-                List.of(pipeline.steps(first.node(), role, from, version, force))));
+                List.of(pipeline.steps(first.node(), from, version, force))));
         i++;
         continue;
       }
@@ -287,8 +287,7 @@ public final class Planner {
           && steps.size() < cap
           && cluster.serialRole(inHop.get(i).node(), order).isEmpty()) {
         Placement p = inHop.get(i);
-        steps.add(
-            pipeline.steps(p.node(), p.role(), fromVersions.get(p.node().name()), version, force));
+        steps.add(pipeline.steps(p.node(), fromVersions.get(p.node().name()), version, force));
         i++;
       }
       batches.add(new Batch(batches.size() + 1, role, null, null, steps));

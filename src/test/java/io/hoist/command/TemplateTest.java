@@ -76,6 +76,18 @@ class TemplateTest {
   }
 
   @Test
+  void bindingFixesOneNameAndKeepsTheRest() {
+    Template bound =
+        Template.parse("drain ${role} --node ${node} $${KEEP} $$x").bind("role", "dea");
+    assertEquals("drain dea --node ${node} $${KEEP} $$x", bound.source());
+    assertEquals(Set.of("node"), bound.variables());
+    assertEquals(
+        "drain dea --node n1 ${KEEP} $$x",
+        bound.render(Map.of("node", Value.plain("n1"))).script());
+    assertEquals(bound.source(), Template.parse(bound.source()).source());
+  }
+
+  @Test
   void aReferenceWithoutValueIsRefusedNotLeftRaw() {
     assertThrows(TemplateException.class, () -> Template.parse("echo ${version}").render(Map.of()));
   }

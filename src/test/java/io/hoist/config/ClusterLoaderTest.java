@@ -69,7 +69,7 @@ class ClusterLoaderTest {
     assertEquals(Duration.ofSeconds(60), primary.settle());
     assertEquals("acme-ctl is-leader", primary.leader());
     assertEquals(
-        new HealthCheck("acme-ctl health --role ${role}", 60, Duration.ofSeconds(5)),
+        new HealthCheck("acme-ctl health --role primary", 60, Duration.ofSeconds(5)),
         primary.commands().health());
     assertEquals(Role.named("controller"), cluster.role("controller").orElseThrow());
     assertEquals(Role.named("router"), cluster.role("router").orElseThrow());

@@ -52,6 +52,23 @@ class InspectorTest {
   }
 
   @Test
+  void aRoleCommandSeesItsOwnRoleWhateverRolePlacesTheNode() throws IOException {
+    Cluster cluster =
+        cluster(
+            """
+            role_order: [web, db]
+            roles:
+              db: { commands: { version: "test ${role} = db && cat ${home}/current/VERSION" } }
+              web: {}
+            """);
+    NodeReport a = inspector(cluster).probe(cluster.node("a").orElseThrow());
+    assertTrue(a.isOk(), a.toString());
+    assertEquals("2.1.0", a.version());
+    NodeReport b = inspector(cluster).probe(cluster.node("b").orElseThrow());
+    assertTrue(b.isOk(), "b is placed by web, but its db role's command applies: " + b);
+  }
+
+  @Test
   void tooLittleFreeSpaceFailsTheDiskCheck() throws IOException {
     Cluster cluster = cluster("roles: { db: {}, web: {} }\n", "1000TiB");
     NodeReport report = inspector(cluster).inspect(cluster.node("a").orElseThrow());

@@ -4,7 +4,6 @@ import static io.hoist.testing.Clusters.cluster;
 import static io.hoist.testing.Clusters.node;
 import static io.hoist.testing.Clusters.retiring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -391,36 +390,13 @@ class PlannerTest {
   }
 
   @Test
-  void roleVariableIsThePlacingRole() {
-    Cluster roles =
-        cluster("roles")
-            .roleOrder(List.of("router", "base"))
-            .commands(new Commands("acme-version --role ${role}", null, null, null, null, null))
-            .nodes(node("n1", "base", "router"), node("n2", "logger"))
-            .build();
-
-    Plan plan =
-        new Planner(roles)
-            .plan(request(current("n1", "1.0.0", "n2", "1.0.0"), "1.1.0", null, false));
-
-    assertEquals(
-        "acme-version --role router",
-        step(only(plan), PhaseId.VERSION_CHECK).commands().get(0).script());
-    Batch last = plan.hops().get(0).batches().get(1);
-    assertNull(last.role());
-    assertEquals(
-        "acme-version --role logger",
-        step(last.nodes().get(0), PhaseId.VERSION_CHECK).commands().get(0).script());
-  }
-
-  @Test
   void everyRoleThatRetiresRetiresAndRejoins() {
     Cluster multi =
         cluster("multi")
             .roleOrder(List.of("dea", "router"))
             .roles(
                 retiring("router", 1, "router-drain", null),
-                retiring("dea", 1, "dea-drain ${role}", "dea-join ${role}"))
+                retiring("dea", 1, "dea-drain dea", "dea-join dea"))
             .nodes(node("n1", "router", "dea"))
             .build();
 
