@@ -34,7 +34,8 @@ final class GlobalOptions {
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
       description =
-          "More detail on stderr: -v shows each command and stack traces of errors, -vv debug logs.")
+          "More detail on stderr: -v shows each command run on a node and the stack trace of an"
+              + " error; -vv also each line of the commands' output.")
   boolean[] verbose = new boolean[0];
 
   @Option(

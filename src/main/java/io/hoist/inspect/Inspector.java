@@ -12,7 +12,7 @@ import io.hoist.model.Node;
 import io.hoist.model.TransportKind;
 import io.hoist.release.Version;
 import io.hoist.transport.ExecResult;
-import io.hoist.transport.OutputSink;
+import io.hoist.transport.OutputSink.Stream;
 import io.hoist.transport.Transport;
 import io.hoist.transport.TransportFactory;
 import java.time.Duration;
@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs read-only checks on one node: {@code reachable} (connected and authenticated, host key
@@ -30,6 +32,8 @@ import java.util.function.Supplier;
  * reached its other checks are skipped.
  */
 public final class Inspector {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Inspector.class);
 
   /** The built-in checks, in the order they run. */
   public static final List<String> BUILT_IN = List.of("reachable", "version", "disk");
@@ -102,8 +106,7 @@ public final class Inspector {
 
   private Outcome readVersion(Transport transport, Node node, String[] version) {
     String template = cluster.commandsFor(node, cluster.roleOrder()).version();
-    ExecResult result =
-        transport.exec(render(template, node), cluster.timeouts().command(), OutputSink.NONE);
+    ExecResult result = run(transport, node, render(template, node), cluster.timeouts().command());
     if (!result.isSuccess()) {
       return failed(result, "version command");
     }
@@ -119,7 +122,7 @@ public final class Inspector {
   private Outcome checkDisk(Transport transport, Node node) {
     String home = node.layout().home();
     ShellCommand df = ShellCommand.of("df -Pk -- " + ShellQuote.quote(home) + " | tail -n 1");
-    ExecResult result = transport.exec(df, cluster.timeouts().command(), OutputSink.NONE);
+    ExecResult result = run(transport, node, df, cluster.timeouts().command());
     if (!result.isSuccess()) {
       return failed(result, "df " + home);
     }
@@ -136,12 +139,30 @@ public final class Inspector {
   }
 
   private Outcome runCheck(Transport transport, Node node, Check check) {
-    ExecResult result = transport.exec(render(check.run(), node), check.timeout(), OutputSink.NONE);
+    ExecResult result = run(transport, node, render(check.run(), node), check.timeout());
     if (!result.isSuccess()) {
       return failed(result, "check");
     }
     String line = result.lastLine();
     return new Outcome(CheckStatus.PASS, line.isEmpty() ? "ok" : line);
+  }
+
+  /** Runs one command; with -v its display form and outcome are logged, its output with -vv. */
+  private static ExecResult run(
+      Transport transport, Node node, ShellCommand command, Duration timeout) {
+    LOG.info("{}: $ {}", node.name(), command.display());
+    ExecResult result =
+        transport.exec(
+            command,
+            timeout,
+            (stream, line) ->
+                LOG.debug("{}: {} {}", node.name(), stream == Stream.STDOUT ? ">" : "!", line));
+    LOG.info(
+        "{}: {} in {} ms",
+        node.name(),
+        result.timedOut() ? "timed out" : "exit " + result.exitCode(),
+        result.duration().toMillis());
+    return result;
   }
 
   private static Outcome failed(ExecResult result, String what) {

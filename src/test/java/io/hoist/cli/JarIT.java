@@ -75,6 +75,23 @@ class JarIT {
   }
 
   @Test
+  void verboseShowsEachCommandOnStderrAndQuietShowsNone() {
+    try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
+      sim.releases("1.0.0")
+          .node("n1", "worker", "1.0.0")
+          .writeClusterFile("role_order: [worker]\n");
+      HoistJar jar = HoistJar.in(sim.home());
+      String command = "$ cat " + sim.nodeHome("n1") + "/current/VERSION";
+      HoistJar.Result verbose =
+          jar.run("-c", sim.clusterFile().toString(), "-v", "inspect").exitsWith(0);
+      verbose.errContains("n1: " + command).errContains("n1: exit 0 in ");
+      HoistJar.Result plain = jar.run("-c", sim.clusterFile().toString(), "inspect").exitsWith(0);
+      assertTrue(plain.err().isEmpty(), plain.toString());
+      assertEquals(verbose.out(), plain.out(), "-v changes stderr only");
+    }
+  }
+
+  @Test
   void demoRunsInspectAndThePlanOnALocalCluster() {
     HoistJar.Result result = HoistJar.in(root).run("--no-color", "demo");
     result
