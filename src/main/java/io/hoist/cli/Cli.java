@@ -45,15 +45,20 @@ public final class Cli {
     commandLine.setExecutionStrategy(new ConfigureLogging(hoist.global));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setAbbreviatedOptionsAllowed(false);
-    setExitCodeList(commandLine);
+    setSections(commandLine);
     return commandLine;
   }
 
-  private static void setExitCodeList(CommandLine commandLine) {
+  private static void setSections(CommandLine commandLine) {
     CommandSpec spec = commandLine.getCommandSpec();
+    spec.usageMessage()
+        .descriptionHeading("%n")
+        .parameterListHeading("%nParameters:%n")
+        .optionListHeading("%nOptions:%n")
+        .commandListHeading("%nCommands:%n");
     spec.usageMessage().exitCodeListHeading("%nExit Codes:%n");
     spec.usageMessage().exitCodeList(ExitCode.helpList());
-    commandLine.getSubcommands().values().forEach(Cli::setExitCodeList);
+    commandLine.getSubcommands().values().forEach(Cli::setSections);
   }
 
   /**

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  hoist demo",
-      "  hoist demo --keep --dir /tmp/hoist-demo    keep the sandbox to try commands on it:",
+      "  hoist demo --keep --dir /tmp/hoist-demo   keep the sandbox, then try:",
       "  hoist -c /tmp/hoist-demo/cluster.yaml inspect"
     })
 final class DemoCommand implements Callable<Integer> {

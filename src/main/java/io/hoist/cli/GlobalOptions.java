@@ -18,8 +18,8 @@ final class GlobalOptions {
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
       description =
-          "The cluster file. Default: $HOIST_CLUSTER, else ./cluster.yaml, else"
-              + " /etc/hoist/cluster.yaml.")
+          "The cluster file. Default: $HOIST_CLUSTER, else cluster.yaml in the working"
+              + " directory, else /etc/hoist/cluster.yaml.")
   String clusterFile;
 
   @Option(

@@ -37,10 +37,10 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  hoist demo                                 a throwaway local cluster, end to end",
-      "  hoist -c prod.yaml inspect                 check every node before the window",
-      "  hoist upgrade --cluster --dry-run --to 3.6.1   show the plan, change nothing",
-      "  hoist --output json inspect | jq .ok       for scripts",
+      "  hoist demo                         a throwaway local cluster",
+      "  hoist -c prod.yaml inspect         check every node before the window",
+      "  hoist upgrade --cluster --dry-run  show the plan, change nothing",
+      "  hoist --output json inspect | jq .ok",
       "",
       "Environment: HOIST_CLUSTER (cluster file), HOIST_SSH_PASSWORD (SSH password, never a"
           + " flag), SSH_AUTH_SOCK (ssh-agent), NO_COLOR.",

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  hoist upgrade --cluster --dry-run                 plan to the newest reachable release",
+      "  hoist upgrade --cluster --dry-run    to the newest reachable release",
       "  hoist upgrade --cluster --dry-run --to 3.6.1",
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
