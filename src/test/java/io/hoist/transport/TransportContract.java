@@ -238,6 +238,9 @@ public abstract class TransportContract {
     private final List<String> stdout = new ArrayList<>();
     private final List<String> stderr = new ArrayList<>();
 
+    /** An empty recording. */
+    public RecordingSink() {}
+
     @Override
     public synchronized void line(Stream stream, String line) {
       (stream == Stream.STDOUT ? stdout : stderr).add(line);
