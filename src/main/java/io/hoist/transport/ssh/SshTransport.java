@@ -381,16 +381,9 @@ public final class SshTransport implements Transport {
     Path knownHosts = context.expand(node.ssh().knownHosts());
     JSch jsch = new JSch();
     jsch.setInstanceLogger(new JschLogger());
-    KnownHostsRepository hostKeys;
+    KnownHostsRepository hostKeys = new KnownHostsRepository(knownHosts, policy, node.name());
+    jsch.setHostKeyRepository(hostKeys);
     try {
-      if (Files.isRegularFile(knownHosts)) {
-        jsch.setKnownHosts(knownHosts.toString());
-      } else {
-        jsch.setKnownHosts(new ByteArrayInputStream(new byte[0]));
-      }
-      hostKeys =
-          new KnownHostsRepository(jsch.getHostKeyRepository(), knownHosts, policy, node.name());
-      jsch.setHostKeyRepository(hostKeys);
       for (Path identity : target.identities()) {
         jsch.addIdentity(identity.toString());
       }
@@ -398,9 +391,7 @@ public final class SshTransport implements Transport {
       throw new TransportException(
           Kind.IO,
           node.name(),
-          "Cannot load the known_hosts file "
-              + knownHosts
-              + " or the identities "
+          "Cannot load the identities "
               + target.identities()
               + " for node "
               + node.name()
