@@ -141,6 +141,18 @@ echo "$out" | grep -q '"ok" : true' || { echo "$out"; fail "json ok"; }
 echo "$out" | grep -q '"status" : "pass"' || fail "json status"
 ok "inspect --output json"
 
+echo "-- a check that times out is stopped on the node, and the node stays usable"
+slow="$work/cluster-slow.yaml"
+sed 's|^checks:$|checks:\n  - { name: slow, run: "sleep 300", timeout: 1s }|' "$cluster" > "$slow"
+grep -q 'name: slow' "$slow" || fail "could not add the slow check"
+expect 3 "inspect with a check that times out" -- java -jar "$jar" -c "$slow" --no-color inspect n1
+echo "$out$err" | grep -q "timed out" || { echo "$out"; echo "$err" >&2; fail "no timeout reported"; }
+# The node's timeout sends SIGTERM at 1s (SIGKILL 5s later): wait for that, bounded.
+for _ in $(seq 1 100); do pgrep -f "sleep 300" >/dev/null || break; sleep 0.1; done
+if pgrep -af "sleep 300"; then fail "sleep 300 still runs after its check timed out"; fi
+expect 0 "inspect n1 after the timeout" -- hoist inspect n1
+ok "timed-out check reported, its process gone, the node still inspectable"
+
 echo "-- a changed host key is refused"
 sed -i "s|^\[127.0.0.1\]:${ports[1]} ssh-ed25519 .*|[127.0.0.1]:${ports[1]} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl|" "$HOME/.ssh/known_hosts"
 expect 3 "inspect with a changed key" -- hoist inspect --accept-new-host-keys n2

@@ -1,9 +1,8 @@
 package io.hoist.transport;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,16 +21,25 @@ import org.slf4j.LoggerFactory;
  * the last {@link ExecResult#TAIL_LINES} lines of each stream.
  *
  * <p>For transport implementations. Both streams are read as fast as they arrive, so a command with
- * a lot of output never blocks on a full pipe. The sink is called by one thread at a time. If the
- * sink throws, the pump stops calling it but keeps draining; {@link #sinkFailure()} then returns
- * the first exception.
+ * a lot of output never blocks on a full pipe. A line longer than {@link #MAX_LINE_BYTES} is passed
+ * on in pieces of at most that many bytes (split between characters), so one endless line neither
+ * exhausts memory nor stops the draining. The sink is called by one thread at a time. If the sink
+ * throws, the pump stops calling it but keeps draining; {@link #sinkFailure()} then returns the
+ * first exception. The sink is never called while the state behind {@link #tail}, {@link
+ * #sinkFailure()} and {@link #result} is locked, so a sink that blocks cannot block those.
  */
 public final class OutputPump {
+
+  /** The longest piece of a line passed to the sink, in bytes of UTF-8. */
+  public static final int MAX_LINE_BYTES = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputPump.class);
 
   private final OutputSink sink;
+  // Two locks: sinkLock only keeps the two drain threads from calling the sink at once;
+  // stateLock guards tails and sinkFailure and is never held while the sink runs.
   private final Object sinkLock = new Object();
+  private final Object stateLock = new Object();
   private final Map<OutputSink.Stream, Deque<String>> tails =
       new EnumMap<>(OutputSink.Stream.class);
   private final List<Thread> threads = new ArrayList<>();
@@ -78,16 +86,16 @@ public final class OutputPump {
     return true;
   }
 
-  /** The last lines of {@code stream} seen so far, joined with {@code \n}. */
+  /** The last lines of {@code stream} seen so far, joined with {@code \n}. Never blocks long. */
   public String tail(OutputSink.Stream stream) {
-    synchronized (sinkLock) {
+    synchronized (stateLock) {
       return String.join("\n", tails.get(stream));
     }
   }
 
-  /** The first exception the sink threw, or {@code null}. */
+  /** The first exception the sink threw, or {@code null}. Never blocks long. */
   public RuntimeException sinkFailure() {
-    synchronized (sinkLock) {
+    synchronized (stateLock) {
       return sinkFailure;
     }
   }
@@ -103,32 +111,117 @@ public final class OutputPump {
   }
 
   private void drain(OutputSink.Stream stream, InputStream in) {
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        accept(stream, line);
+    LineSplitter lines = new LineSplitter(line -> accept(stream, line));
+    byte[] buffer = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        lines.feed(buffer, n);
       }
+      lines.end();
     } catch (IOException e) {
       // The stream was closed under us (timeout, dropped connection): the output ends here.
       LOG.debug("{} ended: {}", stream, e.toString());
+      lines.end();
     }
   }
 
   private void accept(OutputSink.Stream stream, String line) {
-    synchronized (sinkLock) {
+    boolean deliver;
+    synchronized (stateLock) {
       Deque<String> tail = tails.get(stream);
       tail.addLast(line);
       if (tail.size() > ExecResult.TAIL_LINES) {
         tail.removeFirst();
       }
-      if (sinkFailure == null) {
-        try {
-          sink.line(stream, line);
-        } catch (RuntimeException e) {
-          sinkFailure = e;
+      deliver = sinkFailure == null;
+    }
+    if (!deliver) {
+      return;
+    }
+    synchronized (sinkLock) {
+      try {
+        sink.line(stream, line);
+      } catch (RuntimeException e) {
+        synchronized (stateLock) {
+          if (sinkFailure == null) {
+            sinkFailure = e;
+          }
         }
       }
+    }
+  }
+
+  /** Bytes to lines: terminators removed, lines longer than {@link #MAX_LINE_BYTES} cut. */
+  static final class LineSplitter {
+
+    /** Receives each line or piece. */
+    interface Receiver {
+      void line(String line);
+    }
+
+    private final Receiver receiver;
+    private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+    private boolean afterCarriageReturn;
+
+    LineSplitter(Receiver receiver) {
+      this.receiver = receiver;
+    }
+
+    void feed(byte[] bytes, int length) {
+      for (int i = 0; i < length; i++) {
+        byte b = bytes[i];
+        if (b == '\n') {
+          if (!afterCarriageReturn) {
+            emit(current.size());
+          }
+          afterCarriageReturn = false;
+        } else if (b == '\r') {
+          emit(current.size());
+          afterCarriageReturn = true;
+        } else {
+          afterCarriageReturn = false;
+          current.write(b);
+          if (current.size() >= MAX_LINE_BYTES) {
+            emit(pieceEnd());
+          }
+        }
+      }
+    }
+
+    /** The end of the input: an unterminated last line is passed on. */
+    void end() {
+      if (current.size() > 0) {
+        emit(current.size());
+      }
+    }
+
+    /**
+     * Where the piece ends: before a UTF-8 character that started in the last three bytes and is
+     * incomplete, so that no character is split.
+     */
+    private int pieceEnd() {
+      byte[] bytes = current.toByteArray();
+      int end = bytes.length;
+      for (int back = 1; back <= 3 && back <= bytes.length; back++) {
+        int b = bytes[bytes.length - back] & 0xff;
+        if ((b & 0xc0) == 0x80) {
+          continue; // a continuation byte: look further back for the lead byte
+        }
+        int needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+        if (needed > back) {
+          end = bytes.length - back;
+        }
+        break;
+      }
+      return end == 0 ? bytes.length : end;
+    }
+
+    private void emit(int end) {
+      byte[] bytes = current.toByteArray();
+      current.reset();
+      current.write(bytes, end, bytes.length - end);
+      receiver.line(new String(bytes, 0, end, StandardCharsets.UTF_8));
     }
   }
 }

@@ -13,12 +13,15 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -29,12 +32,14 @@ import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -80,6 +85,8 @@ public final class SshServerFixture implements AutoCloseable {
     private KeyType keyType = KeyType.ED25519;
     private int port;
     private String password;
+    private boolean killOnClose = true;
+    private int maxSessions;
     private final List<PublicKey> authorized = new ArrayList<>();
 
     private Builder(Path nodeDir, Path hostKeyFile) {
@@ -96,6 +103,27 @@ public final class SshServerFixture implements AutoCloseable {
     /** Listen on this port instead of a free one (to restart a server in place). */
     public Builder port(int port) {
       this.port = port;
+      return this;
+    }
+
+    /**
+     * Whether a command is killed (with its process tree) when its channel closes or an SSH
+     * "signal" request arrives (default). {@code false} behaves like OpenSSH for a login as root,
+     * or for a command without a pty: signal requests are ignored, and the command keeps running
+     * after its channel closed.
+     */
+    public Builder killOnClose(boolean kill) {
+      this.killOnClose = kill;
+      return this;
+    }
+
+    /**
+     * Like OpenSSH's {@code MaxSessions}: at most this many channels per connection, where a
+     * command that outlived its channel still takes its place until it ends (0: no limit). A
+     * channel over the limit is refused ("channel is not opened" in JSch).
+     */
+    public Builder maxSessions(int max) {
+      this.maxSessions = max;
       return this;
     }
 
@@ -131,7 +159,9 @@ public final class SshServerFixture implements AutoCloseable {
   private final SshServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool(daemon());
   private final AtomicInteger sessionsOpened = new AtomicInteger();
+  private final AtomicInteger channelsToRefuse = new AtomicInteger();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+  private final Map<Session, Set<Process>> processesBySession = new ConcurrentHashMap<>();
   private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
   private PublicKey hostKey;
 
@@ -178,6 +208,10 @@ public final class SshServerFixture implements AutoCloseable {
         server.setUserAuthFactories(List.of(publicKeyAuth));
       }
       server.setCommandFactory((channel, command) -> new BashCommand(command));
+      if (options.maxSessions > 0) {
+        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(server, options.maxSessions);
+      }
+      server.setChannelFactories(List.of(new SessionChannels()));
       server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
       server.setFileSystemFactory(new NativeFileSystemFactory());
       server.addSessionListener(
@@ -185,6 +219,11 @@ public final class SshServerFixture implements AutoCloseable {
             @Override
             public void sessionCreated(Session session) {
               sessionsOpened.incrementAndGet();
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+              processesBySession.remove(session);
             }
 
             @Override
@@ -242,9 +281,19 @@ public final class SshServerFixture implements AutoCloseable {
     return List.copyOf(users);
   }
 
+  /** The processes of commands still running (started by any session, not yet exited). */
+  public int runningCommands() {
+    return (int) processes.stream().filter(Process::isAlive).count();
+  }
+
   /** How many sessions are open now. */
   public int activeSessions() {
     return server.getActiveSessions().size();
+  }
+
+  /** Fault injection: refuses the next {@code count} channel open requests. */
+  public void refuseChannels(int count) {
+    channelsToRefuse.set(count);
   }
 
   /** Fault injection: closes every session at once, as a dropped network connection would. */
@@ -300,7 +349,36 @@ public final class SshServerFixture implements AutoCloseable {
     };
   }
 
-  /** One exec request, run by a real bash; killed when a signal arrives or the channel closes. */
+  /**
+   * Session channels, refused while {@link Builder#maxSessions(int)} commands of the session still
+   * run, or when {@link #refuseChannels(int)} asked for it.
+   */
+  private final class SessionChannels implements ChannelFactory {
+    @Override
+    public String getName() {
+      return ChannelSessionFactory.INSTANCE.getName();
+    }
+
+    @Override
+    public Channel createChannel(Session session) throws IOException {
+      if (channelsToRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return null; // refused: SSH_MSG_CHANNEL_OPEN_FAILURE
+      }
+      Set<Process> running = processesBySession.get(session);
+      if (running != null) {
+        running.removeIf(process -> !process.isAlive());
+      }
+      if (options.maxSessions > 0 && running != null && running.size() >= options.maxSessions) {
+        return null;
+      }
+      return ChannelSessionFactory.INSTANCE.createChannel(session);
+    }
+  }
+
+  /**
+   * One exec request, run by a real bash; killed when a signal arrives or the channel closes
+   * (unless {@link Builder#killOnClose(boolean)} said otherwise).
+   */
   private final class BashCommand implements Command {
     private final String script;
     private InputStream in;
@@ -342,7 +420,12 @@ public final class SshServerFixture implements AutoCloseable {
       Process started = builder.start();
       process = started;
       processes.add(started);
-      env.addSignalListener((ch, signal) -> killTree(started));
+      processesBySession
+          .computeIfAbsent(channel.getSession(), session -> ConcurrentHashMap.newKeySet())
+          .add(started);
+      if (options.killOnClose) {
+        env.addSignalListener((ch, signal) -> killTree(started));
+      }
       threads.execute(() -> copy(in, started.getOutputStream(), true));
       var stdout = threads.submit(() -> copy(started.getInputStream(), out, false));
       var stderr = threads.submit(() -> copy(started.getErrorStream(), err, false));
@@ -366,7 +449,7 @@ public final class SshServerFixture implements AutoCloseable {
     @Override
     public void destroy(ChannelSession channel) {
       Process running = process;
-      if (running != null) {
+      if (running != null && options.killOnClose) {
         killTree(running);
       }
     }

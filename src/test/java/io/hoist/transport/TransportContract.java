@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hoist.command.ShellCommand;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -91,6 +93,58 @@ public abstract class TransportContract {
         () -> assertEquals("100000", sink.lines(OutputSink.Stream.STDOUT).get(99999)),
         () -> assertEquals(expectedTail, result.stdoutTail()),
         () -> assertEquals(expectedTail, result.stderrTail()));
+  }
+
+  @Test
+  void anEndlessLineArrivesInPiecesOfBoundedLengthAndTheCommandEndsNormally() {
+    int size = 5 * 1024 * 1024;
+    List<Integer> lengths = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    OutputSink measuring =
+        (stream, line) -> {
+          // Keeps lengths only: the test itself must not hold 5 MB of lines.
+          if (stream == OutputSink.Stream.STDOUT && !line.equals("done")) {
+            lengths.add(line.length());
+          } else {
+            others.add(line);
+          }
+        };
+    ExecResult result =
+        transport()
+            .exec(
+                ShellCommand.of("head -c " + size + " /dev/zero | tr '\\0' a; echo; echo done"),
+                LONG,
+                measuring);
+    assertAll(
+        () -> assertEquals(0, result.exitCode(), "the pipeline was not cut short (no SIGPIPE)"),
+        () -> assertTrue(lengths.size() >= 80, "pieces: " + lengths.size()),
+        () ->
+            assertTrue(
+                lengths.stream().allMatch(length -> length <= OutputPump.MAX_LINE_BYTES),
+                "a piece is longer than " + OutputPump.MAX_LINE_BYTES),
+        () -> assertEquals(size, lengths.stream().mapToInt(Integer::intValue).sum()),
+        () -> assertEquals(List.of("done"), others),
+        () -> assertEquals("done", result.lastLine()));
+  }
+
+  @Test
+  void aSinkThatBlocksDoesNotKeepExecFromReturningAtItsTimeout() {
+    CountDownLatch release = new CountDownLatch(1);
+    OutputSink blocking = (stream, line) -> awaitUninterruptibly(release);
+    try {
+      ExecResult result =
+          assertTimeoutPreemptively(
+              LONG,
+              () ->
+                  transport()
+                      .exec(
+                          ShellCommand.of("echo first; sleep 60"),
+                          Duration.ofSeconds(1),
+                          blocking));
+      assertTrue(result.timedOut());
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test
@@ -227,6 +281,21 @@ public abstract class TransportContract {
     assertEquals(List.of(), fileNames(localDir()));
   }
 
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static List<String> fileNames(Path dir) throws Exception {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -237,6 +306,9 @@ public abstract class TransportContract {
   protected static final class RecordingSink implements OutputSink {
     private final List<String> stdout = new ArrayList<>();
     private final List<String> stderr = new ArrayList<>();
+
+    /** An empty recording. */
+    public RecordingSink() {}
 
     @Override
     public synchronized void line(Stream stream, String line) {

@@ -7,6 +7,7 @@ import io.hoist.transport.ExecResult;
 import io.hoist.transport.FileDigest;
 import io.hoist.transport.OutputPump;
 import io.hoist.transport.OutputSink;
+import io.hoist.transport.SecretVariables;
 import io.hoist.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * Runs commands on this machine through {@code bash -c} and copies files on the local file system.
  *
  * <p>Commands run in the node's layout home when that directory exists, else in the user's home,
- * with this process's environment and no standard input. On timeout the whole process tree is
- * terminated (SIGTERM, then SIGKILL after {@link #KILL_GRACE}). If the calling thread is
- * interrupted while waiting, the process tree is killed, the interrupt flag is set again and a
- * {@link TransportException} of kind {@code DROPPED} is thrown. {@link #close()} kills running
- * commands; their {@code exec} then throws {@code DROPPED}, as does every later call.
+ * with this process's environment minus hoist's own secrets ({@link SecretVariables}) and no
+ * standard input. On timeout the whole process tree is terminated (SIGTERM, then SIGKILL after
+ * {@link #KILL_GRACE}). If the calling thread is interrupted while waiting, the process tree is
+ * killed, the interrupt flag is set again and a {@link TransportException} of kind {@code DROPPED}
+ * is thrown. {@link #close()} kills running commands; their {@code exec} then throws {@code
+ * DROPPED}, as does every later call.
  */
 public final class LocalTransport implements Transport {
 
@@ -45,6 +48,7 @@ public final class LocalTransport implements Transport {
 
   private final Node node;
   private final Path fallbackDir;
+  private final Map<String, String> env;
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -58,8 +62,17 @@ public final class LocalTransport implements Transport {
    * home does not exist.
    */
   public LocalTransport(Node node, Path fallbackDir) {
+    this(node, fallbackDir, System.getenv());
+  }
+
+  /**
+   * A transport for {@code node} whose commands run in {@code fallbackDir} when the node's layout
+   * home does not exist, with {@code env} (minus {@link SecretVariables#ALL}) as their environment.
+   */
+  public LocalTransport(Node node, Path fallbackDir, Map<String, String> env) {
     this.node = node;
     this.fallbackDir = fallbackDir;
+    this.env = Map.copyOf(SecretVariables.without(env));
   }
 
   @Override
@@ -79,8 +92,12 @@ public final class LocalTransport implements Transport {
     long start = System.nanoTime();
     Process process;
     try {
-      process =
-          new ProcessBuilder("bash", "-c", command.script()).directory(workDir().toFile()).start();
+      ProcessBuilder builder =
+          new ProcessBuilder("bash", "-c", command.script()).directory(workDir().toFile());
+      // Not inherited as is: hoist's secrets (the SSH password) must not reach the command.
+      builder.environment().clear();
+      builder.environment().putAll(env);
+      process = builder.start();
     } catch (IOException e) {
       throw new TransportException(
           TransportException.Kind.IO,

@@ -2,11 +2,14 @@ package io.hoist.transport.ssh;
 
 import com.jcraft.jsch.HostKey;
 import com.jcraft.jsch.HostKeyRepository;
+import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.UserInfo;
 import io.hoist.error.TransportException;
 import io.hoist.model.HostKeyPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,39 +18,47 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Host key checking over a known_hosts file, used with JSch's {@code StrictHostKeyChecking=yes}.
+ * JSch only negotiates and verifies the signature; which keys are trusted is decided here, with
+ * OpenSSH's rules ({@link KnownHosts}).
  *
- * <p>Lookups go to JSch's own parser (plain and hashed entries). A key that differs from a known
- * key of the host is always refused. An unknown host is refused under {@link HostKeyPolicy#STRICT};
- * under {@link HostKeyPolicy#ACCEPT_NEW} its key is appended to the file the way OpenSSH writes it
+ * <p>A revoked key is refused. A key that differs from the keys known for the host (also one of
+ * another type) is refused. An unknown host is refused under {@link HostKeyPolicy#STRICT}; under
+ * {@link HostKeyPolicy#ACCEPT_NEW} its key is appended to the file the way OpenSSH writes it
  * ({@code [host]:port} for a port other than 22; file 0600 and directory 0700 created when missing)
  * and accepted. JSch only says "reject HostKey"; the reason, with fingerprints and what to do, is
  * kept in {@link #refusal()}.
+ *
+ * <p>Appends are serialised per file, between threads by a lock per path and between processes by a
+ * {@link FileLock}; the file is read again under those locks, so parallel first contacts neither
+ * fail nor write a host twice.
  */
 final class KnownHostsRepository implements HostKeyRepository {
 
   private static final Logger LOG = LoggerFactory.getLogger(KnownHostsRepository.class);
 
-  private final HostKeyRepository known;
+  // Process-wide on purpose: FileLock only excludes other processes (a second lock on the same
+  // file in this JVM throws), so threads appending to one file must also agree on a Java lock.
+  private static final ConcurrentMap<Path, Object> APPEND_LOCKS = new ConcurrentHashMap<>();
+
   private final Path file;
   private final HostKeyPolicy policy;
   private final String node;
-  private final List<String[]> accepted = new CopyOnWriteArrayList<>();
+  private final List<String> accepted = new CopyOnWriteArrayList<>();
   private volatile TransportException refusal;
 
-  KnownHostsRepository(HostKeyRepository known, Path file, HostKeyPolicy policy, String node) {
-    this.known = known;
+  KnownHostsRepository(Path file, HostKeyPolicy policy, String node) {
     this.file = file;
     this.policy = policy;
     this.node = node;
@@ -58,159 +69,193 @@ final class KnownHostsRepository implements HostKeyRepository {
     return refusal;
   }
 
+  /**
+   * {@code host} is JSch's name for the host: {@code host} for port 22, else {@code [host]:port}
+   * (as in known_hosts).
+   */
   @Override
   public int check(String host, byte[] key) {
-    int status = known.check(host, key);
-    if (status == OK) {
+    String name = host.toLowerCase(Locale.ROOT);
+    String encoded = Base64.getEncoder().encodeToString(key);
+    if (accepted.contains(name + " " + encoded)) {
       return OK;
     }
-    String encoded = Base64.getEncoder().encodeToString(key);
-    for (String[] entry : accepted) {
-      if (entry[0].equals(host) && entry[1].equals(encoded)) {
+    KnownHosts.Verdict verdict;
+    try {
+      verdict = KnownHosts.read(file).check(name, key);
+    } catch (IOException e) {
+      refusal = io("Cannot read the known_hosts file " + file, name, e);
+      return NOT_INCLUDED;
+    }
+    if (verdict.status() == KnownHosts.Status.UNKNOWN) {
+      if (policy == HostKeyPolicy.STRICT) {
+        refusal = unknown(name, key);
+        return NOT_INCLUDED;
+      }
+      try {
+        verdict = appendIfStillUnknown(name, key);
+      } catch (IOException e) {
+        refusal = io("Cannot add the host key of node " + node + " to " + file, name, e);
+        return NOT_INCLUDED;
+      }
+      if (verdict.status() == KnownHosts.Status.UNKNOWN) {
+        accepted.add(name + " " + encoded);
+        LOG.debug("added {} key {} of {} to {}", keyType(key), fingerprint(key), name, file);
         return OK;
       }
     }
-    String type = keyType(key);
-    String presented = fingerprint(key);
-    HostKey[] others = known.getHostKey(host, null);
-    if (status == CHANGED || (others != null && others.length > 0)) {
-      refusal = changed(host, type, presented, others == null ? new HostKey[0] : others);
-      return CHANGED;
-    }
-    if (policy == HostKeyPolicy.STRICT) {
-      refusal =
-          new TransportException(
-              TransportException.Kind.HOST_KEY_UNKNOWN,
-              node,
-              "The host key of node "
-                  + node
-                  + " ("
-                  + host
-                  + ") is not in "
-                  + file
-                  + ": it presented a "
-                  + type
-                  + " key with fingerprint "
-                  + presented
-                  + ". Check the fingerprint, then add the key (ssh-keyscan"
-                  + portOption(host)
-                  + " "
-                  + bareHost(host)
-                  + " >> "
-                  + file
-                  + ") or run again with --accept-new-host-keys.");
-      return NOT_INCLUDED;
-    }
-    try {
-      append(host, type, encoded);
-    } catch (IOException e) {
-      refusal =
-          new TransportException(
-              TransportException.Kind.IO,
-              node,
-              "Cannot add the host key of node " + node + " (" + host + ") to " + file + ": " + e,
-              e);
-      return NOT_INCLUDED;
-    }
-    accepted.add(new String[] {host, encoded});
-    LOG.debug("added {} key {} of {} to {}", type, presented, host, file);
-    return OK;
+    return switch (verdict.status()) {
+      case OK -> OK;
+      case REVOKED -> {
+        refusal = revoked(name, key, verdict.entries().get(0));
+        yield CHANGED;
+      }
+      case CHANGED -> {
+        refusal = changed(name, key, verdict.entries());
+        yield CHANGED;
+      }
+      case UNKNOWN -> throw new IllegalStateException("handled above");
+    };
   }
 
-  private TransportException changed(String host, String type, String presented, HostKey[] others) {
-    List<String> expected = new ArrayList<>();
-    for (HostKey other : others) {
-      String fp = fingerprintOf(other.getKey());
-      expected.add(other.getType() + " " + fp);
+  /**
+   * Appends {@code name}'s key unless the file, read again under the append locks, knows the host
+   * by now (another thread or process got there first).
+   *
+   * @return {@code UNKNOWN} when the key was appended, else what the file says now
+   */
+  private KnownHosts.Verdict appendIfStillUnknown(String name, byte[] key) throws IOException {
+    Path absolute = file.toAbsolutePath().normalize();
+    Path dir = absolute.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
-    int line = lineOf(host);
+    Object lock = APPEND_LOCKS.computeIfAbsent(absolute, path -> new Object());
+    synchronized (lock) {
+      try (FileChannel channel =
+              FileChannel.open(
+                  absolute,
+                  Set.of(
+                      StandardOpenOption.CREATE,
+                      StandardOpenOption.WRITE,
+                      StandardOpenOption.APPEND),
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")));
+          FileLock held = channel.lock()) {
+        LOG.trace("holding {}", held);
+        KnownHosts.Verdict now = KnownHosts.read(absolute).check(name, key);
+        if (now.status() != KnownHosts.Status.UNKNOWN) {
+          return now;
+        }
+        String line =
+            name + " " + keyType(key) + " " + Base64.getEncoder().encodeToString(key) + "\n";
+        if (channel.size() > 0 && !endsWithNewline(absolute)) {
+          line = "\n" + line;
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(false);
+        return now;
+      }
+    }
+  }
+
+  private static boolean endsWithNewline(Path path) throws IOException {
+    try (FileChannel read = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = read.size();
+      if (size == 0) {
+        return true;
+      }
+      ByteBuffer last = ByteBuffer.allocate(1);
+      read.read(last, size - 1);
+      return last.get(0) == '\n';
+    }
+  }
+
+  private TransportException unknown(String name, byte[] key) {
+    return new TransportException(
+        TransportException.Kind.HOST_KEY_UNKNOWN,
+        node,
+        "The host key of node "
+            + node
+            + " ("
+            + name
+            + ") is not in "
+            + file
+            + ": it presented a "
+            + keyType(key)
+            + " key with fingerprint "
+            + fingerprint(key)
+            + ". Check the fingerprint, then add the key (ssh-keyscan"
+            + portOption(name)
+            + " "
+            + bareHost(name)
+            + " >> "
+            + file
+            + ") or run again with --accept-new-host-keys.");
+  }
+
+  private TransportException revoked(String name, byte[] key, KnownHosts.Entry entry) {
+    return new TransportException(
+        TransportException.Kind.HOST_KEY_CHANGED,
+        node,
+        "The host key of node "
+            + node
+            + " ("
+            + name
+            + "), "
+            + keyType(key)
+            + " "
+            + fingerprint(key)
+            + ", is marked @revoked in "
+            + file
+            + " (line "
+            + entry.line()
+            + "). Refusing to connect: the host must get a new key, which you then add to "
+            + file
+            + ".");
+  }
+
+  private TransportException changed(String name, byte[] key, List<KnownHosts.Entry> others) {
+    List<String> expected = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    for (KnownHosts.Entry other : others) {
+      expected.add(other.type() + " " + fingerprint(other.key()));
+      lines.add(Integer.toString(other.line()));
+    }
+    boolean plain = others.stream().allMatch(e -> e.hosts().toLowerCase(Locale.ROOT).equals(name));
     return new TransportException(
         TransportException.Kind.HOST_KEY_CHANGED,
         node,
         "WARNING: the host key of node "
             + node
             + " ("
-            + host
+            + name
             + ") has CHANGED: known_hosts expects "
             + String.join(", ", expected)
             + " but the host presented "
-            + type
+            + keyType(key)
             + " "
-            + presented
+            + fingerprint(key)
             + ". This can be a man-in-the-middle attack, or the host was reinstalled. Refusing to"
             + " connect. If the change is expected, remove the old key from "
             + file
-            + (line > 0 ? " (line " + line + ")" : "")
-            + " with ssh-keygen -R '"
-            + host
-            + "' -f "
-            + file
+            + " ("
+            + (lines.size() == 1 ? "line " : "lines ")
+            + String.join(", ", lines)
+            + ")"
+            + (plain || others.stream().allMatch(e -> e.hosts().startsWith("|1|"))
+                ? " with ssh-keygen -R '" + name + "' -f " + file
+                : ", editing the lines whose host patterns match " + name)
             + " and connect again.");
   }
 
-  private void append(String host, String type, String encoded) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null && !Files.isDirectory(dir)) {
-      Files.createDirectories(
-          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-    if (!Files.exists(file)) {
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    }
-    String line = host + " " + type + " " + encoded + "\n";
-    if (Files.size(file) > 0 && !endsWithNewline()) {
-      line = "\n" + line;
-    }
-    Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-  }
-
-  private boolean endsWithNewline() throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    return bytes.length == 0 || bytes[bytes.length - 1] == '\n';
-  }
-
-  /** The 1-based line of the first entry for {@code host} (plain or hashed), or 0. */
-  int lineOf(String host) {
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      for (int i = 0; i < lines.size(); i++) {
-        String[] fields = lines.get(i).strip().split("\\s+");
-        if (fields.length < 3 || fields[0].startsWith("#")) {
-          continue;
-        }
-        String hosts = fields[0].startsWith("@") ? fields[1] : fields[0];
-        if (matches(hosts, host)) {
-          return i + 1;
-        }
-      }
-    } catch (IOException e) {
-      LOG.debug("cannot read {}: {}", file, e.toString());
-    }
-    return 0;
-  }
-
-  private static boolean matches(String hosts, String host) {
-    if (hosts.startsWith("|1|")) {
-      String[] parts = hosts.split("\\|");
-      if (parts.length != 4) {
-        return false;
-      }
-      try {
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(parts[2]), "HmacSHA1"));
-        byte[] hash = mac.doFinal(host.getBytes(StandardCharsets.UTF_8));
-        return Arrays.equals(hash, Base64.getDecoder().decode(parts[3]));
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
-        return false;
-      }
-    }
-    for (String pattern : hosts.split(",")) {
-      if (pattern.equalsIgnoreCase(host)) {
-        return true;
-      }
-    }
-    return false;
+  private TransportException io(String what, String name, IOException e) {
+    return new TransportException(
+        TransportException.Kind.IO, node, what + " (node " + node + ", " + name + "): " + e, e);
   }
 
   /** The algorithm name at the start of an SSH public key blob. */
@@ -236,27 +281,19 @@ final class KnownHostsRepository implements HostKeyRepository {
     }
   }
 
-  private static String fingerprintOf(String base64) {
-    try {
-      return fingerprint(Base64.getDecoder().decode(base64));
-    } catch (IllegalArgumentException e) {
-      return "(unreadable key)";
+  private static String bareHost(String name) {
+    if (name.startsWith("[")) {
+      int end = name.indexOf("]:");
+      return end > 0 ? name.substring(1, end) : name;
     }
+    return name;
   }
 
-  private static String bareHost(String host) {
-    if (host.startsWith("[")) {
-      int end = host.indexOf("]:");
-      return end > 0 ? host.substring(1, end) : host;
-    }
-    return host;
-  }
-
-  private static String portOption(String host) {
-    if (host.startsWith("[")) {
-      int end = host.indexOf("]:");
+  private static String portOption(String name) {
+    if (name.startsWith("[")) {
+      int end = name.indexOf("]:");
       if (end > 0) {
-        return " -p " + host.substring(end + 2).toLowerCase(Locale.ROOT);
+        return " -p " + name.substring(end + 2);
       }
     }
     return "";
@@ -270,12 +307,12 @@ final class KnownHostsRepository implements HostKeyRepository {
 
   @Override
   public void remove(String host, String type) {
-    known.remove(host, type);
+    LOG.debug("ignored request to remove the {} keys of {}", type, host);
   }
 
   @Override
   public void remove(String host, String type, byte[] key) {
-    known.remove(host, type, key);
+    LOG.debug("ignored request to remove a {} key of {}", type, host);
   }
 
   @Override
@@ -283,13 +320,41 @@ final class KnownHostsRepository implements HostKeyRepository {
     return file.toString();
   }
 
+  /** Every host key in the file (JSch uses them to prefer known key types). */
   @Override
   public HostKey[] getHostKey() {
-    return known.getHostKey();
+    return toHostKeys(read().hostKeys(), null);
   }
 
   @Override
   public HostKey[] getHostKey(String host, String type) {
-    return known.getHostKey(host, type);
+    if (host == null) {
+      return toHostKeys(read().hostKeys(), type);
+    }
+    return toHostKeys(read().hostKeys(host), type);
+  }
+
+  private KnownHosts read() {
+    try {
+      return KnownHosts.read(file);
+    } catch (IOException e) {
+      LOG.debug("cannot read {}: {}", file, e.toString());
+      return KnownHosts.parse(List.of());
+    }
+  }
+
+  private static HostKey[] toHostKeys(List<KnownHosts.Entry> entries, String type) {
+    List<HostKey> keys = new ArrayList<>();
+    for (KnownHosts.Entry entry : entries) {
+      if (type != null && !type.equals(entry.type())) {
+        continue;
+      }
+      try {
+        keys.add(new HostKey(entry.hosts(), HostKey.GUESS, entry.key()));
+      } catch (JSchException e) {
+        // a key type JSch does not know (security keys, certificates): not usable for it anyway
+      }
+    }
+    return keys.toArray(new HostKey[0]);
   }
 }

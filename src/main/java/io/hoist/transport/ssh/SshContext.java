@@ -1,6 +1,7 @@
 package io.hoist.transport.ssh;
 
 import io.hoist.model.HostKeyPolicy;
+import io.hoist.transport.SecretVariables;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +20,7 @@ import java.util.Objects;
 public record SshContext(Path userHome, Map<String, String> env, HostKeyPolicy hostKeys) {
 
   /** The variable holding the password for password authentication. */
-  public static final String PASSWORD_VARIABLE = "HOIST_SSH_PASSWORD";
+  public static final String PASSWORD_VARIABLE = SecretVariables.SSH_PASSWORD;
 
   public SshContext {
     Objects.requireNonNull(userHome, "userHome");

@@ -39,6 +39,7 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Vector;
 import java.util.concurrent.TimeUnit;
@@ -61,10 +62,14 @@ import org.slf4j.LoggerFactory;
  * policy only decides what happens to an unknown host (see {@link HostKeyPolicy}); a changed key is
  * always refused.
  *
- * <p>Commands run on an exec channel each; on timeout the command gets SIGKILL, its channel is
- * closed and the session stays usable. Files go over SFTP to a temporary name, are verified with
- * {@code sha256sum} on the node and renamed into place. Remote paths should be absolute and free of
- * SFTP glob characters ({@code *}, {@code ?}).
+ * <p>Commands run on an exec channel each, under {@code bash -c}. The node itself enforces the
+ * timeout with coreutils' {@code timeout} (SIGTERM to the command's process group, SIGKILL {@link
+ * #KILL_AFTER} later), because neither closing the channel nor the SSH signal request stops a
+ * command reliably on OpenSSH; the transport also gives up {@code BACKSTOP} after the timeout by
+ * itself, then sends SIGKILL and closes the channel. The session stays usable. A channel the node
+ * refuses is retried once on a new session. Files go over SFTP to a temporary name, are verified
+ * with {@code sha256sum} on the node and renamed into place. Remote paths should be absolute and
+ * free of SFTP glob characters ({@code *}, {@code ?}).
  *
  * <p>{@link #close()} may be called from any thread: it disconnects the session, which makes a
  * blocked {@code exec} throw {@code DROPPED}; every later call throws {@code DROPPED} too.
@@ -78,7 +83,17 @@ public final class SshTransport implements Transport {
           + "rsa-sha2-512,rsa-sha2-256";
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  /** How long after SIGTERM the node's {@code timeout} sends SIGKILL. */
+  static final Duration KILL_AFTER = Duration.ofSeconds(5);
+
+  /** How much later than the node the transport gives up waiting by itself. */
+  private static final Duration BACKSTOP = KILL_AFTER.plusSeconds(5);
+
+  private static final int TIMEOUT_STATUS = 124;
+  private static final int TIMEOUT_KILLED_STATUS = 128 + 9;
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final Node node;
@@ -106,26 +121,22 @@ public final class SshTransport implements Transport {
   @Override
   public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
     long start = System.nanoTime();
-    long deadline = start + timeout.toNanos();
-    ChannelExec channel = openExec(command);
+    // The node enforces the timeout (see remoteScript); the local deadline is a backstop for a
+    // node without coreutils' timeout or one that does not answer.
+    long deadline = start + timeout.toNanos() + BACKSTOP.toNanos();
+    Started started = startExec(command, remoteScript(command.script(), timeout));
+    ChannelExec channel = started.channel();
     Session current = sessionOf(channel);
     OutputPump pump = new OutputPump(sink);
     try {
-      InputStream stdout = channel.getInputStream();
-      InputStream stderr = channel.getErrStream();
-      channel.connect(connectTimeoutMillis());
       String thread = "hoist-ssh-" + node.name() + "-";
-      pump.start(OutputSink.Stream.STDOUT, stdout, thread + "stdout");
-      pump.start(OutputSink.Stream.STDERR, stderr, thread + "stderr");
-      boolean ended = pump.awaitDrained(Duration.ofNanos(deadline - System.nanoTime()));
-      // The exit status follows the end of the output; wait for the channel to close.
-      while (ended && !channel.isClosed() && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(POLL_NANOS);
-      }
+      pump.start(OutputSink.Stream.STDOUT, started.stdout(), thread + "stdout");
+      pump.start(OutputSink.Stream.STDERR, started.stderr(), thread + "stderr");
+      boolean ended = awaitEnd(pump, channel, start + timeout.toNanos(), deadline);
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      if (!ended || !channel.isClosed()) {
+      if (!channel.isClosed()) {
         if (!current.isConnected() || closed) {
           throw dropped(command, null);
         }
@@ -135,6 +146,10 @@ public final class SshTransport implements Transport {
         return finish(pump, -1, start, true);
       }
       int status = channel.getExitStatus();
+      if (isTimeoutStatus(status) && System.nanoTime() - start >= timeout.toNanos()) {
+        LOG.debug("{}: `{}` timed out after {}", node.name(), command.display(), timeout);
+        return finish(pump, -1, start, true);
+      }
       if (status < 0 && !closed && channel.getExitSignal() != null) {
         // Killed by a signal: OpenSSH reports exit-signal instead of a status. Use the shell's
         // 128 + signal number convention.
@@ -146,9 +161,11 @@ public final class SshTransport implements Transport {
         discard(current);
         throw dropped(command, null);
       }
+      if (!ended) {
+        // The command ended, but the sink held its output back beyond the timeout.
+        return finish(pump, -1, start, true);
+      }
       return finish(pump, status, start, false);
-    } catch (IOException | JSchException e) {
-      throw dropped(command, e);
     } catch (InterruptedException e) {
       kill(channel);
       Thread.currentThread().interrupt();
@@ -159,10 +176,103 @@ public final class SshTransport implements Transport {
               + command.display()
               + "` ran on node "
               + node.name()
-              + "; the command was sent SIGKILL.");
+              + "; the command was sent SIGKILL and stops at its timeout ("
+              + timeout.toSeconds()
+              + "s) at the latest.");
     } finally {
       channel.disconnect();
     }
+  }
+
+  /**
+   * The script as sent to the node: run by {@code bash -c} under coreutils' {@code timeout} when
+   * the node has it. Closing the channel does not stop a command without a pty, and OpenSSH refuses
+   * the SSH "signal" request for root logins (older versions ignore it), so the node must end the
+   * command itself: {@code timeout} runs it in its own process group, sends that group SIGTERM at
+   * the deadline and SIGKILL {@link #KILL_AFTER} later, and exits 124 (or 137).
+   */
+  static String remoteScript(String script, Duration timeout) {
+    long millis = Math.max(1, timeout.toMillis());
+    String limit = String.format(Locale.ROOT, "%d.%03ds", millis / 1000, millis % 1000);
+    return "if command -v timeout >/dev/null 2>&1; then set -- timeout -k "
+        + KILL_AFTER.toSeconds()
+        + "s "
+        + limit
+        + "; fi; exec \"$@\" bash -c "
+        + ShellQuote.quote(script);
+  }
+
+  /**
+   * Waits until the output ended and the channel closed, or until {@code deadline}. Once the
+   * channel has closed (the exit status is in), the output is waited for until the command's own
+   * limit {@code due}, at least {@link #CLOSE_WAIT}: only a slow sink can hold it back then.
+   *
+   * @return whether the output ended
+   */
+  private static boolean awaitEnd(OutputPump pump, ChannelExec channel, long due, long deadline)
+      throws InterruptedException {
+    boolean ended = false;
+    while (!ended && !channel.isClosed() && System.nanoTime() < deadline) {
+      long left = deadline - System.nanoTime();
+      ended = pump.awaitDrained(Duration.ofNanos(Math.min(left, DRAIN_POLL_NANOS)));
+    }
+    if (!ended && channel.isClosed()) {
+      long left = Math.max(due - System.nanoTime(), CLOSE_WAIT.toNanos());
+      ended = pump.awaitDrained(Duration.ofNanos(left));
+    }
+    // The exit status follows the end of the output; wait for the channel to close.
+    while (ended && !channel.isClosed() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(POLL_NANOS);
+    }
+    return ended;
+  }
+
+  private static boolean isTimeoutStatus(int status) {
+    return status == TIMEOUT_STATUS || status == TIMEOUT_KILLED_STATUS;
+  }
+
+  /** An exec channel that was opened and started, and its output streams. */
+  private record Started(ChannelExec channel, InputStream stdout, InputStream stderr) {}
+
+  /**
+   * Opens a channel and starts {@code script} on it. When the node refuses the channel (sshd's
+   * MaxSessions reached, a half-dead session), nothing has run yet: the session is replaced and the
+   * command tried once more.
+   */
+  private Started startExec(ShellCommand command, String script) {
+    JSchException refused = null;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      ChannelExec channel = openExec(command, script);
+      try {
+        InputStream stdout = channel.getInputStream();
+        InputStream stderr = channel.getErrStream();
+        channel.connect(connectTimeoutMillis());
+        return new Started(channel, stdout, stderr);
+      } catch (IOException e) {
+        channel.disconnect();
+        throw dropped(command, e);
+      } catch (JSchException e) {
+        channel.disconnect();
+        if (closed) {
+          throw dropped(command, e);
+        }
+        LOG.debug("{}: the node refused a channel ({}); opening a new session", node.name(), e);
+        discard(sessionOf(channel));
+        refused = e;
+      }
+    }
+    throw new TransportException(
+        Kind.UNREACHABLE,
+        node.name(),
+        "`"
+            + command.display()
+            + "` did not start on node "
+            + node.name()
+            + ": the node refused to open an SSH channel, also on a new connection ("
+            + refused.getMessage()
+            + "). The command did not run. Check sshd's MaxSessions and MaxStartups on the node and"
+            + " whether earlier commands still run there.",
+        refused);
   }
 
   @Override
@@ -271,16 +381,9 @@ public final class SshTransport implements Transport {
     Path knownHosts = context.expand(node.ssh().knownHosts());
     JSch jsch = new JSch();
     jsch.setInstanceLogger(new JschLogger());
-    KnownHostsRepository hostKeys;
+    KnownHostsRepository hostKeys = new KnownHostsRepository(knownHosts, policy, node.name());
+    jsch.setHostKeyRepository(hostKeys);
     try {
-      if (Files.isRegularFile(knownHosts)) {
-        jsch.setKnownHosts(knownHosts.toString());
-      } else {
-        jsch.setKnownHosts(new ByteArrayInputStream(new byte[0]));
-      }
-      hostKeys =
-          new KnownHostsRepository(jsch.getHostKeyRepository(), knownHosts, policy, node.name());
-      jsch.setHostKeyRepository(hostKeys);
       for (Path identity : target.identities()) {
         jsch.addIdentity(identity.toString());
       }
@@ -288,9 +391,7 @@ public final class SshTransport implements Transport {
       throw new TransportException(
           Kind.IO,
           node.name(),
-          "Cannot load the known_hosts file "
-              + knownHosts
-              + " or the identities "
+          "Cannot load the identities "
               + target.identities()
               + " for node "
               + node.name()
@@ -417,10 +518,10 @@ public final class SshTransport implements Transport {
         e);
   }
 
-  private ChannelExec openExec(ShellCommand command) {
+  private ChannelExec openExec(ShellCommand command, String script) {
     try {
       ChannelExec channel = (ChannelExec) openChannel("exec");
-      channel.setCommand(command.script().getBytes(StandardCharsets.UTF_8));
+      channel.setCommand(script.getBytes(StandardCharsets.UTF_8));
       // An empty stdin: the command sees end of input instead of waiting for it.
       channel.setInputStream(new ByteArrayInputStream(new byte[0]));
       return channel;

@@ -23,6 +23,11 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -186,6 +191,119 @@ class SshHostKeyIT {
       assertEquals(TransportException.Kind.HOST_KEY_CHANGED, e.kind());
       assertTrue(e.getMessage().contains(oldFingerprint), e.getMessage());
       assertTrue(e.getMessage().contains("(line 1)"), e.getMessage());
+    }
+  }
+
+  /** {@code type base64} of a freshly generated key that no server presents. */
+  private String otherKey() throws Exception {
+    Path other = TestKeys.ed25519(temp.resolve("other-keys"), "other");
+    String[] fields = Files.readString(TestKeys.publicKeyOf(other)).strip().split(" ");
+    return fields[0] + " " + fields[1];
+  }
+
+  private String serverKey() {
+    return server.knownHostsLine().split(" ", 2)[1];
+  }
+
+  @Test
+  void aKeyKnownOnlyForPort22IsNotTrustedOnAnotherPort() {
+    home.appendKnownHost("127.0.0.1 " + serverKey());
+    try (SshTransport transport = transport(null)) {
+      TransportException e = assertThrows(TransportException.class, transport::connect);
+      assertEquals(TransportException.Kind.HOST_KEY_UNKNOWN, e.kind());
+    }
+  }
+
+  @Test
+  void anotherKeyForPort22DoesNotMakeAnotherPortChanged() throws Exception {
+    String port22 = "127.0.0.1 " + otherKey();
+    home.appendKnownHost(port22);
+    try (SshTransport transport = transport(HostKeyPolicy.ACCEPT_NEW)) {
+      assertWorks(transport);
+    }
+    assertEquals(List.of(port22, server.knownHostsLine()), Files.readAllLines(home.knownHosts()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(HostKeyPolicy.class)
+  void aPatternEntryWithAnotherKeyMeansChanged(HostKeyPolicy policy) throws Exception {
+    home.appendKnownHost("# trusted range").appendKnownHost("[127.0.0.?]:* " + otherKey());
+    String before = Files.readString(home.knownHosts());
+    try (SshTransport transport = transport(policy)) {
+      TransportException e = assertThrows(TransportException.class, transport::connect);
+      assertEquals(TransportException.Kind.HOST_KEY_CHANGED, e.kind());
+      assertTrue(e.getMessage().contains("(line 2)"), e.getMessage());
+    }
+    assertEquals(before, Files.readString(home.knownHosts()));
+  }
+
+  @Test
+  void aPatternEntryWithTheKeyIsTrusted() {
+    home.appendKnownHost("other.example,[127.0.0.*]:" + server.port() + " " + serverKey());
+    try (SshTransport transport = transport(null)) {
+      assertWorks(transport);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(HostKeyPolicy.class)
+  void aRevokedKeyIsRefusedEvenWhenAlsoListed(HostKeyPolicy policy) {
+    home.trust(server).appendKnownHost("@revoked * " + serverKey());
+    try (SshTransport transport = transport(policy)) {
+      TransportException e = assertThrows(TransportException.class, transport::connect);
+      assertEquals(TransportException.Kind.HOST_KEY_CHANGED, e.kind());
+      assertTrue(e.getMessage().contains("@revoked"), e.getMessage());
+      assertTrue(e.getMessage().contains("(line 2)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void parallelFirstContactsUnderAcceptNewAllSucceedAndEachAddsOneLine() throws Exception {
+    int count = 16;
+    List<SshServerFixture> servers = new java.util.ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    try {
+      for (int i = 0; i < count; i++) {
+        servers.add(
+            SshServerFixture.builder(temp.resolve("node-" + i), temp.resolve("host_key-" + i))
+                .authorize(TestKeys.publicKeyOf(key))
+                .start());
+      }
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> connects = new java.util.ArrayList<>();
+      for (SshServerFixture each : servers) {
+        SshSettings settings =
+            new SshSettings(
+                TestHome.USER,
+                each.port(),
+                List.of(key.toString()),
+                "~/fresh/known_hosts",
+                HostKeyPolicy.ACCEPT_NEW,
+                null,
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(15));
+        Node node = TestHome.node("n" + each.port(), "127.0.0.1", settings, each.nodeDir());
+        connects.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  try (SshTransport transport = new SshTransport(node, home.context())) {
+                    transport.connect();
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> connect : connects) {
+        connect.get(60, TimeUnit.SECONDS);
+      }
+      List<String> lines = Files.readAllLines(home.dir().resolve("fresh/known_hosts"));
+      assertEquals(
+          servers.stream().map(SshServerFixture::knownHostsLine).sorted().toList(),
+          lines.stream().sorted().toList());
+    } finally {
+      pool.shutdownNow();
+      servers.forEach(SshServerFixture::stop);
     }
   }
 

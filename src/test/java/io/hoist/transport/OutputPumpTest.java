@@ -1,0 +1,61 @@
+package io.hoist.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class OutputPumpTest {
+
+  private static List<String> split(byte[] bytes, int chunk) {
+    List<String> lines = new ArrayList<>();
+    OutputPump.LineSplitter splitter = new OutputPump.LineSplitter(lines::add);
+    for (int from = 0; from < bytes.length; from += chunk) {
+      byte[] part = Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunk));
+      splitter.feed(part, part.length);
+    }
+    splitter.end();
+    return lines;
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "a\\nb\\n|a,b",
+        "a\\r\\nb|a,b",
+        "a\\rb\\r|a,b",
+        "a\\n\\nb|a,,b",
+        "a\\r\\rb|a,,b",
+        "\\n|''",
+        "last|last",
+      })
+  void terminatorsEndLinesAndAreRemoved(String input, String expected) {
+    byte[] bytes = input.replace("\\n", "\n").replace("\\r", "\r").getBytes(StandardCharsets.UTF_8);
+    List<String> want = Arrays.asList(expected.split(",", -1));
+    for (int chunk : new int[] {1, 2, 8192}) {
+      assertEquals(want, split(bytes, chunk), "read in chunks of " + chunk);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "é", "€", "𝄞"})
+  void longLinesAreCutBetweenCharacters(String character) {
+    String line = character.repeat(3 * OutputPump.MAX_LINE_BYTES / character.length() + 5);
+    List<String> pieces = split((line + "\nnext\n").getBytes(StandardCharsets.UTF_8), 8192);
+    assertEquals("next", pieces.get(pieces.size() - 1));
+    List<String> cut = pieces.subList(0, pieces.size() - 1);
+    assertTrue(cut.size() >= 3, "pieces: " + cut.size());
+    for (String piece : cut) {
+      assertTrue(piece.getBytes(StandardCharsets.UTF_8).length <= OutputPump.MAX_LINE_BYTES);
+      assertTrue(piece.replace(character, "").isEmpty(), "a character was split");
+    }
+    assertEquals(line, String.join("", cut));
+  }
+}
