@@ -79,7 +79,7 @@ final class CommandContext {
             env.home(), env.variables(), acceptNewHostKeys ? HostKeyPolicy.ACCEPT_NEW : null);
     return node ->
         node.transport() == TransportKind.LOCAL
-            ? new LocalTransport(node)
+            ? new LocalTransport(node, env.home(), env.variables())
             : new SshTransport(node, ssh);
   }
 

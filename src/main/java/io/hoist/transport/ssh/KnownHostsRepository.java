@@ -100,7 +100,14 @@ final class KnownHostsRepository implements HostKeyRepository {
       }
       if (verdict.status() == KnownHosts.Status.UNKNOWN) {
         accepted.add(name + " " + encoded);
-        LOG.debug("added {} key {} of {} to {}", keyType(key), fingerprint(key), name, file);
+        // As OpenSSH's accept-new does, say so: the admin should know a key was trusted.
+        LOG.warn(
+            "node {}: permanently added the {} host key of {} ({}) to {}",
+            node,
+            keyType(key),
+            name,
+            fingerprint(key),
+            file);
         return OK;
       }
     }
