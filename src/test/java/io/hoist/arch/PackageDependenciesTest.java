@@ -42,7 +42,10 @@ class PackageDependenciesTest {
           Map.entry("transport.ssh", Set.of("transport", "model", "command")),
           Map.entry("transport.local", Set.of("transport", "model", "command")),
           Map.entry("inspect", Set.of("model", "command", "release", "transport")),
-          Map.entry("run", Set.of("model", "plan", "release", "inspect", "transport", "command")),
+          Map.entry("stage", Set.of("model", "command", "release", "transport")),
+          Map.entry(
+              "run",
+              Set.of("model", "plan", "release", "inspect", "stage", "transport", "command")),
           Map.entry("demo", Set.of()),
           Map.entry("cli", Set.of("*")));
 
