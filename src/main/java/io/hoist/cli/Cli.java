@@ -3,7 +3,9 @@ package io.hoist.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.time.Clock;
 import picocli.CommandLine;
+import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
@@ -42,7 +44,7 @@ public final class Cli {
     ErrorHandler errors = new ErrorHandler(hoist.global);
     commandLine.setExecutionExceptionHandler(errors);
     commandLine.setParameterExceptionHandler(errors);
-    commandLine.setExecutionStrategy(new ConfigureLogging(hoist.global));
+    commandLine.setExecutionStrategy(new ConfigureLogging(hoist.global, errors));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setAbbreviatedOptionsAllowed(false);
     setSections(commandLine);
@@ -65,7 +67,8 @@ public final class Cli {
    * Sets slf4j-simple's level after parsing and before running: it fixes the level when the first
    * logger is created, so no class of this package holds a static logger.
    */
-  private record ConfigureLogging(GlobalOptions global) implements IExecutionStrategy {
+  private record ConfigureLogging(GlobalOptions global, ErrorHandler errors)
+      implements IExecutionStrategy {
     @Override
     public int execute(ParseResult parseResult) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", global.logLevel());
@@ -73,7 +76,21 @@ public final class Cli {
       System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
       System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
       System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
-      return new RunLast().execute(parseResult);
+      global.openLog(Clock.systemUTC());
+      global.log().line("start: hoist " + String.join(" ", parseResult.originalArgs()));
+      int code = ExitCode.INTERNAL.code();
+      try {
+        code = new RunLast().execute(parseResult);
+      } catch (ExecutionException e) {
+        // Handled here, not by picocli, so the log's last line has the real exit code.
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        Exception failure = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+        code = errors.handleExecutionException(failure, e.getCommandLine(), parseResult);
+      } finally {
+        global.log().line("end: exit " + code);
+        global.closeLog();
+      }
+      return code;
     }
   }
 }

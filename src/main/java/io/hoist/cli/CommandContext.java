@@ -8,6 +8,10 @@ import io.hoist.model.Cluster;
 import io.hoist.model.HostKeyPolicy;
 import io.hoist.model.Node;
 import io.hoist.model.TransportKind;
+import io.hoist.release.ReleaseCache;
+import io.hoist.release.ReleaseRepository;
+import io.hoist.release.Version;
+import io.hoist.run.ReleaseService;
 import io.hoist.transport.TransportFactory;
 import io.hoist.transport.local.LocalTransport;
 import io.hoist.transport.ssh.SshContext;
@@ -81,6 +85,31 @@ final class CommandContext {
         node.transport() == TransportKind.LOCAL
             ? new LocalTransport(node, env.home(), env.variables())
             : new SshTransport(node, ssh);
+  }
+
+  /** The cluster's release repository. */
+  ReleaseRepository repository() {
+    return ReleaseRepository.open(cluster.release(), baseDir());
+  }
+
+  /** The core node's bundle cache: release.cache, else the XDG/root default. */
+  ReleaseCache cache() {
+    Path dir =
+        cluster.release().cache() != null
+            ? Path.of(cluster.release().cache())
+            : ReleaseCache.defaultDir(env.variables(), env.home(), env.root());
+    return new ReleaseCache(dir, repository());
+  }
+
+  /** The service behind the version commands. */
+  ReleaseService releases() {
+    return new ReleaseService(
+        cluster, transports(), secretValues(), repository(), cache(), hoistVersion());
+  }
+
+  /** This hoist's version, as the build recorded it. */
+  static Version hoistVersion() {
+    return Version.parse(VersionProvider.buildProperties().getProperty("version", "0.0.0"));
   }
 
   /** The values of the cluster's secrets that are set in the environment. */

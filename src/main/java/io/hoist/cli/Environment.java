@@ -12,8 +12,10 @@ import java.util.Objects;
  * @param cwd the working directory
  * @param home the user's home directory
  * @param interactive whether stdin and stdout are a terminal
+ * @param root whether hoist runs as root (system-wide cache and state directories)
  */
-public record Environment(Map<String, String> variables, Path cwd, Path home, boolean interactive) {
+public record Environment(
+    Map<String, String> variables, Path cwd, Path home, boolean interactive, boolean root) {
 
   public Environment {
     variables = Map.copyOf(variables);
@@ -26,7 +28,11 @@ public record Environment(Map<String, String> variables, Path cwd, Path home, bo
     Map<String, String> env = System.getenv();
     String home = env.getOrDefault("HOME", System.getProperty("user.home"));
     return new Environment(
-        env, Path.of("").toAbsolutePath(), Path.of(home), System.console() != null);
+        env,
+        Path.of("").toAbsolutePath(),
+        Path.of(home),
+        System.console() != null,
+        "root".equals(System.getProperty("user.name")));
   }
 
   /** A variable, or null. */

@@ -29,6 +29,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
+    global.log().line("error: " + ex.getMessage());
     if (ex instanceof HoistException he) {
       if (he instanceof ConfigException ce) {
         ce.problems().forEach(p -> err.println(p));

@@ -41,14 +41,43 @@ final class GlobalOptions {
   @Option(
       names = {"-q", "--quiet"},
       scope = ScopeType.INHERIT,
-      description = "Only errors on stderr; results still go to stdout.")
+      description =
+          "Quiet, for cron: nothing on success; on failure only the errors, on stderr. JSON"
+              + " results (--output json) are still written.")
   boolean quiet;
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "Also append what this run does to FILE, one timestamped line each (for cron;"
+              + " independent of -q and -v).")
+  java.nio.file.Path logFile;
+
+  private RunLog log = RunLog.NONE;
 
   @Option(
       names = "--no-color",
       scope = ScopeType.INHERIT,
       description = "No colours (also when NO_COLOR is set or stdout is not a terminal).")
   boolean noColor;
+
+  /** The --log-file, opened by the execution strategy; a no-op log without the option. */
+  RunLog log() {
+    return log;
+  }
+
+  void openLog(java.time.Clock clock) {
+    if (logFile != null && log == RunLog.NONE) {
+      log = RunLog.open(logFile, clock);
+    }
+  }
+
+  void closeLog() {
+    log.close();
+    log = RunLog.NONE;
+  }
 
   boolean isJson() {
     return output == Output.json;

@@ -1,7 +1,10 @@
 package io.hoist.cli;
 
 import io.hoist.error.UsageException;
+import io.hoist.inspect.CheckResult;
+import io.hoist.inspect.CheckStatus;
 import io.hoist.inspect.InspectReport;
+import io.hoist.inspect.NodeReport;
 import io.hoist.inspect.Inspector;
 import io.hoist.run.ClusterInspection;
 import io.hoist.run.FanOut;
@@ -80,10 +83,20 @@ final class InspectCommand implements Callable<Integer> {
     InspectReport report =
         new ClusterInspection(context.cluster(), inspector, maxParallel)
             .inspect(context.select(nodes));
-    if (global.isJson()) {
-      Json.print(spec.commandLine().getOut(), Json.inspect(report));
+    Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+    if (console.isJson()) {
+      console.json(Json.inspect(report));
     } else {
-      Text.inspect(report, Text.ansi(env, global)).forEach(spec.commandLine().getOut()::println);
+      console.result(Text.inspect(report, Text.ansi(env, global)));
+    }
+    if (console.isQuiet() && !report.isOk()) {
+      for (NodeReport node : report.nodes()) {
+        for (CheckResult check : node.checks()) {
+          if (check.status() == CheckStatus.FAIL) {
+            console.problem(node.node() + ": " + check.name() + " failed: " + check.message());
+          }
+        }
+      }
     }
     return report.isOk() ? ExitCode.OK.code() : ExitCode.VALIDATION.code();
   }

@@ -13,6 +13,10 @@ import io.hoist.plan.NodePath;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.plan.Step;
+import io.hoist.release.Version;
+import io.hoist.run.ReleaseService;
+import io.hoist.stage.StageResult;
+import io.hoist.stage.StagedReleases;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -113,6 +117,66 @@ final class Json {
       hops.add(h);
     }
     root.put("hops", hops);
+    return root;
+  }
+
+  static Map<String, Object> fetched(ReleaseService.Fetched fetched) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("version", fetched.version().text());
+    root.put("product", fetched.manifest().product());
+    root.put("bundle", fetched.bundle().toString());
+    root.put("sha256", fetched.sha256());
+    root.put("upgrade_from", fetched.manifest().upgradeFrom());
+    root.put("min_hoist", fetched.manifest().minHoist());
+    return root;
+  }
+
+  static Map<String, Object> prepared(String cluster, ReleaseService.Prepared prepared) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("cluster", cluster);
+    root.put("version", prepared.release().version().text());
+    root.put("bundle", prepared.release().bundle().getFileName().toString());
+    root.put("sha256", prepared.release().sha256());
+    root.put("ok", prepared.isOk());
+    List<Object> nodes = new ArrayList<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (StageResult.Status status : StageResult.Status.values()) {
+      counts.put(status.name().toLowerCase(java.util.Locale.ROOT), 0L);
+    }
+    for (StageResult node : prepared.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node.node());
+      n.put("status", Text.status(node));
+      n.put("message", node.message());
+      n.put("bytes_sent", node.bytesSent());
+      n.put("duration_ms", node.duration().toMillis());
+      n.put("pruned", node.pruned());
+      nodes.add(n);
+      counts.merge(node.status().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
+    }
+    root.put("nodes", nodes);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("nodes", prepared.nodes().size());
+    counts.forEach(summary::put);
+    root.put("summary", summary);
+    return root;
+  }
+
+  static Map<String, Object> listing(ReleaseService.Listing listing) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("repository", listing.repository());
+    root.put("offered", listing.offered().stream().map(Version::text).toList());
+    root.put("cached", listing.cached().stream().map(Version::text).toList());
+    List<Object> nodes = new ArrayList<>();
+    for (StagedReleases node : listing.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node.node());
+      n.put("current", node.current());
+      n.put("staged", node.staged());
+      n.put("error", node.error());
+      nodes.add(n);
+    }
+    root.put("nodes", nodes);
     return root;
   }
 

@@ -11,6 +11,10 @@ import io.hoist.plan.NodePath;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.plan.Step;
+import io.hoist.release.Version;
+import io.hoist.run.ReleaseService;
+import io.hoist.stage.StageResult;
+import io.hoist.stage.StagedReleases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -107,6 +111,117 @@ final class Text {
         }
       }
     }
+    return lines;
+  }
+
+  static List<String> fetched(ReleaseService.Fetched fetched) {
+    return List.of(
+        fetched.bundle().getFileName()
+            + ": release "
+            + fetched.version()
+            + " of "
+            + fetched.manifest().product()
+            + " verified in "
+            + fetched.bundle().getParent(),
+        "  sha256 " + fetched.sha256(),
+        "  upgrade from: "
+            + (fetched.manifest().upgradeFrom() == null ? "any" : fetched.manifest().upgradeFrom())
+            + (fetched.manifest().minHoist() == null
+                ? ""
+                : "; needs hoist " + fetched.manifest().minHoist() + " or newer"));
+  }
+
+  /** One line per node as it finishes staging (progress on stderr). */
+  static String staged(StageResult result) {
+    return "  " + result.node() + ": " + status(result) + " " + result.message();
+  }
+
+  static List<String> prepared(ReleaseService.Prepared prepared) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "Release "
+            + prepared.release().version()
+            + " ("
+            + prepared.release().bundle().getFileName()
+            + ", sha256 "
+            + prepared.release().sha256().substring(0, 12)
+            + "...)");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"NODE", "STATUS", "SENT", "TIME", "MESSAGE"});
+    for (StageResult node : prepared.nodes()) {
+      rows.add(
+          new String[] {
+            node.node(),
+            status(node),
+            node.bytesSent() == 0 ? "-" : Progress.mib(node.bytesSent()),
+            String.format(Locale.ROOT, "%.1fs", node.duration().toMillis() / 1000.0),
+            oneLine(node.message())
+                + (node.pruned().isEmpty() ? "" : " (pruned " + String.join(", ", node.pruned()) + ")")
+          });
+    }
+    lines.addAll(table(rows, 0, Ansi.OFF));
+    long failed =
+        prepared.nodes().stream().filter(n -> n.status() == StageResult.Status.FAILED).count();
+    lines.add(
+        failed == 0
+            ? "All " + prepared.nodes().size() + " nodes hold release " + prepared.release().version() + "."
+            : (prepared.nodes().size() - failed)
+                + " of "
+                + prepared.nodes().size()
+                + " nodes hold release "
+                + prepared.release().version()
+                + "; "
+                + failed
+                + " failed (their partial files were removed).");
+    return lines;
+  }
+
+  static String status(StageResult result) {
+    return result.status().name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  static List<String> listing(ReleaseService.Listing listing) {
+    List<String> lines = new ArrayList<>();
+    lines.add("Repository " + listing.repository());
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"RELEASE", "REPOSITORY", "CACHE", "STAGED ON", "CURRENT ON"});
+    java.util.TreeSet<Version> all = new java.util.TreeSet<>(listing.offered());
+    all.addAll(listing.cached());
+    for (Version version : all) {
+      List<String> stagedOn = new ArrayList<>();
+      List<String> currentOn = new ArrayList<>();
+      for (StagedReleases node : listing.nodes()) {
+        if (node.staged().contains(version.text())) {
+          stagedOn.add(node.node());
+        }
+        if (version.text().equals(node.current())) {
+          currentOn.add(node.node());
+        }
+      }
+      rows.add(
+          new String[] {
+            version.text(),
+            listing.offered().contains(version) ? "yes" : "-",
+            listing.cached().contains(version) ? "yes" : "-",
+            stagedOn.isEmpty() ? "-" : String.join(",", stagedOn),
+            currentOn.isEmpty() ? "-" : String.join(",", currentOn)
+          });
+    }
+    lines.addAll(table(rows, 0, Ansi.OFF));
+    lines.add("");
+    List<String[]> nodes = new ArrayList<>();
+    nodes.add(new String[] {"NODE", "CURRENT", "STAGED"});
+    for (StagedReleases node : listing.nodes()) {
+      nodes.add(
+          node.error() != null
+              ? new String[] {node.node(), "?", "cannot read: " + oneLine(node.error())}
+              : new String[] {
+                node.node(),
+                node.current() == null ? "-" : node.current(),
+                node.staged().isEmpty() ? "-" : String.join(", ", node.staged())
+              });
+    }
+    lines.addAll(table(nodes, 0, Ansi.OFF));
     return lines;
   }
 

@@ -2,11 +2,18 @@ package io.hoist.cli;
 
 import io.hoist.error.UsageException;
 import io.hoist.model.Node;
+import io.hoist.plan.Batch;
+import io.hoist.plan.Hop;
+import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.release.Version;
 import io.hoist.run.FanOut;
 import io.hoist.run.PlanService;
+import io.hoist.run.ReleaseService;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -36,7 +43,8 @@ import picocli.CommandLine.Spec;
           + " quoted, secrets masked), and changes nothing. A node whose version cannot be read"
           + " stops the plan.",
       "",
-      "This build runs --dry-run only; the upgrade itself comes with a later release of hoist."
+      "This build plans (--dry-run) and stages (--prepare-only); switching nodes comes with a"
+          + " later release of hoist."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -97,6 +105,14 @@ final class UpgradeCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(
+      names = "--prepare-only",
+      description =
+          "Stage the release of every hop of the plan on the nodes that need it, as 'hoist"
+              + " version prepare' does, and switch nothing: the maintenance window then holds"
+              + " only the switch.")
+  boolean prepareOnly;
+
+  @Option(
       names = "--max-parallel",
       paramLabel = "N",
       defaultValue = "0",
@@ -113,10 +129,10 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!dryRun) {
+    if (!dryRun && !prepareOnly) {
       throw new UsageException(
           "upgrading nodes is not available in this build of hoist yet; add --dry-run to see"
-              + " the plan (nothing is changed)");
+              + " the plan, or --prepare-only to stage its releases (neither switches a node)");
     }
     GlobalOptions global = parent.global;
     CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
@@ -137,11 +153,46 @@ final class UpgradeCommand implements Callable<Integer> {
             context.cluster(), context.transports(), context.secretValues(), context.baseDir());
     Plan plan =
         service.plan(nodes, target, roleOrder, force, FanOut.DEFAULT_MAX_PARALLEL, maxParallel);
-    if (global.isJson()) {
-      Json.print(spec.commandLine().getOut(), Json.plan(plan));
-    } else {
-      Text.plan(plan).forEach(spec.commandLine().getOut()::println);
+    Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+    if (dryRun) {
+      if (console.isJson()) {
+        console.json(Json.plan(plan));
+      } else {
+        console.result(Text.plan(plan));
+      }
+      return ExitCode.OK.code();
     }
-    return ExitCode.OK.code();
+    return prepare(plan, context, console);
+  }
+
+  /** Stages every hop's release on that hop's nodes, hop by hop. */
+  private int prepare(Plan plan, CommandContext context, Console console) {
+    if (plan.isEmpty()) {
+      console.result(List.of("Nothing to prepare: every node is at " + plan.target() + "."));
+      return ExitCode.OK.code();
+    }
+    ReleaseService releases = context.releases();
+    List<ReleaseService.Prepared> prepared = new ArrayList<>();
+    for (Hop hop : plan.hops()) {
+      List<Node> nodes = new ArrayList<>();
+      Map<String, Version> from = new HashMap<>();
+      for (Batch batch : hop.batches()) {
+        for (NodeSteps steps : batch.nodes()) {
+          nodes.add(context.cluster().node(steps.node()).orElseThrow());
+          from.put(steps.node(), Version.parse(steps.from()));
+        }
+      }
+      Version version = Version.parse(hop.version());
+      console.note("hop " + hop.number() + " of " + plan.hops().size() + ": staging " + version);
+      prepared.add(
+          releases.prepare(
+              version,
+              nodes,
+              FanOut.DEFAULT_MAX_PARALLEL,
+              Progress.download(version.text(), console, env),
+              result -> console.note(Text.staged(result)),
+              from));
+    }
+    return PrepareReport.print(context.cluster().name(), prepared, console);
   }
 }

@@ -1,87 +1,113 @@
 package io.hoist.cli;
 
+import io.hoist.error.UsageException;
+import io.hoist.model.Node;
+import io.hoist.release.Bundles;
+import io.hoist.release.PackedBundle;
+import io.hoist.release.Version;
+import io.hoist.run.FanOut;
+import io.hoist.run.ReleaseService;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hoist version get|list|pack|prepare}: the release commands. The group itself is not
- * runnable; its subcommands are not in this build yet.
+ * {@code hoist version get|list|pack|prepare}: releases between the repository, the core node's
+ * cache and the nodes. The group itself is not runnable: a missing subcommand is a usage error.
  */
 @Command(
     name = "version",
     mixinStandardHelpOptions = true,
-    header = "Release bundles: get, list, pack, prepare.",
+    header = "Release bundles: pack, get, list, prepare.",
     description = {
       "Commands that handle release bundles before an upgrade, so the maintenance window holds"
-          + " only the switch.",
+          + " only the switch: 'pack' builds a bundle, 'get' downloads and verifies it into the"
+          + " core node's cache, 'prepare' stages it on the nodes (never switching 'current'),"
+          + " 'list' shows what is where.",
       "",
-      "Not available in this build: each subcommand exits 2 and changes nothing."
+      "A bundle is a tar.gz with a manifest (hoist-release.json) at its root and a .sha256 beside"
+          + " it. Before it is used anywhere hoist checks the checksum, that the manifest names the"
+          + " same version, and that no entry escapes the release directory (absolute paths, '..',"
+          + " links pointing outside); a bundle that fails is refused before any node is touched."
     },
     subcommands = {
+      VersionCommand.Pack.class,
       VersionCommand.Get.class,
       VersionCommand.ListReleases.class,
-      VersionCommand.Pack.class,
       VersionCommand.Prepare.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  hoist version list",
+      "  hoist version pack build/acme --version 3.6.1 --from '>=3.5.3'",
       "  hoist version get 3.6.1",
-      "  hoist version pack build/acme --version 3.6.1",
-      "  hoist version prepare 3.6.1            (from cron, before the window)"
+      "  hoist version list",
+      "  hoist -q --log-file /var/log/hoist.log version prepare 3.6.1   (cron)"
     })
 final class VersionCommand implements Runnable {
+
+  @ParentCommand HoistCommand parent;
 
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "missing subcommand: one of get, list, pack, prepare");
+        spec.commandLine(), "missing subcommand: one of pack, get, list, prepare");
   }
 
-  @Command(
-      name = "get",
-      mixinStandardHelpOptions = true,
-      header = "Download and verify a release into the local cache (not available yet).",
-      footerHeading = "%nExamples:%n",
-      footer = {"  hoist version get 3.6.1"})
-  static final class Get implements Callable<Integer> {
-    @Parameters(paramLabel = "VERSION", description = "The release to download.")
-    String version;
-
-    @Override
-    public Integer call() {
-      throw NotAvailable.command("version get");
+  /** "acme" from "acme-${version}.tar.gz"; null when the pattern starts with the version. */
+  static String productOf(String bundlePattern) {
+    int at = bundlePattern.indexOf("${version}");
+    if (at <= 0) {
+      return null;
     }
+    String prefix = bundlePattern.substring(0, at);
+    return prefix.replaceAll("[-_.]+$", "");
   }
 
-  @Command(
-      name = "list",
-      mixinStandardHelpOptions = true,
-      header = "Show the releases of the repository, the cache and each node (not available yet).",
-      footerHeading = "%nExamples:%n",
-      footer = {"  hoist version list"})
-  static final class ListReleases implements Callable<Integer> {
-    @Override
-    public Integer call() {
-      throw NotAvailable.command("version list");
+  static Version version(String text, String what) {
+    try {
+      return Version.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(what + ": " + e.getMessage());
     }
   }
 
   @Command(
       name = "pack",
-      header = "Build a release bundle and its .sha256 from a directory (not available yet).",
+      sortOptions = false,
+      header = "Build a release bundle and its .sha256 from a directory.",
+      description = {
+        "Packs DIR into BUNDLE (release.bundle of the cluster file, e.g. acme-3.6.1.tar.gz) in the"
+            + " repository directory, with a manifest (hoist-release.json: product, version,"
+            + " upgrade_from, min_hoist) at its root, writes BUNDLE.sha256 beside it and adds the"
+            + " bundle to the repository's INDEX (which http repositories are listed from).",
+        "The bundle is deterministic: the same directory gives the same bytes (sorted entries,"
+            + " fixed times and owners, modes and symlinks kept)."
+      },
       footerHeading = "%nExamples:%n",
-      footer = {"  hoist version pack build/acme --version 3.6.1"})
+      footer = {
+        "  hoist version pack build/acme --version 3.6.1",
+        "  hoist version pack build/acme --version 3.6.1 --from '>=3.5.3' --into /srv/releases",
+        "  hoist version pack out --version 2.0.0 --product acme --into repo  (no cluster file)"
+      })
   static final class Pack implements Callable<Integer> {
+
+    private final Environment env;
+
+    @ParentCommand VersionCommand group;
+
+    @Spec CommandSpec spec;
+
     // No standard help options here: --version names the release being packed.
     @Option(
         names = {"-h", "--help"},
@@ -89,7 +115,7 @@ final class VersionCommand implements Runnable {
         description = "Show this help message and exit.")
     boolean help;
 
-    @Parameters(paramLabel = "DIR", description = "The directory holding the release.")
+    @Parameters(paramLabel = "DIR", description = "The directory holding the release's files.")
     Path directory;
 
     @Option(
@@ -99,19 +125,214 @@ final class VersionCommand implements Runnable {
         description = "The release's version.")
     String version;
 
+    @Option(
+        names = "--from",
+        paramLabel = "RANGE",
+        description =
+            "Versions a node must run to upgrade to this release, e.g. '>=3.5.3' (manifest"
+                + " upgrade_from). Default: any.")
+    String from;
+
+    @Option(
+        names = "--min-hoist",
+        paramLabel = "VERSION",
+        description = "The oldest hoist that may install this release. Default: none.")
+    String minHoist;
+
+    @Option(
+        names = "--product",
+        paramLabel = "NAME",
+        description =
+            "The product's name in the manifest. Default: the bundle name's prefix"
+                + " (acme-${version}.tar.gz gives acme).")
+    String product;
+
+    @Option(
+        names = "--into",
+        paramLabel = "DIR",
+        description = "The repository directory. Default: the cluster file's file: repository.")
+    Path into;
+
+    Pack(Environment env) {
+      this.env = env;
+    }
+
     @Override
     public Integer call() {
-      throw NotAvailable.command("version pack");
+      GlobalOptions global = group.parent.global;
+      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Version release = version(version, "--version");
+      String bundlePattern = "${product}-${version}.tar.gz";
+      Path repository = into;
+      if (repository == null || product == null) {
+        CommandContext context = CommandContext.load(env, global, false);
+        bundlePattern = context.cluster().release().bundle();
+        if (repository == null) {
+          repository = context.fileRepository();
+        }
+      }
+      String name = product != null ? product : productOf(bundlePattern);
+      if (name == null || name.isEmpty()) {
+        throw new UsageException(
+            "cannot tell the product's name from the bundle name '"
+                + bundlePattern
+                + "'; give it with --product");
+      }
+      String bundleName =
+          bundlePattern.replace("${product}", name).replace("${version}", release.text());
+      PackedBundle packed =
+          Bundles.pack(directory, release, name, from, minHoist, repository, bundleName);
+      if (console.isJson()) {
+        console.json(Json.packed(packed));
+      } else {
+        console.result(Text.packed(packed));
+      }
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      header = "Download a release into the core node's cache and verify it.",
+      description = {
+        "Downloads BUNDLE from the repository into the cache (release.cache, else"
+            + " $XDG_CACHE_HOME/hoist, ~/.cache/hoist, or /var/cache/hoist as root) under a"
+            + " temporary name, verifies it, then renames it: an interrupted or corrupt download"
+            + " never leaves a file that looks valid, and an interrupted one resumes on the next"
+            + " run. A release already cached and verified is done at once."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {"  hoist version get 3.6.1", "  hoist --output json version get 3.6.1"})
+  static final class Get implements Callable<Integer> {
+
+    private final Environment env;
+
+    @ParentCommand VersionCommand group;
+
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "VERSION", description = "The release to download.")
+    String version;
+
+    Get(Environment env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      GlobalOptions global = group.parent.global;
+      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Version release = version(version, "VERSION");
+      CommandContext context = CommandContext.load(env, global, false);
+      ReleaseService service = context.releases();
+      ReleaseService.Fetched fetched =
+          service.get(release, Progress.download(release.text(), console, env));
+      if (console.isJson()) {
+        console.json(Json.fetched(fetched));
+      } else {
+        console.result(Text.fetched(fetched));
+      }
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      header = "Show the releases of the repository, the cache and each node.",
+      description = {
+        "Lists the releases the repository offers and those in the core node's cache, then, per"
+            + " node, the release 'current' points to and the releases staged there by hoist."
+            + " Read-only."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {"  hoist version list", "  hoist version list dea-1 dea-2"})
+  static final class ListReleases implements Callable<Integer> {
+
+    private final Environment env;
+
+    @ParentCommand VersionCommand group;
+
+    @Spec CommandSpec spec;
+
+    @Mixin NodeAccessOptions access = new NodeAccessOptions();
+
+    @Parameters(
+        paramLabel = "NODE",
+        arity = "0..*",
+        description = "Nodes to list. Default: every node.")
+    List<String> nodes = List.of();
+
+    ListReleases(Environment env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      GlobalOptions global = group.parent.global;
+      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
+      ReleaseService.Listing listing =
+          context.releases().list(context.select(nodes), FanOut.DEFAULT_MAX_PARALLEL);
+      if (console.isJson()) {
+        console.json(Json.listing(listing));
+      } else {
+        console.result(Text.listing(listing));
+      }
+      boolean ok = listing.nodes().stream().allMatch(n -> n.error() == null);
+      return ok ? ExitCode.OK.code() : ExitCode.VALIDATION.code();
     }
   }
 
   @Command(
       name = "prepare",
       mixinStandardHelpOptions = true,
-      header = "Distribute and unpack a release on nodes, switch nothing (not available yet).",
+      sortOptions = false,
+      header = "Stage a release on nodes; switch nothing.",
+      description = {
+        "Gets and verifies the release (as 'hoist version get'), reads every node's version and"
+            + " refuses the whole run, touching nothing, when a node runs a version the bundle"
+            + " cannot be upgraded from. Then, on each node in parallel: checks free space,"
+            + " uploads the bundle to a temporary name, verifies its sha256 on the node, unpacks"
+            + " it into HOME/releases/VERSION.partial and renames that to HOME/releases/VERSION."
+            + " 'current' is never touched.",
+        "",
+        "Idempotent: a node that already holds the verified release is skipped in one round trip,"
+            + " so a nightly cron job costs nothing once the release is staged. Staged releases"
+            + " beyond release.keep are pruned, never the current one nor the one before it.",
+        "",
+        "Exits 0 when every node holds the release, 4 when some nodes failed (their partial files"
+            + " were removed; the others keep the staged release), 3 when the bundle was refused."
+      },
       footerHeading = "%nExamples:%n",
-      footer = {"  hoist version prepare 3.6.1", "  hoist version prepare 3.6.1 dea-1 dea-2"})
+      footer = {
+        "  hoist version prepare 3.6.1",
+        "  hoist version prepare 3.6.1 dea-1 dea-2",
+        "  # nightly, silent unless something fails:",
+        "  0 2 * * *  hoist -q --log-file /var/log/hoist.log version prepare 3.6.1",
+        "",
+        "JSON: {cluster, version, bundle, sha256, ok, nodes: [{node, status"
+            + " (staged|already-staged|failed), message, bytes_sent, duration_ms, pruned}],"
+            + " summary: {nodes, staged, already_staged, failed}}"
+      })
   static final class Prepare implements Callable<Integer> {
+
+    private final Environment env;
+
+    @ParentCommand VersionCommand group;
+
+    @Spec CommandSpec spec;
+
+    @Mixin NodeAccessOptions access = new NodeAccessOptions();
+
+    @Option(
+        names = "--max-parallel",
+        paramLabel = "N",
+        defaultValue = "" + FanOut.DEFAULT_MAX_PARALLEL,
+        description = "Stage on at most N nodes at once. Default: ${DEFAULT-VALUE}.")
+    int maxParallel = FanOut.DEFAULT_MAX_PARALLEL;
+
     @Parameters(index = "0", paramLabel = "VERSION", description = "The release to stage.")
     String version;
 
@@ -122,9 +343,31 @@ final class VersionCommand implements Runnable {
         description = "Nodes. Default: every node.")
     List<String> nodes = List.of();
 
+    Prepare(Environment env) {
+      this.env = env;
+    }
+
     @Override
     public Integer call() {
-      throw NotAvailable.command("version prepare");
+      if (maxParallel < 1) {
+        throw new UsageException("--max-parallel must be at least 1, got " + maxParallel);
+      }
+      GlobalOptions global = group.parent.global;
+      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Version release = version(version, "VERSION");
+      CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
+      List<Node> selected = context.select(nodes);
+      ReleaseService.Prepared prepared =
+          context
+              .releases()
+              .prepare(
+                  release,
+                  selected,
+                  maxParallel,
+                  Progress.download(release.text(), console, env),
+                  result -> console.note(Text.staged(result)),
+                  Map.of());
+      return PrepareReport.print(context.cluster().name(), List.of(prepared), console);
     }
   }
 }

@@ -30,7 +30,7 @@ final class CliRunner {
     int code =
         Cli.run(
             args,
-            new Environment(env, cwd, home, false),
+            new Environment(env, cwd, home, false, false),
             new PrintWriter(out, true),
             new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());

@@ -36,7 +36,7 @@ public final class GenerateDocs {
 
   /** Documentation must not depend on who builds it. */
   static Environment fixedEnvironment() {
-    return new Environment(Map.of(), Path.of("/"), Path.of("/home/admin"), false);
+    return new Environment(Map.of(), Path.of("/"), Path.of("/home/admin"), false, false);
   }
 
   static void writeManPages(CommandLine commandLine, Path dir) throws IOException {

@@ -1,0 +1,66 @@
+package io.hoist.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Where a command's words go. Results go to stdout (text unless -q, JSON always: it was asked
+ * for); problems go to stderr even with -q; progress and notes go to stderr unless -q; everything
+ * also goes to the --log-file.
+ */
+final class Console {
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final GlobalOptions global;
+
+  Console(PrintWriter out, PrintWriter err, GlobalOptions global) {
+    this.out = out;
+    this.err = err;
+    this.global = global;
+  }
+
+  boolean isJson() {
+    return global.isJson();
+  }
+
+  boolean isQuiet() {
+    return global.verbosity() < 0;
+  }
+
+  /** The text result: stdout unless -q; always the log. */
+  void result(List<String> lines) {
+    for (String line : lines) {
+      if (!isQuiet()) {
+        out.println(line);
+      }
+      global.log().line(line);
+    }
+    out.flush();
+  }
+
+  /** A JSON result: stdout (also with -q); the log records that it was written. */
+  void json(Object value) {
+    Json.print(out, value);
+  }
+
+  /** Problems the admin must see: stderr, also with -q; the log. */
+  void problem(String line) {
+    err.println("hoist: " + line);
+    err.flush();
+    global.log().line("error: " + line);
+  }
+
+  /** Progress and notes: stderr unless -q; the log. */
+  void note(String line) {
+    if (!isQuiet()) {
+      err.println(line);
+      err.flush();
+    }
+    global.log().line(line);
+  }
+
+  PrintWriter err() {
+    return err;
+  }
+}

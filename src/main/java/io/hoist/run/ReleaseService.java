@@ -1,0 +1,215 @@
+package io.hoist.run;
+
+import io.hoist.error.ValidationException;
+import io.hoist.inspect.Inspector;
+import io.hoist.inspect.NodeReport;
+import io.hoist.model.Cluster;
+import io.hoist.model.Node;
+import io.hoist.release.Bundles;
+import io.hoist.release.DownloadProgress;
+import io.hoist.release.Manifest;
+import io.hoist.release.ReleaseCache;
+import io.hoist.release.ReleaseRepository;
+import io.hoist.release.Version;
+import io.hoist.stage.StageResult;
+import io.hoist.stage.StagedReleases;
+import io.hoist.stage.Stager;
+import io.hoist.transport.TransportFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Releases between the repository, the core node's cache and the nodes: {@code version get},
+ * {@code version prepare} (and {@code upgrade --prepare-only}) and {@code version list}.
+ *
+ * <p>A bundle is verified (sha256, manifest, every entry inside the release root) before it is used
+ * anywhere; a bundle that cannot be installed on this cluster (hoist too old, a node's version
+ * outside its upgrade-from range) is refused before any node is touched.
+ */
+public final class ReleaseService {
+
+  private final Cluster cluster;
+  private final TransportFactory transports;
+  private final Map<String, String> secretValues;
+  private final ReleaseRepository repository;
+  private final ReleaseCache cache;
+  private final Version hoistVersion;
+
+  /**
+   * @param repository the cluster's release repository
+   * @param cache the core node's bundle cache
+   * @param hoistVersion this hoist's version, for the bundles' {@code min_hoist}
+   */
+  public ReleaseService(
+      Cluster cluster,
+      TransportFactory transports,
+      Map<String, String> secretValues,
+      ReleaseRepository repository,
+      ReleaseCache cache,
+      Version hoistVersion) {
+    this.cluster = cluster;
+    this.transports = transports;
+    this.secretValues = Map.copyOf(secretValues);
+    this.repository = repository;
+    this.cache = cache;
+    this.hoistVersion = hoistVersion;
+  }
+
+  /** A bundle in the cache, verified. */
+  public record Fetched(Version version, Path bundle, String sha256, Manifest manifest) {}
+
+  /**
+   * Downloads a release into the cache unless it is there already, then verifies it.
+   *
+   * @throws ValidationException for a release the repository does not offer, a failed or corrupt
+   *     download, a bundle that fails verification, or one this hoist is too old to install
+   */
+  public Fetched get(Version version, DownloadProgress progress) {
+    if (!repository.releases().contains(version)) {
+      throw new ValidationException(
+          "release "
+              + version
+              + " is not in the repository "
+              + repository.location()
+              + " (it offers: "
+              + String.join(", ", repository.releases().stream().map(Version::text).toList())
+              + ")");
+    }
+    String sha256 = repository.sha256(version);
+    Path bundle = cache.get(version, progress);
+    Manifest manifest = Bundles.verify(bundle, sha256, version);
+    if (!manifest.installableBy(hoistVersion)) {
+      throw new ValidationException(
+          "release "
+              + version
+              + " needs hoist "
+              + manifest.minHoist()
+              + " or newer to install it; this is hoist "
+              + hoistVersion
+              + ". Upgrade hoist first.");
+    }
+    return new Fetched(version, bundle, sha256, manifest);
+  }
+
+  /** The outcome of staging one release on the selected nodes. */
+  public record Prepared(Fetched release, List<StageResult> nodes) {
+
+    public Prepared {
+      nodes = List.copyOf(nodes);
+    }
+
+    /** Whether every node holds the release now. */
+    public boolean isOk() {
+      return nodes.stream().allMatch(n -> n.status() != StageResult.Status.FAILED);
+    }
+  }
+
+  /**
+   * Stages a release on nodes, in parallel: gets and verifies the bundle, reads every node's
+   * version and refuses the whole run when one is outside the bundle's upgrade-from range (nothing
+   * touched), then stages it on each reachable node. Never touches {@code current}.
+   *
+   * @param onNode called as each node is done (from the node's worker thread)
+   * @param fromVersions the version each node will run when this release is installed, for the
+   *     bundle's upgrade-from range (a later hop of a plan); a node not in it: its running version
+   * @throws ValidationException when the bundle is refused (before any node is touched)
+   */
+  public Prepared prepare(
+      Version version,
+      List<Node> nodes,
+      int maxParallel,
+      DownloadProgress progress,
+      Consumer<StageResult> onNode,
+      Map<String, Version> fromVersions) {
+    Fetched release = get(version, progress);
+    try (SharedTransports shared = new SharedTransports(transports)) {
+      Inspector inspector = new Inspector(cluster, shared, secretValues);
+      List<NodeReport> probes = FanOut.map(nodes, maxParallel, inspector::probe);
+      List<String> excluded = new ArrayList<>();
+      for (NodeReport probe : probes) {
+        if (probe.isOk()) {
+          Version current =
+              fromVersions.getOrDefault(probe.node(), Version.parse(probe.version()));
+          if (!current.equals(version) && !release.manifest().allowsUpgradeFrom(current)) {
+            excluded.add(probe.node() + " runs " + current);
+          }
+        }
+      }
+      if (!excluded.isEmpty()) {
+        throw new ValidationException(
+            "release "
+                + version
+                + " can be installed only on nodes running "
+                + release.manifest().upgradeFrom()
+                + ", and "
+                + String.join(", ", excluded)
+                + "; no node was touched. Stage an intermediate release first"
+                + " ('hoist upgrade --cluster --dry-run --to "
+                + version
+                + "' shows the path).");
+      }
+      Stager stager = new Stager(cluster.timeouts().command(), transferTimeout(release.bundle()));
+      List<StageResult> results =
+          FanOut.map(
+              nodes,
+              maxParallel,
+              node -> {
+                NodeReport probe = probes.get(nodes.indexOf(node));
+                StageResult result =
+                    probe.isOk()
+                        ? stager.stage(
+                            node,
+                            shared.open(node),
+                            release.bundle(),
+                            release.sha256(),
+                            version,
+                            cluster.release().keep())
+                        : StageResult.failed(node.name(), unreachable(probe));
+                onNode.accept(result);
+                return result;
+              });
+      return new Prepared(release, results);
+    }
+  }
+
+  /** What the repository offers, what the cache holds, and what each node has. */
+  public record Listing(
+      String repository, List<Version> offered, List<Version> cached, List<StagedReleases> nodes) {
+
+    public Listing {
+      offered = List.copyOf(offered);
+      cached = List.copyOf(cached);
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /** Lists releases everywhere; a node that cannot be read is listed with its error. */
+  public Listing list(List<Node> nodes, int maxParallel) {
+    try (SharedTransports shared = new SharedTransports(transports)) {
+      List<StagedReleases> staged =
+          FanOut.map(
+              nodes,
+              maxParallel,
+              node -> StagedReleases.read(node, shared.open(node), cluster.timeouts().command()));
+      return new Listing(repository.location(), repository.releases(), cache.cached(), staged);
+    }
+  }
+
+  private static String unreachable(NodeReport probe) {
+    return probe.checks().stream()
+        .filter(c -> c.status() != io.hoist.inspect.CheckStatus.PASS)
+        .map(c -> c.name() + ": " + c.message())
+        .findFirst()
+        .orElse("not reachable");
+  }
+
+  /** A generous limit for one node's upload: 1 MiB/s plus a minute, at most a day. */
+  private static Duration transferTimeout(Path bundle) {
+    long bytes = bundle.toFile().length();
+    return Duration.ofSeconds(Math.min(86_400, 60 + bytes / (1024 * 1024)));
+  }
+}

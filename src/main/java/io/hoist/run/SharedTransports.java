@@ -1,0 +1,72 @@
+package io.hoist.run;
+
+import io.hoist.command.ShellCommand;
+import io.hoist.model.Node;
+import io.hoist.transport.ExecResult;
+import io.hoist.transport.OutputSink;
+import io.hoist.transport.Transport;
+import io.hoist.transport.TransportFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One transport per node for the length of a command: every step that opens a node's transport
+ * gets the same one (one SSH session per node, reused), and closing it there does nothing; {@link
+ * #close()} closes them all. Thread-safe.
+ */
+public final class SharedTransports implements TransportFactory, AutoCloseable {
+
+  private final TransportFactory factory;
+  private final Map<String, Transport> open = new ConcurrentHashMap<>();
+
+  public SharedTransports(TransportFactory factory) {
+    this.factory = factory;
+  }
+
+  @Override
+  public Transport open(Node node) {
+    return new Kept(open.computeIfAbsent(node.name(), name -> factory.open(node)));
+  }
+
+  /** Closes every transport opened through this object. */
+  @Override
+  public void close() {
+    open.values().forEach(Transport::close);
+    open.clear();
+  }
+
+  /** A transport whose {@code close()} is left to {@link SharedTransports#close()}. */
+  private record Kept(Transport delegate) implements Transport {
+    @Override
+    public String node() {
+      return delegate.node();
+    }
+
+    @Override
+    public void connect() {
+      delegate.connect();
+    }
+
+    @Override
+    public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
+      return delegate.exec(command, timeout, sink);
+    }
+
+    @Override
+    public String upload(Path local, String remotePath) {
+      return delegate.upload(local, remotePath);
+    }
+
+    @Override
+    public String download(String remotePath, Path local) {
+      return delegate.download(remotePath, local);
+    }
+
+    @Override
+    public void close() {
+      // Kept open for the next step on this node.
+    }
+  }
+}
