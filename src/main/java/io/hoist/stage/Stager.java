@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * and a marker file, {@value #MARKER}, holding the bundle's sha256. {@code HOME/current} is never
  * touched: switching is the upgrade's job.
  *
- * <p>The node sees at most four commands, each with every path shell-quoted:
+ * <p>Staging is three round trips plus pruning; the already-staged case is one. Every path is
+ * shell-quoted:
  *
  * <ol>
  *   <li><b>Probe</b> ({@link #probe}; the only command when the release is already staged): is
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *       free in {@code HOME/releases} (or its nearest existing ancestor)? If so, {@code mkdir -p
  *       HOME/releases}.
  *   <li><b>Upload</b> of the bundle to {@code HOME/releases/.VERSION.bundle} through {@link
- *       Transport#upload}, which verifies the copy's sha256 and renames it into place; the sha256
- *       it returns must be the expected one.
+ *       Transport#upload}, which verifies the copy's sha256 and renames it into place (over SSH:
+ *       SFTP, then {@code sha256sum} on the node); the sha256 it returns must be the expected one.
  *   <li><b>Unpack</b> ({@link #unpack}): {@code tar -xzf} into {@code VERSION.partial}, write the
  *       marker, {@code mv -T VERSION.partial VERSION}, remove the uploaded bundle; then list {@code
  *       readlink HOME/current} and the directories of {@code HOME/releases} with and without the
@@ -47,8 +48,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Prune</b> ({@link #prune}), only when something is to be removed: see {@link Retention}.
  * </ol>
  *
- * <p>A {@code VERSION} directory hoist did not stage from this bundle fails the node and is left as
- * it is: hoist never deletes a directory it did not create.
+ * <p>When a step fails after the upload began and its script could not clean up, {@link #cleanUp}
+ * removes {@code VERSION.partial} and the bundle. A {@code VERSION} directory hoist did not stage
+ * from this bundle fails the node and is left as it is: hoist never deletes a directory it did not
+ * create. Pruning runs only after a new release was staged, so the nightly no-op stays one round
+ * trip.
  *
  * <p>Thread safety: immutable; {@link #stage} may run for many nodes at once, each with its own
  * transport.

@@ -212,6 +212,20 @@ abstract class StagerContract {
   }
 
   @Test
+  void anUnpackThatTimesOutIsCleanedUp() throws IOException {
+    fake("tar", "sleep 30");
+    Stager impatient = new Stager(TIMEOUT, Duration.ofSeconds(1));
+    Path bundle = bundle("1.5.0");
+
+    StageResult result =
+        impatient.stage(node, transport(), bundle, sha(bundle), Version.parse("1.5.0"), 3);
+
+    assertEquals(Status.FAILED, result.status());
+    assertEquals("unpacking 1.5.0 timed out after 1s", result.message());
+    assertEquals(Set.of("1.0.0"), releases());
+  }
+
+  @Test
   void pruningKeepsTheNewestTheRunningOneTheOneBeforeItAndWhatHoistDidNotStage()
       throws IOException {
     Files.writeString(home.resolve("releases/1.0.0/.hoist-staged"), "c".repeat(64) + "\n");
