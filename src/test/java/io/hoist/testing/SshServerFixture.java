@@ -88,6 +88,7 @@ public final class SshServerFixture implements AutoCloseable {
     private boolean killOnClose = true;
     private int maxSessions;
     private final List<PublicKey> authorized = new ArrayList<>();
+    private final Map<String, String> environment = new java.util.HashMap<>();
 
     private Builder(Path nodeDir, Path hostKeyFile) {
       this.nodeDir = nodeDir;
@@ -124,6 +125,15 @@ public final class SshServerFixture implements AutoCloseable {
      */
     public Builder maxSessions(int max) {
       this.maxSessions = max;
+      return this;
+    }
+
+    /**
+     * Sets a variable in the environment of every command, over this JVM's (to put fake tools first
+     * on a node's {@code PATH}, for instance).
+     */
+    public Builder environment(String name, String value) {
+      environment.put(name, value);
       return this;
     }
 
@@ -417,6 +427,7 @@ public final class SshServerFixture implements AutoCloseable {
           new ProcessBuilder("bash", "-c", script).directory(options.nodeDir.toFile());
       builder.environment().put("HOME", options.nodeDir.toString());
       builder.environment().put("NODE_DIR", options.nodeDir.toString());
+      builder.environment().putAll(options.environment);
       Process started = builder.start();
       process = started;
       processes.add(started);
