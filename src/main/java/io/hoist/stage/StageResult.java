@@ -22,6 +22,11 @@ public record StageResult(
     Duration duration,
     List<String> pruned) {
 
+  /** A node on which nothing was attempted, for {@code reason} (e.g. it cannot be reached). */
+  public static StageResult failed(String node, String reason) {
+    return new StageResult(node, Status.FAILED, reason, 0, Duration.ZERO, List.of());
+  }
+
   /** The outcome on one node. */
   public enum Status {
     /** The release was uploaded and unpacked now. */
