@@ -303,7 +303,7 @@ final class BundleVerifier {
 
   private ValidationException refused(String entry, String why) {
     return new ValidationException(
-        where + ": entry " + BundleTree.quote(entry) + " " + why + "; nothing was unpacked");
+        where + ": entry " + BundleTree.quote(entry) + " " + why + "; the bundle is refused");
   }
 
   private ValidationException refused(BundleTree.Refusal r) {

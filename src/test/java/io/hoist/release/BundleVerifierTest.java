@@ -348,7 +348,7 @@ class BundleVerifierTest {
   void everyEscapingEntryIsRefused(String what, String entry, String why, TestBundles.Body body)
       throws IOException {
     String message = refused(bundle(body));
-    assertContains(message, "entry '" + entry + "' ", why, "nothing was unpacked");
+    assertContains(message, "entry '" + entry + "' ", why, "the bundle is refused");
   }
 
   @Test
