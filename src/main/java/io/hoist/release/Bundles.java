@@ -1,5 +1,6 @@
 package io.hoist.release;
 
+import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +17,14 @@ import java.util.Objects;
  * (see {@link Manifest}), published beside a {@code NAME.sha256} file.
  *
  * <p>{@link #verify} is what stands between a file from a repository and the nodes: it refuses any
- * entry that could land outside the release directory when a tar unpacks it. Both are stateless and
- * safe to call from several threads on different files.
+ * entry that could land outside the release directory when a tar unpacks it. {@link #pack} builds
+ * bundles byte for byte reproducibly. Both are stateless and safe to call from several threads on
+ * different files.
  */
 public final class Bundles {
+
+  /** The index of a repository's bundles, one file name per line, oldest release first. */
+  public static final String INDEX = "INDEX";
 
   private Bundles() {}
 
@@ -53,6 +58,46 @@ public final class Bundles {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(expectedVersion, "expectedVersion");
     return BundleVerifier.verify(bundle, expectedSha256, expectedVersion);
+  }
+
+  /**
+   * Packs a directory into {@code repositoryDir/bundleFileName}, writes {@code
+   * bundleFileName.sha256} beside it ({@code HEX NAME\n}, as sha256sum prints) and adds the name to
+   * {@code repositoryDir/}{@value #INDEX}.
+   *
+   * <p>Reproducible: the same tree gives the same bytes. Entries are the generated manifest first,
+   * then every directory, file and symlink under {@code dir} sorted by path; modification times 0,
+   * owner and group 0 with no names, permission bits as on disk (files and directories; no set-id
+   * or sticky bits), symlinks stored as symlinks; long names and large sizes as POSIX pax headers;
+   * gzip header without name or time. A symlink's target must stay inside {@code dir} (checked as
+   * {@link #verify} does), other special files are refused, and the result is verified before it is
+   * published.
+   *
+   * <p>Files appear in the repository atomically (temporary name, then rename; the checksum after
+   * the bundle, so a repository never offers a bundle without its checksum). Packing again the same
+   * tree is a no-op; a different bundle under an existing name is refused: a published release
+   * never changes. Concurrent packs into one repository may lose each other's {@value #INDEX} line.
+   *
+   * @param upgradeFrom the manifest's {@code upgrade_from} range, or null
+   * @param minHoist the manifest's {@code min_hoist} version, or null
+   * @param bundleFileName a plain file name containing the version ({@code acme-3.6.1.tar.gz})
+   * @return the manifest written into the bundle
+   * @throws UsageException when {@code dir} or {@code repositoryDir} is not a directory, the name
+   *     is not a plain file name holding the version, the repository lies inside {@code dir}, or
+   *     product, range or version cannot be read
+   * @throws ValidationException when {@code dir} holds a {@value Manifest#FILE_NAME}, an escaping
+   *     symlink or a special file, cannot be read, or the name is taken by another bundle
+   */
+  public static Manifest pack(
+      Path dir,
+      Version version,
+      String product,
+      String upgradeFrom,
+      String minHoist,
+      Path repositoryDir,
+      String bundleFileName) {
+    return BundlePacker.pack(
+        dir, version, product, upgradeFrom, minHoist, repositoryDir, bundleFileName);
   }
 
   /**
