@@ -1,0 +1,137 @@
+package io.hoist.release;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.zip.ZipEncodingHelper;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+
+/** Builds bundles, well-formed or hostile, for tests. */
+final class TestBundles {
+
+  /** Writes entries into a tar. */
+  interface Body {
+    void write(TarArchiveOutputStream tar) throws IOException;
+  }
+
+  private TestBundles() {}
+
+  /** A gzip'd tar written with commons-compress; names are kept as given (even absolute). */
+  static Path tarGz(Path file, Body body) throws IOException {
+    GzipParameters fast = new GzipParameters();
+    fast.setCompressionLevel(Deflater.BEST_SPEED);
+    try (OutputStream out = Files.newOutputStream(file);
+        GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(out, fast);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip, "UTF-8")) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      body.write(tar);
+    }
+    return file;
+  }
+
+  /** Gzips raw bytes (a hand-made or cut tar). */
+  static Path gzip(Path file, byte[] bytes) throws IOException {
+    try (OutputStream out = Files.newOutputStream(file);
+        GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(out)) {
+      gzip.write(bytes);
+    }
+    return file;
+  }
+
+  /** An uncompressed tar in memory. */
+  static byte[] tar(Body body) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      body.write(tar);
+    }
+    return out.toByteArray();
+  }
+
+  /** One 512-byte header, size in base-256 when it does not fit octal (star's form). */
+  static byte[] header(String name, long size) throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+    entry.setSize(size);
+    entry.setModTime(0);
+    byte[] header = new byte[512];
+    entry.writeEntryHeader(header, ZipEncodingHelper.getZipEncoding("UTF-8"), true);
+    return header;
+  }
+
+  static TarArchiveEntry entry(String name, byte flag) {
+    TarArchiveEntry entry = new TarArchiveEntry(name, flag, true);
+    entry.setModTime(0);
+    entry.setMode(flag == TarConstants.LF_DIR ? 0755 : 0644);
+    return entry;
+  }
+
+  static void file(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+    TarArchiveEntry entry = entry(name, TarConstants.LF_NORMAL);
+    entry.setSize(content.length);
+    tar.putArchiveEntry(entry);
+    tar.write(content);
+    tar.closeArchiveEntry();
+  }
+
+  static void file(TarArchiveOutputStream tar, String name, String content) throws IOException {
+    file(tar, name, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void dir(TarArchiveOutputStream tar, String name) throws IOException {
+    tar.putArchiveEntry(entry(name, TarConstants.LF_DIR));
+    tar.closeArchiveEntry();
+  }
+
+  static void link(TarArchiveOutputStream tar, String name, byte flag, String target)
+      throws IOException {
+    TarArchiveEntry entry = entry(name, flag);
+    entry.setLinkName(target);
+    tar.putArchiveEntry(entry);
+    tar.closeArchiveEntry();
+  }
+
+  static void symlink(TarArchiveOutputStream tar, String name, String target) throws IOException {
+    link(tar, name, TarConstants.LF_SYMLINK, target);
+  }
+
+  static void hardLink(TarArchiveOutputStream tar, String name, String target) throws IOException {
+    link(tar, name, TarConstants.LF_LINK, target);
+  }
+
+  static void special(TarArchiveOutputStream tar, String name, byte flag) throws IOException {
+    tar.putArchiveEntry(entry(name, flag));
+    tar.closeArchiveEntry();
+  }
+
+  static void manifest(TarArchiveOutputStream tar, String version) throws IOException {
+    file(tar, Manifest.FILE_NAME, "{\"product\": \"acme\", \"version\": \"" + version + "\"}\n");
+  }
+
+  /** Every path under a directory with its size, to show nothing else was written. */
+  static List<String> listing(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.map(
+              p -> {
+                try {
+                  return dir.relativize(p) + " " + (Files.isRegularFile(p) ? Files.size(p) : -1);
+                } catch (IOException e) {
+                  return dir.relativize(p) + " ?";
+                }
+              })
+          .sorted()
+          .toList();
+    }
+  }
+}
