@@ -33,7 +33,7 @@ class FileRepositoryTest {
   }
 
   private static Release release(String repository) {
-    return new Release(repository, BUNDLE, List.of(), MaxStep.ANY);
+    return new Release(repository, BUNDLE, List.of(), MaxStep.ANY, null, Release.DEFAULT_KEEP);
   }
 
   private static List<String> texts(List<Version> versions) {
