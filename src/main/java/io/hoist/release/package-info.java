@@ -1,8 +1,9 @@
 /**
  * Releases: versions and ranges (semantic versions through semver4j), upgrade rules and the hops
  * between two versions ({@link io.hoist.release.PathFinder}: fewest hops, highest stops, a precise
- * message naming the missing step when there is no path), and the release repository ({@link
- * io.hoist.release.ReleaseRepository}; {@code file:} directories today). Depends on {@code model}
- * and {@code error}.
+ * message naming the missing step when there is no path), the release repository ({@link
+ * io.hoist.release.ReleaseRepository}: {@code file:} directories and http(s) servers) and the core
+ * node's download cache of verified bundles ({@link io.hoist.release.ReleaseCache}). Depends on
+ * {@code model} and {@code error} (and the JDK's HTTP client).
  */
 package io.hoist.release;
