@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * A release repository served over http on 127.0.0.1 (port 0) under {@code /repo/}: files, an
  * optional autoindex page, Range support, and faults injected per test.
  */
+@SuppressForbidden(
+    reason =
+        "com.sun.net.httpserver is a supported, exported JDK API (module jdk.httpserver); the"
+            + " jdk-non-portable signatures flag every com.sun package")
 final class RepositoryServer implements AutoCloseable {
 
   /** One request as the server saw it. */
