@@ -162,9 +162,9 @@ function _complete_hoist() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_hoist; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version pack" ];    then _picocli_hoist_version; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version get" ];    then _picocli_hoist_version; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version list" ];    then _picocli_hoist_version; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version pack" ];    then _picocli_hoist_version; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version prepare" ];    then _picocli_hoist_version; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
@@ -175,15 +175,15 @@ function _complete_hoist() {
   local cmds4=(version)
   local cmds5=(status)
   local cmds6=(demo)
-  local cmds7=(version get)
-  local cmds8=(version list)
-  local cmds9=(version pack)
+  local cmds7=(version pack)
+  local cmds8=(version get)
+  local cmds9=(version list)
   local cmds10=(version prepare)
 
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_hoist_version_prepare; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_hoist_version_pack; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_hoist_version_list; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_hoist_version_get; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_hoist_version_list; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_hoist_version_get; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_hoist_version_pack; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_hoist_demo; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_hoist_status; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_hoist_version; return $?; fi
@@ -204,7 +204,7 @@ function _picocli_hoist() {
 
   local commands="inspect upgrade retire rollback version status demo"
   local flag_opts="'-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -220,6 +220,12 @@ function _picocli_hoist() {
       ;;
     '-v'|'--verbose')
       return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -240,7 +246,7 @@ function _picocli_hoist_inspect() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -260,6 +266,12 @@ function _picocli_hoist_inspect() {
     '-v'|'--verbose')
       return
       ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -278,8 +290,8 @@ function _picocli_hoist_upgrade() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '--force' '--dry-run' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -305,6 +317,12 @@ function _picocli_hoist_upgrade() {
     '-v'|'--verbose')
       return
       ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -324,7 +342,7 @@ function _picocli_hoist_retire() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -340,6 +358,12 @@ function _picocli_hoist_retire() {
       ;;
     '-v'|'--verbose')
       return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -360,7 +384,7 @@ function _picocli_hoist_rollback() {
 
   local commands=""
   local flag_opts="'--cluster' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'--to' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -380,6 +404,12 @@ function _picocli_hoist_rollback() {
     '-v'|'--verbose')
       return
       ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -397,9 +427,9 @@ function _picocli_hoist_version() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="get list pack prepare"
+  local commands="pack get list prepare"
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -415,6 +445,12 @@ function _picocli_hoist_version() {
       ;;
     '-v'|'--verbose')
       return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -435,7 +471,7 @@ function _picocli_hoist_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -451,6 +487,12 @@ function _picocli_hoist_status() {
       ;;
     '-v'|'--verbose')
       return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -471,7 +513,7 @@ function _picocli_hoist_demo() {
 
   local commands=""
   local flag_opts="'--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'--dir' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -494,77 +536,11 @@ function _picocli_hoist_demo() {
     '-v'|'--verbose')
       return
       ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `get` subcommand.
-function _picocli_hoist_version_get() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
-  local FORMAT_option_args=("text" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '-c'|'--cluster-file')
-      return
-      ;;
-    '--output')
+    '--log-file')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `list` subcommand.
-function _picocli_hoist_version_list() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
-  local FORMAT_option_args=("text" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '-c'|'--cluster-file')
-      return
-      ;;
-    '--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
   esac
 
@@ -585,7 +561,7 @@ function _picocli_hoist_version_pack() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -593,6 +569,21 @@ function _picocli_hoist_version_pack() {
   case ${prev_word} in
     '--version')
       return
+      ;;
+    '--from')
+      return
+      ;;
+    '--min-hoist')
+      return
+      ;;
+    '--product')
+      return
+      ;;
+    '--into')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '-c'|'--cluster-file')
       return
@@ -604,6 +595,12 @@ function _picocli_hoist_version_pack() {
       ;;
     '-v'|'--verbose')
       return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -623,15 +620,15 @@ function _picocli_hoist_version_pack() {
   fi
 }
 
-# Generates completions for the options and subcommands of the `prepare` subcommand.
-function _picocli_hoist_version_prepare() {
+# Generates completions for the options and subcommands of the `get` subcommand.
+function _picocli_hoist_version_get() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose'"
+  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -647,6 +644,99 @@ function _picocli_hoist_version_prepare() {
       ;;
     '-v'|'--verbose')
       return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_hoist_version_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-c'|'--cluster-file')
+      return
+      ;;
+    '--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '-v'|'--verbose')
+      return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `prepare` subcommand.
+function _picocli_hoist_version_prepare() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--max-parallel')
+      return
+      ;;
+    '-c'|'--cluster-file')
+      return
+      ;;
+    '--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '-v'|'--verbose')
+      return
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 

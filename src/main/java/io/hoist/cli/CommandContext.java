@@ -8,6 +8,7 @@ import io.hoist.model.Cluster;
 import io.hoist.model.HostKeyPolicy;
 import io.hoist.model.Node;
 import io.hoist.model.TransportKind;
+import io.hoist.release.FileRepository;
 import io.hoist.release.ReleaseCache;
 import io.hoist.release.ReleaseRepository;
 import io.hoist.release.Version;
@@ -96,7 +97,7 @@ final class CommandContext {
   ReleaseCache cache() {
     Path dir =
         cluster.release().cache() != null
-            ? Path.of(cluster.release().cache())
+            ? cluster.release().cache()
             : ReleaseCache.defaultDir(env.variables(), env.home(), env.root());
     return new ReleaseCache(dir, repository());
   }
@@ -110,6 +111,18 @@ final class CommandContext {
   /** This hoist's version, as the build recorded it. */
   static Version hoistVersion() {
     return Version.parse(VersionProvider.buildProperties().getProperty("version", "0.0.0"));
+  }
+
+  /** The directory of a {@code file:} repository (where {@code version pack} writes). */
+  Path fileRepository() {
+    ReleaseRepository repository = repository();
+    if (repository instanceof FileRepository file) {
+      return file.dir();
+    }
+    throw new UsageException(
+        "the cluster's repository "
+            + repository.location()
+            + " is not a directory; give the directory to pack into with --into");
   }
 
   /** The values of the cluster's secrets that are set in the environment. */

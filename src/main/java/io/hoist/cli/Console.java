@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * Where a command's words go. Results go to stdout (text unless -q, JSON always: it was asked
- * for); problems go to stderr even with -q; progress and notes go to stderr unless -q; everything
- * also goes to the --log-file.
+ * Where a command's words go. Results go to stdout (text unless -q, JSON always: it was asked for);
+ * problems go to stderr even with -q; progress and notes go to stderr unless -q; everything also
+ * goes to the --log-file.
  */
 final class Console {
 

@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
           + " needs >=1.2.0). Then it runs, for real, against that cluster file:",
       "  hoist inspect",
       "  hoist upgrade --cluster --dry-run",
+      "  hoist upgrade --cluster --prepare-only   (stages every hop's release; switches nothing)",
+      "  hoist version list",
       "and removes the sandbox (unless --keep). Nothing outside the sandbox is touched."
     },
     footerHeading = "%nExamples:%n",
@@ -84,9 +86,18 @@ final class DemoCommand implements Callable<Integer> {
               + root.resolve("repo"));
     }
     try {
-      int inspect = step(out, err, quiet, sandbox, List.of("inspect"));
-      int plan = step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--dry-run"));
-      return inspect != 0 ? inspect : plan;
+      int[] codes = {
+        step(out, err, quiet, sandbox, List.of("inspect")),
+        step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--dry-run")),
+        step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--prepare-only")),
+        step(out, err, quiet, sandbox, List.of("version", "list"))
+      };
+      for (int code : codes) {
+        if (code != 0) {
+          return code;
+        }
+      }
+      return 0;
     } finally {
       if (keep) {
         err.println("hoist demo: the sandbox is kept in " + root);

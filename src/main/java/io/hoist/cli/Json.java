@@ -13,6 +13,7 @@ import io.hoist.plan.NodePath;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.plan.Step;
+import io.hoist.release.Manifest;
 import io.hoist.release.Version;
 import io.hoist.run.ReleaseService;
 import io.hoist.stage.StageResult;
@@ -120,14 +121,27 @@ final class Json {
     return root;
   }
 
+  static Map<String, Object> packed(Manifest manifest, java.nio.file.Path bundle, String sha256) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("bundle", bundle.toString());
+    root.put("sha256", sha256);
+    root.put("bytes", bundle.toFile().length());
+    root.put("product", manifest.product());
+    root.put("version", manifest.version().text());
+    root.put("upgrade_from", manifest.upgradeFrom() == null ? null : manifest.upgradeFrom().text());
+    root.put("min_hoist", manifest.minHoist() == null ? null : manifest.minHoist().text());
+    return root;
+  }
+
   static Map<String, Object> fetched(ReleaseService.Fetched fetched) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("version", fetched.version().text());
     root.put("product", fetched.manifest().product());
     root.put("bundle", fetched.bundle().toString());
     root.put("sha256", fetched.sha256());
-    root.put("upgrade_from", fetched.manifest().upgradeFrom());
-    root.put("min_hoist", fetched.manifest().minHoist());
+    Manifest manifest = fetched.manifest();
+    root.put("upgrade_from", manifest.upgradeFrom() == null ? null : manifest.upgradeFrom().text());
+    root.put("min_hoist", manifest.minHoist() == null ? null : manifest.minHoist().text());
     return root;
   }
 

@@ -79,7 +79,7 @@ final class Progress {
     public void start(long total) {
       this.total = total;
       this.started = System.nanoTime();
-      console.note("downloading " + what + " (" + mib(total) + ")");
+      console.note("downloading " + what + " (" + size(total) + ")");
     }
 
     @Override
@@ -98,12 +98,22 @@ final class Progress {
     public void done() {
       double seconds = (System.nanoTime() - started) / 1e9;
       console.note(
-          String.format(
-              Locale.ROOT, "downloaded %s (%s) in %.1fs", what, mib(seen), seconds));
+          String.format(Locale.ROOT, "downloaded %s (%s) in %.1fs", what, size(seen), seconds));
     }
   }
 
-  static String mib(long bytes) {
-    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+  /** 512 B, 3.4 KiB, 50.0 MiB, 1.2 GiB. */
+  static String size(long bytes) {
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    double value = bytes / 1024.0;
+    int unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 }

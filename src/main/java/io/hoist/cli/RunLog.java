@@ -34,8 +34,9 @@ final class RunLog implements AutoCloseable {
   static RunLog open(Path file, Clock clock) {
     try {
       if (!Files.exists(file)) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(
-            PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
       return new RunLog(
           Files.newBufferedWriter(

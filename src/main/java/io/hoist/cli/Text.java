@@ -133,7 +133,11 @@ final class Text {
 
   /** One line per node as it finishes staging (progress on stderr). */
   static String staged(StageResult result) {
-    return "  " + result.node() + ": " + status(result) + " " + result.message();
+    return "  "
+        + result.node()
+        + ": "
+        + (result.status() == StageResult.Status.FAILED ? "failed: " : "")
+        + oneLine(result.message());
   }
 
   static List<String> prepared(ReleaseService.Prepared prepared) {
@@ -153,10 +157,12 @@ final class Text {
           new String[] {
             node.node(),
             status(node),
-            node.bytesSent() == 0 ? "-" : Progress.mib(node.bytesSent()),
+            node.bytesSent() == 0 ? "-" : Progress.size(node.bytesSent()),
             String.format(Locale.ROOT, "%.1fs", node.duration().toMillis() / 1000.0),
             oneLine(node.message())
-                + (node.pruned().isEmpty() ? "" : " (pruned " + String.join(", ", node.pruned()) + ")")
+                + (node.pruned().isEmpty()
+                    ? ""
+                    : " (pruned " + String.join(", ", node.pruned()) + ")")
           });
     }
     lines.addAll(table(rows, 0, Ansi.OFF));
@@ -164,7 +170,11 @@ final class Text {
         prepared.nodes().stream().filter(n -> n.status() == StageResult.Status.FAILED).count();
     lines.add(
         failed == 0
-            ? "All " + prepared.nodes().size() + " nodes hold release " + prepared.release().version() + "."
+            ? "All "
+                + prepared.nodes().size()
+                + " nodes hold release "
+                + prepared.release().version()
+                + "."
             : (prepared.nodes().size() - failed)
                 + " of "
                 + prepared.nodes().size()

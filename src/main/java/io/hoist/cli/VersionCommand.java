@@ -3,7 +3,7 @@ package io.hoist.cli;
 import io.hoist.error.UsageException;
 import io.hoist.model.Node;
 import io.hoist.release.Bundles;
-import io.hoist.release.PackedBundle;
+import io.hoist.release.Manifest;
 import io.hoist.release.Version;
 import io.hoist.run.FanOut;
 import io.hoist.run.ReleaseService;
@@ -160,7 +160,8 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console =
+          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
       Version release = version(version, "--version");
       String bundlePattern = "${product}-${version}.tar.gz";
       Path repository = into;
@@ -180,12 +181,24 @@ final class VersionCommand implements Runnable {
       }
       String bundleName =
           bundlePattern.replace("${product}", name).replace("${version}", release.text());
-      PackedBundle packed =
+      Manifest manifest =
           Bundles.pack(directory, release, name, from, minHoist, repository, bundleName);
+      Path bundle = repository.resolve(bundleName);
+      String sha256 = Bundles.sha256(bundle);
       if (console.isJson()) {
-        console.json(Json.packed(packed));
+        console.json(Json.packed(manifest, bundle, sha256));
       } else {
-        console.result(Text.packed(packed));
+        console.result(
+            List.of(
+                "packed " + bundle + " (" + Progress.size(bundle.toFile().length()) + ")",
+                "  sha256 " + sha256 + " in " + bundle.getFileName() + ".sha256",
+                "  product "
+                    + manifest.product()
+                    + ", version "
+                    + manifest.version()
+                    + ", upgrade from "
+                    + (manifest.upgradeFrom() == null ? "any" : manifest.upgradeFrom())
+                    + (manifest.minHoist() == null ? "" : ", needs hoist " + manifest.minHoist())));
       }
       return ExitCode.OK.code();
     }
@@ -222,7 +235,8 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console =
+          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
       Version release = version(version, "VERSION");
       CommandContext context = CommandContext.load(env, global, false);
       ReleaseService service = context.releases();
@@ -271,7 +285,8 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console =
+          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
       CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
       ReleaseService.Listing listing =
           context.releases().list(context.select(nodes), FanOut.DEFAULT_MAX_PARALLEL);
@@ -353,7 +368,8 @@ final class VersionCommand implements Runnable {
         throw new UsageException("--max-parallel must be at least 1, got " + maxParallel);
       }
       GlobalOptions global = group.parent.global;
-      Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console =
+          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
       Version release = version(version, "VERSION");
       CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
       List<Node> selected = context.select(nodes);

@@ -26,6 +26,8 @@ import io.hoist.model.TransportKind;
 import io.hoist.model.UpgradePath;
 import io.hoist.release.Version;
 import io.hoist.release.VersionRange;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,6 +73,7 @@ final class ClusterBinder {
   static final int MAX_HEALTH_RETRIES = 10_000;
   static final int MAX_PARALLEL = 10_000;
   static final int MAX_BACKUP_KEEP = 1_000;
+  static final int MAX_RELEASE_KEEP = 100;
 
   static final List<String> TOP_KEYS =
       List.of(
@@ -88,7 +91,7 @@ final class ClusterBinder {
           "secrets",
           "nodes");
   static final List<String> RELEASE_KEYS =
-      List.of("repository", "bundle", "upgrade_paths", "max_step");
+      List.of("repository", "bundle", "upgrade_paths", "max_step", "cache", "keep");
   static final List<String> UPGRADE_PATH_KEYS = List.of("to", "from");
   static final List<String> SSH_KEYS =
       List.of(
@@ -304,7 +307,7 @@ final class ClusterBinder {
     YamlNode node = top.required("release", "where releases come from (repository and bundle)");
     Mapping map = mapping(node, "release");
     if (map == null) {
-      return new Release("", "", List.of(), MaxStep.ANY);
+      return new Release("", "", List.of(), MaxStep.ANY, null, Release.DEFAULT_KEEP);
     }
     Section s = new Section(map, "release", top.entry("release").keyMark(), RELEASE_KEYS);
     String repository = "";
@@ -370,7 +373,24 @@ final class ClusterBinder {
             "max_step",
             Map.of("major", MaxStep.MAJOR, "minor", MaxStep.MINOR, "any", MaxStep.ANY),
             MaxStep.ANY);
-    return new Release(repository, bundle, paths, maxStep);
+    Path cache = null;
+    if (s.has("cache")) {
+      String text = s.string("cache");
+      if (text != null && !text.startsWith("/")) {
+        problems.add(
+            s.value("cache").mark(),
+            "'release.cache' must be an absolute path (starting with /), not '" + text + "'");
+      } else if (text != null) {
+        try {
+          cache = Path.of(text).normalize();
+        } catch (InvalidPathException e) {
+          problems.add(
+              s.value("cache").mark(), "'release.cache' is not a valid path: " + e.getReason());
+        }
+      }
+    }
+    int keep = s.integer("keep", Release.DEFAULT_KEEP, 1, MAX_RELEASE_KEEP);
+    return new Release(repository, bundle, paths, maxStep, cache, keep);
   }
 
   /** Accepts a text or throws IllegalArgumentException whose message is the problem. */

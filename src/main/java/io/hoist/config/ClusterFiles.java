@@ -66,6 +66,6 @@ public final class ClusterFiles {
                 + systemFile
                 + "; name one with -c FILE or "
                 + ENV
-                + "=FILE (docs/cluster-file.md describes its keys)"));
+                + "=FILE (the README, section The cluster file, describes its keys)"));
   }
 }

@@ -87,7 +87,7 @@ final class YamlReader {
     if (text.isBlank()) {
       problems.addForFile(
           "the file is empty; a cluster file needs at least 'cluster', 'release', 'layout' and"
-              + " 'nodes' (see docs/cluster-file.md)");
+              + " 'nodes' (see the README, section The cluster file)");
       return null;
     }
     return new YamlReader(problems, text).parse(text);

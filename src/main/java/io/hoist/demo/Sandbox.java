@@ -1,20 +1,15 @@
 package io.hoist.demo;
 
+import io.hoist.release.Bundles;
+import io.hoist.release.Version;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * A throwaway cluster on this machine: six local nodes with their own install homes, running two
@@ -69,7 +64,7 @@ public final class Sandbox {
     Sandbox sandbox = new Sandbox(root);
     Path repo = Files.createDirectories(root.resolve("repo"));
     for (String version : RELEASES) {
-      writeBundle(repo, version);
+      writeBundle(root, repo, version);
     }
     for (Map.Entry<String, String> node : NODES.entrySet()) {
       Path home = sandbox.home(node.getKey());
@@ -103,6 +98,7 @@ public final class Sandbox {
         release:
           repository: file:repo
           bundle: acme-${version}.tar.gz
+          cache: CACHE                 # the core node's bundle cache, inside the sandbox
           max_step: minor              # one minor release per hop (1.0 -> 1.1 -> 1.2)
           upgrade_paths:
             - { to: "2.0", from: ">=1.2.0" }
@@ -123,6 +119,7 @@ public final class Sandbox {
         timeouts: { command: 20s, stop: 20s, start: 20s }
         nodes:
         """
+            .replace("CACHE", sandbox.root.resolve("cache").toString())
         + nodes;
   }
 
@@ -154,36 +151,12 @@ public final class Sandbox {
         .replace("VERSION", version);
   }
 
-  private static void writeBundle(Path repo, String version) throws IOException {
-    Path bundle = repo.resolve("acme-" + version + ".tar.gz");
-    try (OutputStream file = Files.newOutputStream(bundle);
-        GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(file);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
-      addFile(tar, "VERSION", (version + "\n").getBytes(StandardCharsets.UTF_8), 0644);
-      addFile(tar, "bin/acmed", productScript(version).getBytes(StandardCharsets.UTF_8), 0755);
-    }
-    String sha256 = sha256(Files.readAllBytes(bundle));
-    Files.writeString(
-        repo.resolve(bundle.getFileName() + ".sha256"),
-        sha256 + "  " + bundle.getFileName() + "\n");
-  }
-
-  private static void addFile(TarArchiveOutputStream tar, String name, byte[] content, int mode)
-      throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(content.length);
-    entry.setMode(mode);
-    entry.setModTime(0);
-    tar.putArchiveEntry(entry);
-    tar.write(content);
-    tar.closeArchiveEntry();
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+  /** Packs a release with hoist's own packer, as a release engineer would. */
+  private static void writeBundle(Path root, Path repo, String version) throws IOException {
+    Path build = root.resolve("build").resolve(version);
+    writeRelease(build, version);
+    String from = version.equals("2.0.0") ? ">=1.2.0" : null;
+    Bundles.pack(
+        build, Version.parse(version), "acme", from, null, repo, "acme-" + version + ".tar.gz");
   }
 }

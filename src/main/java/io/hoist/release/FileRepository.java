@@ -1,21 +1,25 @@
 package io.hoist.release;
 
+import io.hoist.error.InterruptedRunException;
 import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,16 +32,20 @@ import java.util.stream.Stream;
  */
 public final class FileRepository implements ReleaseRepository {
 
-  private static final String VERSION_VARIABLE = "${version}";
+  private static final int CHUNK = 1 << 16;
 
   private final String location;
   private final Path dir;
-  private final String bundle;
+  private final BundlePattern bundle;
   private final List<Version> releases;
   private final List<String> warnings;
 
   private FileRepository(
-      String location, Path dir, String bundle, List<Version> releases, List<String> warnings) {
+      String location,
+      Path dir,
+      BundlePattern bundle,
+      List<Version> releases,
+      List<String> warnings) {
     this.location = location;
     this.dir = dir;
     this.bundle = bundle;
@@ -84,7 +92,7 @@ public final class FileRepository implements ReleaseRepository {
    *     listed (the message names the directory and the cause)
    */
   public static FileRepository of(String location, Path dir, String bundle) {
-    Pattern pattern = bundlePattern(bundle);
+    BundlePattern pattern = BundlePattern.of(bundle);
     TreeMap<Version, String> found = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
     // No Files.isDirectory check first: listing is the check, so a directory that vanishes or
@@ -92,12 +100,12 @@ public final class FileRepository implements ReleaseRepository {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {
         String name = file.getFileName().toString();
-        Matcher m = pattern.matcher(name);
-        if (!m.matches() || !Version.isValid(m.group(1)) || !Files.isRegularFile(file)) {
+        Optional<Version> version = pattern.version(name);
+        if (version.isEmpty() || !Files.isRegularFile(file)) {
           continue;
         }
         if (Files.isRegularFile(dir.resolve(name + ".sha256"))) {
-          found.put(Version.parse(m.group(1)), name);
+          found.put(version.get(), name);
         } else {
           warnings.add(
               name + " has no " + name + ".sha256 beside it in " + dir + "; it is not offered");
@@ -109,7 +117,7 @@ public final class FileRepository implements ReleaseRepository {
       // Files.list reports errors met while iterating (DirectoryIteratorException) this way.
       throw unreadable(location, dir, e.getCause());
     }
-    return new FileRepository(location, dir, bundle, new ArrayList<>(found.keySet()), warnings);
+    return new FileRepository(location, dir, pattern, new ArrayList<>(found.keySet()), warnings);
   }
 
   private static ValidationException unreadable(String location, Path dir, IOException e) {
@@ -135,18 +143,6 @@ public final class FileRepository implements ReleaseRepository {
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
-  private static Pattern bundlePattern(String bundle) {
-    Objects.requireNonNull(bundle, "bundle");
-    int at = bundle.indexOf(VERSION_VARIABLE);
-    if (at < 0 || bundle.indexOf(VERSION_VARIABLE, at + 1) >= 0) {
-      throw new UsageException(
-          "release bundle '" + bundle + "' must contain ${version} exactly once");
-    }
-    String before = bundle.substring(0, at);
-    String after = bundle.substring(at + VERSION_VARIABLE.length());
-    return Pattern.compile(Pattern.quote(before) + "(.+)" + Pattern.quote(after));
-  }
-
   @Override
   public List<Version> releases() {
     return releases;
@@ -169,12 +165,108 @@ public final class FileRepository implements ReleaseRepository {
 
   /** The bundle file of a release. */
   public Path bundle(Version version) {
-    return dir.resolve(bundle.replace(VERSION_VARIABLE, version.text()));
+    return dir.resolve(bundle.name(version));
   }
 
   /** The checksum file beside a release's bundle. */
   public Path checksum(Version version) {
     Path file = bundle(version);
     return file.resolveSibling(file.getFileName() + ".sha256");
+  }
+
+  @Override
+  public String bundlePattern() {
+    return bundle.text();
+  }
+
+  @Override
+  public String bundleName(Version version) {
+    return bundle.name(version);
+  }
+
+  @Override
+  public String bundleLocation(Version version) {
+    return bundle(version).toString();
+  }
+
+  @Override
+  public String sha256(Version version) {
+    Path file = checksum(version);
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ValidationException(
+          "release repository "
+              + location
+              + ": checksum file "
+              + file
+              + " does not exist (release "
+              + version
+              + " is not offered)",
+          e);
+    } catch (IOException e) {
+      throw new ValidationException(
+          "release repository "
+              + location
+              + ": checksum file "
+              + file
+              + " cannot be read: "
+              + describe(e),
+          e);
+    }
+    return ChecksumFile.parse(text, file.toString());
+  }
+
+  /**
+   * Copies the bundle file from {@code offset} on. A bundle shorter than {@code offset} (replaced
+   * since the partial copy) is copied whole over a truncated {@code target}.
+   */
+  @Override
+  public void download(Version version, Path target, long offset, DownloadProgress progress) {
+    Path source = bundle(version);
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+        FileChannel out =
+            FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      long size = in.size();
+      long from = offset <= size ? offset : 0;
+      out.truncate(from);
+      out.position(from);
+      progress.start(size);
+      try {
+        progress.advance(from);
+        long position = from;
+        while (position < size) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedRunException("interrupted while copying " + source);
+          }
+          long copied = in.transferTo(position, Math.min(CHUNK, size - position), out);
+          if (copied <= 0) {
+            break;
+          }
+          position += copied;
+          progress.advance(copied);
+        }
+      } finally {
+        progress.done();
+      }
+    } catch (ClosedByInterruptException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedRunException("interrupted while copying " + source);
+    } catch (NoSuchFileException e) {
+      throw new ValidationException(
+          "release repository " + location + ": bundle " + source + " does not exist", e);
+    } catch (IOException e) {
+      throw new ValidationException(
+          "release repository "
+              + location
+              + ": cannot copy "
+              + source
+              + " to "
+              + target
+              + ": "
+              + describe(e),
+          e);
+    }
   }
 }

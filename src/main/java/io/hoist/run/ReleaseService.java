@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Releases between the repository, the core node's cache and the nodes: {@code version get},
- * {@code version prepare} (and {@code upgrade --prepare-only}) and {@code version list}.
+ * Releases between the repository, the core node's cache and the nodes: {@code version get}, {@code
+ * version prepare} (and {@code upgrade --prepare-only}) and {@code version list}.
  *
  * <p>A bundle is verified (sha256, manifest, every entry inside the release root) before it is used
  * anywhere; a bundle that cannot be installed on this cluster (hoist too old, a node's version
@@ -132,8 +132,7 @@ public final class ReleaseService {
       List<String> excluded = new ArrayList<>();
       for (NodeReport probe : probes) {
         if (probe.isOk()) {
-          Version current =
-              fromVersions.getOrDefault(probe.node(), Version.parse(probe.version()));
+          Version current = fromVersions.getOrDefault(probe.node(), Version.parse(probe.version()));
           if (!current.equals(version) && !release.manifest().allowsUpgradeFrom(current)) {
             excluded.add(probe.node() + " runs " + current);
           }

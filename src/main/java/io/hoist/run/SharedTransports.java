@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One transport per node for the length of a command: every step that opens a node's transport
- * gets the same one (one SSH session per node, reused), and closing it there does nothing; {@link
+ * One transport per node for the length of a command: every step that opens a node's transport gets
+ * the same one (one SSH session per node, reused), and closing it there does nothing; {@link
  * #close()} closes them all. Thread-safe.
  */
 public final class SharedTransports implements TransportFactory, AutoCloseable {

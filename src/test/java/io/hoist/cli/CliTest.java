@@ -85,16 +85,7 @@ class CliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "retire n1",
-        "rollback --cluster",
-        "status",
-        "version get 1.0.0",
-        "version list",
-        "version pack dir --version 1.0.0",
-        "version prepare 1.0.0"
-      })
+  @ValueSource(strings = {"retire n1", "rollback --cluster", "status"})
   void commandsOfLaterReleasesSayTheyAreNotAvailable(String command) {
     CliRunner.Result result = cli.run(command.split(" "));
     assertEquals(2, result.code(), result.toString());

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** One test per kind of problem, each asserting the file, line, column and message. */
@@ -264,6 +265,25 @@ class ClusterLoaderErrorsTest {
   void backupKeepBelowOneIsReported() throws IOException {
     assertOnlyProblem(
         BASE + NODES + "backup: { keep: 0 }\n", 5, 17, "'backup.keep' must be at least 1, not 0");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, 'at least 1, not 0'", "101, 'at most 100, not 101'"})
+  void releaseKeepOutOfRangeIsReported(String keep, String says) throws IOException {
+    assertOnlyProblem(
+        BASE.replace("p-${version}.tgz\"", "p-${version}.tgz\", keep: " + keep) + NODES,
+        2,
+        69,
+        "'release.keep' must be " + says);
+  }
+
+  @Test
+  void relativeReleaseCacheIsReported() throws IOException {
+    assertOnlyProblem(
+        BASE.replace("p-${version}.tgz\"", "p-${version}.tgz\", cache: cache/dir") + NODES,
+        2,
+        70,
+        "'release.cache' must be an absolute path (starting with /), not 'cache/dir'");
   }
 
   @Test

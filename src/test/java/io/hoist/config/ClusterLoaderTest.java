@@ -154,9 +154,22 @@ class ClusterLoaderTest {
   }
 
   @Test
+  void releaseCacheAndKeepAreRead() throws IOException {
+    Cluster cluster =
+        load(
+            MINIMAL.replace("p-${version}.tgz\"", "p-${version}.tgz\", cache: /srv/cache/, keep: 5")
+                + "nodes: [{ name: n1, host: h1 }]\n");
+
+    assertEquals(Path.of("/srv/cache"), cluster.release().cache());
+    assertEquals(5, cluster.release().keep());
+  }
+
+  @Test
   void defaultsApplyWhenSectionsAreLeftOut() throws IOException {
     Cluster cluster = load(MINIMAL + "nodes: [{ name: n1, host: h1 }]\n");
     assertEquals(MaxStep.ANY, cluster.release().maxStep());
+    assertNull(cluster.release().cache());
+    assertEquals(3, cluster.release().keep());
     assertEquals(SshSettings.defaults(), cluster.node("n1").orElseThrow().ssh());
     assertEquals(new Layout("/opt/p", 1L << 30), cluster.node("n1").orElseThrow().layout());
     assertEquals(Timeouts.defaults(), cluster.timeouts());

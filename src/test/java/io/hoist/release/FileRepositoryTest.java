@@ -33,7 +33,7 @@ class FileRepositoryTest {
   }
 
   private static Release release(String repository) {
-    return new Release(repository, BUNDLE, List.of(), MaxStep.ANY);
+    return new Release(repository, BUNDLE, List.of(), MaxStep.ANY, null, Release.DEFAULT_KEEP);
   }
 
   private static List<String> texts(List<Version> versions) {
@@ -185,14 +185,59 @@ class FileRepositoryTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"https://releases.acme.io/acme", "http://10.0.0.1/r"})
-  void httpIsNotSupportedYet(String location) {
-    UsageException e =
-        assertThrows(UsageException.class, () -> ReleaseRepository.open(release(location), dir));
+  @ValueSource(strings = {"https://releases.acme.io/acme", "http://10.0.0.1/r", "HTTPS://h/"})
+  void httpLocationsOpenAnHttpRepositoryWithoutARequest(String location) {
+    ReleaseRepository repo = ReleaseRepository.open(release(location), dir);
 
-    assertEquals(
-        "an http(s) release repository is not supported yet; use a file: directory",
+    assertInstanceOf(HttpRepository.class, repo);
+    assertEquals(location, repo.location());
+  }
+
+  @Test
+  void sha256IsReadFromTheChecksumFile() throws IOException {
+    bundle("acme-3.6.1.tar.gz", false);
+    Files.writeString(dir.resolve("acme-3.6.1.tar.gz.sha256"), "AB".repeat(32) + "\n");
+
+    FileRepository repo = FileRepository.of("file:" + dir, dir, BUNDLE);
+
+    assertEquals("ab".repeat(32), repo.sha256(Version.parse("3.6.1")));
+    assertEquals("acme-3.6.1.tar.gz", repo.bundleName(Version.parse("3.6.1")));
+  }
+
+  @Test
+  void missingChecksumFileIsNamed() {
+    FileRepository repo = FileRepository.of("file:" + dir, dir, BUNDLE);
+
+    ValidationException e =
+        assertThrows(ValidationException.class, () -> repo.sha256(Version.parse("9.9.9")));
+
+    assertTrue(
+        e.getMessage().contains(dir.resolve("acme-9.9.9.tar.gz.sha256") + " does not exist"),
         e.getMessage());
+  }
+
+  @Test
+  void downloadAppendsFromTheOffset() throws IOException {
+    Files.writeString(dir.resolve("acme-1.0.tar.gz"), "0123456789");
+    Path target = dir.resolve("target");
+    Files.writeString(target, "0123");
+    FileRepository repo = FileRepository.of("file:" + dir, dir, BUNDLE);
+
+    repo.download(Version.parse("1.0"), target, 4, DownloadProgress.NONE);
+
+    assertEquals("0123456789", Files.readString(target));
+  }
+
+  @Test
+  void downloadRestartsWhenThePartialFileIsLongerThanTheBundle() throws IOException {
+    Files.writeString(dir.resolve("acme-1.0.tar.gz"), "abc");
+    Path target = dir.resolve("target");
+    Files.writeString(target, "0123456789");
+    FileRepository repo = FileRepository.of("file:" + dir, dir, BUNDLE);
+
+    repo.download(Version.parse("1.0"), target, 10, DownloadProgress.NONE);
+
+    assertEquals("abc", Files.readString(target));
   }
 
   @ParameterizedTest

@@ -157,7 +157,13 @@ public final class Clusters {
       }
       return new Cluster(
           name,
-          new Release("file:/srv/releases", "acme-${version}.tar.gz", paths, maxStep),
+          new Release(
+              "file:/srv/releases",
+              "acme-${version}.tar.gz",
+              paths,
+              maxStep,
+              null,
+              Release.DEFAULT_KEEP),
           commands,
           roleOrder,
           all,
