@@ -32,9 +32,8 @@ PY
 ports=()
 for i in 1 2 3; do
   node="$work/nodes/n$i"
-  mkdir -p "$node/releases/1.0.0" "$node/releases/1.1.0" "$node/etc"
+  mkdir -p "$node/releases/1.0.0" "$node/etc"
   echo "1.0.0" > "$node/releases/1.0.0/VERSION"
-  echo "1.1.0" > "$node/releases/1.1.0/VERSION"
   ln -s releases/1.0.0 "$node/current"
   ssh-keygen -q -t ed25519 -N '' -f "$node/etc/host_key"
   port=$(free_port)
@@ -69,9 +68,14 @@ done
 
 cluster="$work/cluster.yaml"
 mkdir -p "$work/repo"
+# Real bundles, packed by the jar as a release engineer would (with 1 MiB of payload each).
 for v in 1.0.0 1.1.0 1.2.0; do
-  echo "bundle $v" > "$work/repo/acme-$v.tar.gz"
-  (cd "$work/repo" && sha256sum "acme-$v.tar.gz" > "acme-$v.tar.gz.sha256")
+  mkdir -p "$work/build/$v/bin"
+  echo "$v" > "$work/build/$v/VERSION"
+  printf '#!/bin/sh\necho acme %s\n' "$v" > "$work/build/$v/bin/acme"
+  chmod 755 "$work/build/$v/bin/acme"
+  head -c 1048576 /dev/urandom > "$work/build/$v/payload"
+  java -jar "$jar" version pack "$work/build/$v" --version "$v" --product acme --into "$work/repo" >/dev/null
 done
 cat > "$cluster" <<YAML
 cluster: e2e
@@ -79,6 +83,7 @@ release:
   repository: file:$work/repo
   bundle: acme-\${version}.tar.gz
   max_step: minor
+  cache: $work/cache
 ssh:
   user: $user
   identity: $work/client_key
@@ -179,6 +184,35 @@ ok "dry run: 2 hops, workers before db, commands rendered, nothing changed"
 expect 0 "dry run json" -- hoist --output json upgrade --cluster --dry-run --to 1.1.0
 echo "$out" | grep -q '"target" : "1.1.0"' || { echo "$out"; fail "json target"; }
 ok "dry run --output json --to 1.1.0"
+
+echo "-- version prepare stages a release on every node, switching nothing"
+expect 0 "prepare 1.1.0" -- hoist version prepare 1.1.0
+for i in 1 2 3; do
+  d="$work/nodes/n$i"
+  [ "$(cat "$d/releases/1.1.0/VERSION")" = "1.1.0" ] || fail "n$i: 1.1.0 not unpacked"
+  [ -x "$d/releases/1.1.0/bin/acme" ] || fail "n$i: bin/acme lost its mode"
+  cmp -s "$d/releases/1.1.0/payload" "$work/build/1.1.0/payload" || fail "n$i: payload differs"
+  [ "$(cat "$d/releases/1.1.0/.hoist-staged")" = "$(cut -c1-64 "$work/repo/acme-1.1.0.tar.gz.sha256")" ] || fail "n$i: marker"
+  [ "$(readlink "$d/current")" = "releases/1.0.0" ] || fail "n$i: current was touched"
+  ls -a "$d/releases" | grep -q "partial\|bundle" && fail "n$i: leftovers in releases/"
+done
+echo "$out" | grep -q "All 3 nodes hold release 1.1.0." || { echo "$out"; fail "prepare summary"; }
+ok "prepare: 1.1.0 unpacked on 3 OpenSSH nodes, modes and bytes intact, current untouched"
+
+expect 0 "prepare again" -- hoist --output json version prepare 1.1.0
+[ "$(echo "$out" | grep -c '"status" : "already-staged"')" -eq 3 ] || { echo "$out"; fail "rerun not a no-op"; }
+echo "$out" | grep -q '"bytes_sent" : [1-9]' && { echo "$out"; fail "rerun sent bytes"; }
+ok "prepare again: every node already-staged, nothing sent"
+
+expect 0 "quiet prepare-only for cron" -- hoist -q --log-file "$work/hoist.log" upgrade --cluster --prepare-only
+[ -z "$out$err" ] || { echo "$out$err"; fail "-q printed something on success"; }
+[ -f "$work/nodes/n1/releases/1.2.0/.hoist-staged" ] || fail "--prepare-only did not stage 1.2.0"
+grep -q "end: exit 0" "$work/hoist.log" || { cat "$work/hoist.log"; fail "log file"; }
+ok "upgrade --prepare-only -q stages every hop silently; --log-file records it"
+
+expect 0 "version list" -- hoist --output json version list
+echo "$out" | grep -q '"current" : "1.0.0"' || { echo "$out"; fail "list current"; }
+ok "version list"
 
 echo "-- an unreachable node stops the plan"
 kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
