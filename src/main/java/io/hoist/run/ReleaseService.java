@@ -15,7 +15,11 @@ import io.hoist.stage.StageResult;
 import io.hoist.stage.StagedReleases;
 import io.hoist.stage.Stager;
 import io.hoist.transport.TransportFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +85,11 @@ public final class ReleaseService {
     }
     String sha256 = repository.sha256(version);
     Path bundle = cache.get(version, progress);
-    Manifest manifest = Bundles.verify(bundle, sha256, version);
+    Manifest manifest = verifiedBefore(bundle, sha256, version);
+    if (manifest == null) {
+      manifest = Bundles.verify(bundle, sha256, version);
+      rememberVerified(bundle, sha256, manifest);
+    }
     if (!manifest.installableBy(hoistVersion)) {
       throw new ValidationException(
           "release "
@@ -93,6 +101,51 @@ public final class ReleaseService {
               + ". Upgrade hoist first.");
     }
     return new Fetched(version, bundle, sha256, manifest);
+  }
+
+  /**
+   * The manifest recorded when this exact bundle (by sha256, which the cache has just confirmed)
+   * passed {@link Bundles#verify} before, or {@code null}: the nightly rerun need not unpack-check
+   * 50 MB again. The record sits beside the bundle in the cache (0700, the admin's own).
+   */
+  private static Manifest verifiedBefore(Path bundle, String sha256, Version version) {
+    Path record = verifiedRecord(bundle);
+    try {
+      if (!Files.isRegularFile(record)) {
+        return null;
+      }
+      String text = Files.readString(record, StandardCharsets.UTF_8);
+      int newline = text.indexOf('\n');
+      if (newline < 0 || !text.substring(0, newline).equals(sha256)) {
+        return null;
+      }
+      Manifest manifest =
+          Manifest.parse(
+              text.substring(newline + 1).getBytes(StandardCharsets.UTF_8), record.toString());
+      return manifest.version().equals(version) ? manifest : null;
+    } catch (IOException | ValidationException e) {
+      return null; // verify again; the record is only a shortcut
+    }
+  }
+
+  private static void rememberVerified(Path bundle, String sha256, Manifest manifest) {
+    Path record = verifiedRecord(bundle);
+    Path temp = record.resolveSibling(record.getFileName() + ".tmp");
+    try {
+      byte[] json = manifest.toJson();
+      byte[] head = (sha256 + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] all = new byte[head.length + json.length];
+      System.arraycopy(head, 0, all, 0, head.length);
+      System.arraycopy(json, 0, all, head.length, json.length);
+      Files.write(temp, all);
+      Files.move(temp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // Not fatal: the next run verifies the bundle again.
+    }
+  }
+
+  private static Path verifiedRecord(Path bundle) {
+    return bundle.resolveSibling(bundle.getFileName() + ".verified");
   }
 
   /** The outcome of staging one release on the selected nodes. */
