@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hoist.error.ValidationException;
-import io.hoist.release.RepositoryServer.Request;
+import io.hoist.testing.RepositoryServer;
+import io.hoist.testing.RepositoryServer.Request;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
