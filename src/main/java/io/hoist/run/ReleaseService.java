@@ -81,7 +81,14 @@ public final class ReleaseService {
     }
     String sha256 = repository.sha256(version);
     Path bundle = cache.get(version, progress);
-    Manifest manifest = Bundles.verify(bundle, sha256, version);
+    Manifest manifest;
+    try {
+      manifest = Bundles.verify(bundle, sha256, version);
+    } catch (ValidationException e) {
+      // Its checksum matched, so the cache kept it; a refused bundle must not look valid there.
+      cache.evict(version);
+      throw e;
+    }
     if (!manifest.installableBy(hoistVersion)) {
       throw new ValidationException(
           "release "

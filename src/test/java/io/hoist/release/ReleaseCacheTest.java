@@ -75,6 +75,18 @@ class ReleaseCacheTest {
   }
 
   @Test
+  void evictRemovesTheBundleAndItsRecord() throws IOException {
+    server.bundle(NAME, CONTENT);
+    cache().get(V1, DownloadProgress.NONE);
+
+    cache().evict(V1);
+
+    assertEquals(List.of(), cacheFiles());
+    assertEquals(List.of(), cache().cached());
+    cache().evict(V1);
+  }
+
+  @Test
   void freshDownloadIsVerifiedAndRecorded() throws IOException {
     server.bundle(NAME, CONTENT);
     AtomicLong advanced = new AtomicLong();
