@@ -1,5 +1,7 @@
 package io.hoist.cli;
 
+import io.hoist.config.ClusterFiles;
+import io.hoist.error.ConfigException;
 import io.hoist.error.UsageException;
 import io.hoist.model.Node;
 import io.hoist.release.Bundles;
@@ -166,6 +168,7 @@ final class VersionCommand implements Runnable {
       String bundlePattern = "${product}-${version}.tar.gz";
       Path repository = into;
       if (repository == null || product == null) {
+        requireClusterFile(global);
         CommandContext context = CommandContext.load(env, global, false);
         bundlePattern = context.cluster().release().bundle();
         if (repository == null) {
@@ -201,6 +204,19 @@ final class VersionCommand implements Runnable {
                     + (manifest.minHoist() == null ? "" : ", needs hoist " + manifest.minHoist())));
       }
       return ExitCode.OK.code();
+    }
+
+    /** Without a cluster file the repository and product must be given on the command line. */
+    private void requireClusterFile(GlobalOptions global) {
+      try {
+        ClusterFiles.locate(global.clusterFile, env.variables(), env.cwd());
+      } catch (ConfigException e) {
+        throw new UsageException(
+            "no cluster file to take the repository from: give the repository directory to pack"
+                + " into with --into DIR"
+                + (product == null ? " and the product's name with --product NAME" : "")
+                + " (or a cluster file with -c FILE)");
+      }
     }
   }
 

@@ -249,6 +249,23 @@ public final class ReleaseCache {
   }
 
   /**
+   * Removes a release's bundle and its record from the cache (a bundle whose checksum matched but
+   * that was refused afterwards: a bad manifest, an entry escaping the release directory). The
+   * record goes first, so an interruption never leaves a recorded bundle behind.
+   *
+   * @throws ValidationException when the files cannot be removed
+   */
+  public void evict(Version version) {
+    String name = repository.bundleName(version);
+    try {
+      Files.deleteIfExists(dir.resolve(name + SHA256));
+      Files.deleteIfExists(dir.resolve(name));
+    } catch (IOException e) {
+      throw failure("cannot remove the refused bundle " + name, e);
+    }
+  }
+
+  /**
    * The versions whose bundles are in the cache and verified (a record matching their size and
    * mtime), oldest first. Bundles of other patterns and partial downloads are left out. Takes no
    * lock and makes no request.

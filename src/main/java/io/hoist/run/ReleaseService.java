@@ -87,7 +87,13 @@ public final class ReleaseService {
     Path bundle = cache.get(version, progress);
     Manifest manifest = verifiedBefore(bundle, sha256, version);
     if (manifest == null) {
-      manifest = Bundles.verify(bundle, sha256, version);
+      try {
+        manifest = Bundles.verify(bundle, sha256, version);
+      } catch (ValidationException e) {
+        // Its checksum matched, so the cache kept it; a refused bundle must not look valid there.
+        cache.evict(version);
+        throw e;
+      }
       rememberVerified(bundle, sha256, manifest);
     }
     if (!manifest.installableBy(hoistVersion)) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
+import io.hoist.testing.RepositoryServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

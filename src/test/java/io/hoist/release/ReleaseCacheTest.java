@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hoist.error.ValidationException;
-import io.hoist.release.RepositoryServer.Request;
+import io.hoist.testing.RepositoryServer;
+import io.hoist.testing.RepositoryServer.Request;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -71,6 +72,18 @@ class ReleaseCacheTest {
           .sorted()
           .toList();
     }
+  }
+
+  @Test
+  void evictRemovesTheBundleAndItsRecord() throws IOException {
+    server.bundle(NAME, CONTENT);
+    cache().get(V1, DownloadProgress.NONE);
+
+    cache().evict(V1);
+
+    assertEquals(List.of(), cacheFiles());
+    assertEquals(List.of(), cache().cached());
+    cache().evict(V1);
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   private final Map<String, String> roles = new LinkedHashMap<>();
   private final List<String> releases = new ArrayList<>();
+  private String repository;
 
   private SimulatedCluster(Path root, Path clientKey) {
     this.root = root;
@@ -66,17 +68,68 @@ public final class SimulatedCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The cluster file's {@code release.repository} (e.g. {@code http://127.0.0.1:PORT/repo}) instead
+   * of the default {@code file:ROOT/repo} with placeholder bundles.
+   */
+  public SimulatedCluster repository(String location) {
+    repository = location;
+    return this;
+  }
+
+  /** The directory the default {@code file:} repository is in. */
+  public Path repositoryDir() {
+    return root.resolve("repo");
+  }
+
   /** Adds a node running {@code version}, with one role, served by a fresh SSH server. */
   public SimulatedCluster node(String name, String role, String version) {
+    return node(name, role, version, false);
+  }
+
+  /**
+   * Adds a node whose {@code df} reports 100 KiB free on its file system (a fake {@code df} first
+   * on that node's PATH; {@link #freeSpace} removes it).
+   */
+  public SimulatedCluster nodeWithLittleSpace(String name, String role, String version) {
+    return node(name, role, version, true);
+  }
+
+  /** Removes a node's fake {@code df}: its real free space shows again. */
+  public void freeSpace(String node) {
+    try {
+      Files.deleteIfExists(fakeBin(node).resolve("df"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path fakeBin(String node) {
+    return root.resolve("fakebin").resolve(node);
+  }
+
+  private SimulatedCluster node(String name, String role, String version, boolean littleSpace) {
     try {
       Path home = nodeHome(name);
       Path release = Files.createDirectories(home.resolve("releases").resolve(version));
       Files.writeString(release.resolve("VERSION"), version + "\n");
       Files.createSymbolicLink(home.resolve("current"), Path.of("releases", version));
-      SshServerFixture server =
+      SshServerFixture.Builder builder =
           SshServerFixture.builder(home, root.resolve("hostkeys").resolve(name))
-              .authorize(TestKeys.publicKeyOf(clientKey))
-              .start();
+              .authorize(TestKeys.publicKeyOf(clientKey));
+      if (littleSpace) {
+        Path bin = Files.createDirectories(fakeBin(name));
+        Path df = bin.resolve("df");
+        Files.writeString(
+            df,
+            "#!/bin/sh\n"
+                + "echo 'Filesystem 1024-blocks Used Available Capacity Mounted on'\n"
+                + "echo 'tiny 1000 900 100 90% /'\n");
+        Files.setPosixFilePermissions(df, PosixFilePermissions.fromString("rwxr-xr-x"));
+        builder.environment(
+            "PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+      }
+      SshServerFixture server = builder.start();
       servers.put(name, server);
       ports.put(name, server.port());
       roles.put(name, role);
@@ -103,7 +156,7 @@ public final class SimulatedCluster implements AutoCloseable {
    */
   public Path writeClusterFile(String extra) {
     try {
-      Path repo = Files.createDirectories(root.resolve("repo"));
+      Path repo = Files.createDirectories(repositoryDir());
       for (String version : releases) {
         Path bundle = repo.resolve("acme-" + version + ".tar.gz");
         Files.writeString(bundle, "bundle " + version + "\n");
@@ -114,8 +167,8 @@ public final class SimulatedCluster implements AutoCloseable {
       StringBuilder yaml = new StringBuilder();
       yaml.append("cluster: sim\n")
           .append("release:\n")
-          .append("  repository: file:")
-          .append(repo)
+          .append("  repository: ")
+          .append(repository != null ? repository : "file:" + repo)
           .append("\n  bundle: acme-${version}.tar.gz\n  max_step: minor\n  cache: ")
           .append(root.resolve("cache"))
           .append("\n")

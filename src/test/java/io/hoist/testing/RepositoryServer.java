@@ -1,4 +1,4 @@
-package io.hoist.release;
+package io.hoist.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -18,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A release repository served over http on 127.0.0.1 (port 0) under {@code /repo/}: files, an
@@ -27,10 +30,10 @@ import java.util.regex.Pattern;
     reason =
         "com.sun.net.httpserver is a supported, exported JDK API (module jdk.httpserver); the"
             + " jdk-non-portable signatures flag every com.sun package")
-final class RepositoryServer implements AutoCloseable {
+public final class RepositoryServer implements AutoCloseable {
 
   /** One request as the server saw it. */
-  record Request(String path, String range) {}
+  public record Request(String path, String range) {}
 
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
@@ -43,7 +46,7 @@ final class RepositoryServer implements AutoCloseable {
   private volatile boolean autoindex;
   private volatile boolean ignoreRange;
 
-  RepositoryServer() throws IOException {
+  public RepositoryServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newCachedThreadPool());
@@ -51,33 +54,43 @@ final class RepositoryServer implements AutoCloseable {
   }
 
   /** The repository's URL, {@code http://127.0.0.1:PORT/repo}. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/repo";
   }
 
-  RepositoryServer file(String name, byte[] content) {
+  public RepositoryServer file(String name, byte[] content) {
     files.put(name, content);
     return this;
   }
 
-  RepositoryServer file(String name, String content) {
+  public RepositoryServer file(String name, String content) {
     return file(name, content.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Serves every regular file of {@code dir} (a repository {@code version pack} wrote). */
+  public RepositoryServer directory(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path file : entries.filter(Files::isRegularFile).toList()) {
+        file(file.getFileName().toString(), Files.readAllBytes(file));
+      }
+    }
+    return this;
+  }
+
   /** A bundle and its correct checksum file. */
-  RepositoryServer bundle(String name, byte[] content) {
+  public RepositoryServer bundle(String name, byte[] content) {
     file(name, content);
     return file(name + ".sha256", sha256(content) + "  " + name + "\n");
   }
 
   /** Serves an HTML directory listing at {@code /repo/} (INDEX stays 404 unless added). */
-  RepositoryServer autoindex() {
+  public RepositoryServer autoindex() {
     autoindex = true;
     return this;
   }
 
   /** Answers every request for {@code name} with {@code status} (0: normal again). */
-  RepositoryServer status(String name, int status) {
+  public RepositoryServer status(String name, int status) {
     if (status == 0) {
       statuses.remove(name);
     } else {
@@ -87,7 +100,7 @@ final class RepositoryServer implements AutoCloseable {
   }
 
   /** Answers 200 with the whole file whatever the Range header says. */
-  RepositoryServer ignoreRange() {
+  public RepositoryServer ignoreRange() {
     ignoreRange = true;
     return this;
   }
@@ -95,21 +108,21 @@ final class RepositoryServer implements AutoCloseable {
   /**
    * The next {@code times} requests for {@code name} get half the body, then the connection dies.
    */
-  RepositoryServer cut(String name, int times) {
+  public RepositoryServer cut(String name, int times) {
     cutPath = name;
     cutsLeft.set(times);
     return this;
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
-  List<Request> requestsFor(String name) {
+  public List<Request> requestsFor(String name) {
     return requests.stream().filter(r -> r.path().equals("/repo/" + name)).toList();
   }
 
-  static String sha256(byte[] content) {
+  public static String sha256(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package io.hoist.release;
+package io.hoist.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -11,6 +11,6 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.FIELD})
-@interface SuppressForbidden {
+public @interface SuppressForbidden {
   String reason();
 }
