@@ -78,7 +78,7 @@ class ReleaseCommandsIT {
     assertEquals("bytes=" + half + "-", gets.get(1).range());
     assertArrayEquals(
         Files.readAllBytes(packed.resolve(V1_1)), Files.readAllBytes(cache().resolve(V1_1)));
-    assertEquals(Set.of(V1_1, V1_1 + ".sha256", ".lock"), names(cache()));
+    assertEquals(Set.of(V1_1, V1_1 + ".sha256", V1_1 + ".verified", ".lock"), names(cache()));
 
     CliRunner.Result again = run("version", "get", "1.1.0");
 
