@@ -60,6 +60,11 @@ public final class SharedTransports implements TransportFactory, AutoCloseable {
     }
 
     @Override
+    public String upload(Path local, String remotePath, String knownSha256) {
+      return delegate.upload(local, remotePath, knownSha256);
+    }
+
+    @Override
     public String download(String remotePath, Path local) {
       return delegate.download(remotePath, local);
     }

@@ -356,7 +356,8 @@ public final class Stager {
       LOG.info("{}: uploading {} to {}", node.name(), bundle, target);
       String agreed;
       try {
-        agreed = transport.upload(bundle, target);
+        // The bundle was verified on the core node: hash it there once, not once per node.
+        agreed = transport.upload(bundle, target, sha256);
       } catch (TransportException e) {
         throw new StepFailed("uploading the bundle failed: " + e.getMessage() + cleanUpQuietly());
       }

@@ -53,6 +53,15 @@ public interface Transport extends AutoCloseable {
   String upload(Path local, String remotePath);
 
   /**
+   * As {@link #upload(Path, String)}, for a file whose sha256 the caller already holds (a bundle
+   * verified on the core node): the local file is not hashed again, and the remote copy must match
+   * {@code knownSha256}. Distributing one bundle to many nodes hashes it once, not once per node.
+   *
+   * @throws TransportException TRANSFER when the copy fails or does not match {@code knownSha256}
+   */
+  String upload(Path local, String remotePath, String knownSha256);
+
+  /**
    * Copies {@code remotePath} to a local file (written under a temporary name, then renamed),
    * verifying the copy against the remote file's sha256.
    *

@@ -251,6 +251,28 @@ public abstract class TransportContract {
   }
 
   @Test
+  void uploadWithAKnownSha256KeepsTheBytesAndRefusesACopyThatDoesNotMatchIt() throws Exception {
+    byte[] bytes = new byte[1024 * 1024 + 3];
+    new Random(7).nextBytes(bytes);
+    Path local = Files.write(localDir().resolve("bundle.tgz"), bytes);
+    String known = FileDigest.sha256(local);
+    Path remote = nodeDir().resolve("bundle.tgz");
+
+    assertEquals(known, transport().upload(local, remote.toString(), known));
+    assertArrayEquals(bytes, Files.readAllBytes(remote));
+
+    // The caller vouched for another sha256 than the bytes have: the copy is refused and removed.
+    Path other = nodeDir().resolve("other.tgz");
+    TransportException e =
+        assertThrows(
+            TransportException.class,
+            () -> transport().upload(local, other.toString(), "0".repeat(64)));
+    assertEquals(TransportException.Kind.TRANSFER, e.kind());
+    assertTrue(e.getMessage().contains(known), e.getMessage());
+    assertEquals(List.of("bundle.tgz"), fileNames(nodeDir()));
+  }
+
+  @Test
   void uploadReplacesAnExistingFile() throws Exception {
     Path remote = Files.writeString(nodeDir().resolve("config"), "old contents, longer");
     Path local = Files.writeString(localDir().resolve("config"), "new");

@@ -139,13 +139,19 @@ public final class LocalTransport implements Transport {
   @Override
   public String upload(Path local, String remotePath) {
     ensureOpen();
-    return copy(local, Path.of(remotePath), "upload");
+    return copy(local, Path.of(remotePath), "upload", null);
+  }
+
+  @Override
+  public String upload(Path local, String remotePath, String knownSha256) {
+    ensureOpen();
+    return copy(local, Path.of(remotePath), "upload", knownSha256);
   }
 
   @Override
   public String download(String remotePath, Path local) {
     ensureOpen();
-    return copy(Path.of(remotePath), local, "download");
+    return copy(Path.of(remotePath), local, "download", null);
   }
 
   /** Kills running commands; later calls throw. Never throws. */
@@ -157,25 +163,35 @@ public final class LocalTransport implements Transport {
     }
   }
 
-  private String copy(Path source, Path target, String what) {
+  private String copy(Path source, Path target, String what, String knownSha256) {
     Path parent = target.toAbsolutePath().getParent();
     if (parent == null || !Files.isDirectory(parent)) {
       throw transfer(what, source, target, "the directory " + parent + " does not exist", null);
     }
     Path temp = parent.resolve(target.getFileName() + TEMP_SUFFIX);
     try {
-      MessageDigest digest = FileDigest.newSha256();
-      try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest)) {
-        Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+      String expected;
+      if (knownSha256 == null) {
+        MessageDigest digest = FileDigest.newSha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest)) {
+          Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+        }
+        expected = FileDigest.hex(digest);
+      } else {
+        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+        expected = knownSha256;
       }
-      String expected = FileDigest.hex(digest);
       String actual = FileDigest.sha256(temp);
       if (!expected.equals(actual)) {
         throw transfer(
             what,
             source,
             target,
-            "the copy's sha256 " + actual + " differs from the source's " + expected,
+            "the copy's sha256 "
+                + actual
+                + " differs from "
+                + (knownSha256 == null ? "the source's " : "the expected ")
+                + expected,
             null);
       }
       move(temp, target);

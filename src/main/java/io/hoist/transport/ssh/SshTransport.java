@@ -277,19 +277,36 @@ public final class SshTransport implements Transport {
 
   @Override
   public String upload(Path local, String remotePath) {
+    return upload(local, remotePath, null);
+  }
+
+  @Override
+  public String upload(Path local, String remotePath, String knownSha256) {
     String temp = remotePath + TEMP_SUFFIX;
     ChannelSftp sftp = openSftp("upload " + local + " to " + remotePath);
     try {
-      MessageDigest digest = FileDigest.newSha256();
-      try (InputStream in = new DigestInputStream(Files.newInputStream(local), digest)) {
-        sftp.put(in, temp, ChannelSftp.OVERWRITE);
+      String expected;
+      if (knownSha256 == null) {
+        MessageDigest digest = FileDigest.newSha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(local), digest)) {
+          sftp.put(in, temp, ChannelSftp.OVERWRITE);
+        }
+        expected = FileDigest.hex(digest);
+      } else {
+        try (InputStream in = Files.newInputStream(local)) {
+          sftp.put(in, temp, ChannelSftp.OVERWRITE);
+        }
+        expected = knownSha256;
       }
-      String expected = FileDigest.hex(digest);
       String actual = remoteSha256(temp, "upload " + local + " to " + remotePath);
       if (!expected.equals(actual)) {
         throw transfer(
             "upload " + local + " to " + remotePath,
-            "the remote copy's sha256 " + actual + " differs from the local file's " + expected,
+            "the remote copy's sha256 "
+                + actual
+                + " differs from "
+                + (knownSha256 == null ? "the local file's " : "the expected ")
+                + expected,
             null);
       }
       rename(sftp, temp, remotePath);
