@@ -1,19 +1,16 @@
 package io.hoist.cli;
 
-import io.hoist.error.UsageException;
 import io.hoist.inspect.CheckResult;
 import io.hoist.inspect.CheckStatus;
 import io.hoist.inspect.InspectReport;
 import io.hoist.inspect.Inspector;
 import io.hoist.inspect.NodeReport;
 import io.hoist.run.ClusterInspection;
-import io.hoist.run.FanOut;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -54,12 +51,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Mixin NodeAccessOptions access = new NodeAccessOptions();
 
-  @Option(
-      names = "--max-parallel",
-      paramLabel = "N",
-      defaultValue = "" + FanOut.DEFAULT_MAX_PARALLEL,
-      description = "Check at most N nodes at once. Default: ${DEFAULT-VALUE}.")
-  int maxParallel = FanOut.DEFAULT_MAX_PARALLEL;
+  @Mixin FanOutOptions fanOut = new FanOutOptions();
 
   @Parameters(
       paramLabel = "NODE",
@@ -73,15 +65,12 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (maxParallel < 1) {
-      throw new UsageException("--max-parallel must be at least 1, got " + maxParallel);
-    }
     GlobalOptions global = parent.global;
     CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
     Inspector inspector =
         new Inspector(context.cluster(), context.transports(), context.secretValues());
     InspectReport report =
-        new ClusterInspection(context.cluster(), inspector, maxParallel)
+        new ClusterInspection(context.cluster(), inspector, fanOut.maxParallel())
             .inspect(context.select(nodes));
     Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
     if (console.isJson()) {

@@ -357,12 +357,7 @@ final class VersionCommand implements Runnable {
 
     @Mixin NodeAccessOptions access = new NodeAccessOptions();
 
-    @Option(
-        names = "--max-parallel",
-        paramLabel = "N",
-        defaultValue = "" + FanOut.DEFAULT_MAX_PARALLEL,
-        description = "Stage on at most N nodes at once. Default: ${DEFAULT-VALUE}.")
-    int maxParallel = FanOut.DEFAULT_MAX_PARALLEL;
+    @Mixin FanOutOptions fanOut = new FanOutOptions();
 
     @Parameters(index = "0", paramLabel = "VERSION", description = "The release to stage.")
     String version;
@@ -380,9 +375,6 @@ final class VersionCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (maxParallel < 1) {
-        throw new UsageException("--max-parallel must be at least 1, got " + maxParallel);
-      }
       GlobalOptions global = group.parent.global;
       Console console =
           new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
@@ -395,7 +387,7 @@ final class VersionCommand implements Runnable {
               .prepare(
                   release,
                   selected,
-                  maxParallel,
+                  fanOut.maxParallel(),
                   Progress.download(release.text(), console, env),
                   result -> console.note(Text.staged(result)),
                   Map.of());
