@@ -2,6 +2,7 @@ package io.hoist.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Where a command's words go. Results go to stdout (text unless -q, JSON always: it was asked for);
@@ -18,6 +19,11 @@ final class Console {
     this.out = out;
     this.err = err;
     this.global = global;
+  }
+
+  /** The console of a running command: its command line's writers and the global options. */
+  static Console of(CommandSpec spec, GlobalOptions global) {
+    return new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
   }
 
   boolean isJson() {

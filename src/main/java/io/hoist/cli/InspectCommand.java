@@ -72,7 +72,7 @@ final class InspectCommand implements Callable<Integer> {
     InspectReport report =
         new ClusterInspection(context.cluster(), inspector, fanOut.maxParallel())
             .inspect(context.select(nodes));
-    Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+    Console console = Console.of(spec, global);
     if (console.isJson()) {
       console.json(Json.inspect(report));
     } else {

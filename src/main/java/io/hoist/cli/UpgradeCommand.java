@@ -153,7 +153,7 @@ final class UpgradeCommand implements Callable<Integer> {
             context.cluster(), context.transports(), context.secretValues(), context.baseDir());
     Plan plan =
         service.plan(nodes, target, roleOrder, force, FanOut.DEFAULT_MAX_PARALLEL, maxParallel);
-    Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+    Console console = Console.of(spec, global);
     if (dryRun) {
       if (console.isJson()) {
         console.json(Json.plan(plan));

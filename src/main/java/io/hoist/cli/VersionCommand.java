@@ -162,8 +162,7 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console =
-          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console = Console.of(spec, global);
       Version release = version(version, "--version");
       String bundlePattern = "${product}-${version}.tar.gz";
       Path repository = into;
@@ -251,8 +250,7 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console =
-          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console = Console.of(spec, global);
       Version release = version(version, "VERSION");
       CommandContext context = CommandContext.load(env, global, false);
       ReleaseService service = context.releases();
@@ -301,8 +299,7 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console =
-          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console = Console.of(spec, global);
       CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
       ReleaseService.Listing listing =
           context.releases().list(context.select(nodes), FanOut.DEFAULT_MAX_PARALLEL);
@@ -376,8 +373,7 @@ final class VersionCommand implements Runnable {
     @Override
     public Integer call() {
       GlobalOptions global = group.parent.global;
-      Console console =
-          new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), global);
+      Console console = Console.of(spec, global);
       Version release = version(version, "VERSION");
       CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
       List<Node> selected = context.select(nodes);
