@@ -41,6 +41,7 @@ class PackageDependenciesTest {
           Map.entry("transport", Set.of("model", "command")),
           Map.entry("transport.ssh", Set.of("transport", "model", "command")),
           Map.entry("transport.local", Set.of("transport", "model", "command")),
+          Map.entry("phase", Set.of("model", "command", "plan", "transport")),
           Map.entry("inspect", Set.of("model", "command", "release", "transport")),
           Map.entry("stage", Set.of("model", "command", "release", "transport")),
           Map.entry(

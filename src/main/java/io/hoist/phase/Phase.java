@@ -1,0 +1,58 @@
+package io.hoist.phase;
+
+import io.hoist.model.PhaseId;
+
+/**
+ * One phase of a node's upgrade: whether its effect is already present, the action, and its undo.
+ * The runner, not the phase, owns ordering, recording and rollback.
+ *
+ * <p>Blocking: every method blocks until the node's commands have finished or hit their time
+ * limits, which the phase takes from {@link PhaseContext#timeouts()}. Thread safety: one node's
+ * phases run on one thread, one at a time; an instance holds no per-run state, so one instance may
+ * serve several nodes on their own threads. Idempotence: {@link #run} and {@link #undo} must be
+ * safe to repeat and safe on a partially applied action (a resumed run, or an undo after a failure
+ * in the middle of {@code run}).
+ *
+ * <p>Exceptions: {@link PhaseFailure} means the node did not do what was asked (non-zero exit,
+ * timeout, unhealthy); it is an outcome the runner records and rolls back. {@link
+ * io.hoist.error.TransportException} means the node could not be reached or dropped the connection
+ * (how far a command got is unknown); the runner treats it as a failure of the phase. {@link
+ * io.hoist.error.InterruptedRunException} means the thread was interrupted; it aborts the run. Any
+ * other exception is a bug.
+ */
+public interface Phase {
+
+  /** Which phase this is (its kebab-case id is the journal and JSON name). */
+  PhaseId id();
+
+  /**
+   * Whether the phase's effect is already present on the node, so {@link #run} can be skipped
+   * (resume, or a node already at the target). Must not change the node.
+   */
+  boolean isDone(PhaseContext context);
+
+  /**
+   * Performs the action.
+   *
+   * @throws PhaseFailure when the node failed to do it
+   */
+  void run(PhaseContext context);
+
+  /**
+   * Reverses the action. Called in reverse phase order after a later phase (or this one) failed.
+   * The default does nothing, for phases that change nothing.
+   *
+   * @throws PhaseFailure when the reversal failed (the node then needs attention)
+   */
+  default void undo(PhaseContext context) {}
+
+  /**
+   * Completes the reversal once every earlier phase has been undone, called in forward phase order
+   * after all {@link #undo} calls. For phases whose reversal depends on the earlier state being
+   * back (restart starts the product again once {@code current} points at the previous release).
+   * The default does nothing.
+   *
+   * @throws PhaseFailure when it failed (the node then needs attention)
+   */
+  default void afterUndo(PhaseContext context) {}
+}

@@ -1,0 +1,70 @@
+package io.hoist.phase;
+
+import io.hoist.model.PhaseId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** A {@link RunRecord} kept in memory, in call order. Thread-safe. */
+public final class RecordedRun implements RunRecord {
+
+  /** What an entry records. */
+  public enum Kind {
+    PHASE_STARTED,
+    PHASE_ENDED,
+    UNDO_STARTED,
+    UNDO_ENDED
+  }
+
+  /**
+   * One recorded call.
+   *
+   * @param outcome {@code null} for the "started" kinds
+   * @param duration {@code null} for the "started" kinds
+   * @param message {@code null} for the "started" kinds; empty unless failed
+   */
+  public record Entry(
+      Kind kind, String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+
+    public Entry {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(phase, "phase");
+    }
+  }
+
+  private final List<Entry> entries = new ArrayList<>();
+
+  @Override
+  public synchronized void phaseStarted(String node, PhaseId phase) {
+    entries.add(new Entry(Kind.PHASE_STARTED, node, phase, null, null, null));
+  }
+
+  @Override
+  public synchronized void phaseEnded(
+      String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+    entries.add(new Entry(Kind.PHASE_ENDED, node, phase, outcome, duration, message));
+  }
+
+  @Override
+  public synchronized void undoStarted(String node, PhaseId phase) {
+    entries.add(new Entry(Kind.UNDO_STARTED, node, phase, null, null, null));
+  }
+
+  @Override
+  public synchronized void undoEnded(
+      String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+    entries.add(new Entry(Kind.UNDO_ENDED, node, phase, outcome, duration, message));
+  }
+
+  /** Every entry so far, in call order. */
+  public synchronized List<Entry> entries() {
+    return List.copyOf(entries);
+  }
+
+  /** The entries of one kind, in call order. */
+  public synchronized List<Entry> entries(Kind kind) {
+    return entries.stream().filter(e -> e.kind() == kind).toList();
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The one phase mechanism of a node's upgrade: a {@link io.hoist.phase.Phase} is a check (already
+ * done?), an action and an undo; the {@link io.hoist.phase.PhaseRunner} runs a node's phases in
+ * order, records each in a {@link io.hoist.phase.RunRecord}, and on a failure undoes what was done
+ * in reverse, returning a {@link io.hoist.phase.NodeOutcome} value. The phases themselves ({@link
+ * io.hoist.phase.InstallPhase}, {@link io.hoist.phase.RestartPhase}, {@link
+ * io.hoist.phase.PostValidatePhase}) run the commands the plan already rendered. Depends on {@code
+ * model}, {@code command}, {@code plan}, the {@code transport} interfaces and {@code error}; never
+ * on a transport implementation, picocli or Jackson.
+ */
+package io.hoist.phase;
