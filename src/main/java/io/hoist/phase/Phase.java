@@ -55,4 +55,9 @@ public interface Phase {
    * @throws PhaseFailure when it failed (the node then needs attention)
    */
   default void afterUndo(PhaseContext context) {}
+
+  /** Whether {@link #afterUndo} does anything (the runner calls and records it only then). */
+  default boolean hasAfterUndo() {
+    return false;
+  }
 }

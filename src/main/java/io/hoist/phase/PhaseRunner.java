@@ -21,11 +21,11 @@ import java.util.Optional;
  * ({@link PhaseFailure}, or a {@link TransportException} while it ran), it is recorded {@link
  * Outcome#FAILED} and, unless the runner was built with {@code undoOnFailure = false} ({@code
  * --on-failure stop}), the failed phase and every phase that ran before it are undone in reverse
- * order, then their {@link Phase#afterUndo} steps run in forward order, each recorded. The outcome
- * keeps the original failure; undo failures are attached to it as suppressed exceptions and make
- * the node {@link NodeOutcome.Status#FAILED_NEEDS_ATTENTION}. The failed phase is undone too
- * because it may have half-happened (restart stopped the product, then start failed); phases must
- * tolerate that ({@link Phase}).
+ * order, then (when every undo succeeded) their {@link Phase#afterUndo} steps run in forward order,
+ * each recorded. The outcome keeps the original failure; undo failures are attached to it as
+ * suppressed exceptions and make the node {@link NodeOutcome.Status#FAILED_NEEDS_ATTENTION}. The
+ * failed phase is undone too because it may have half-happened (restart stopped the product, then
+ * start failed); phases must tolerate that ({@link Phase}).
  *
  * <p>Blocking; one call per node per thread. Outcomes are values: only bugs and interruption
  * ({@link io.hoist.error.InterruptedRunException}) throw.
@@ -100,13 +100,16 @@ public final class PhaseRunner {
       // touched is a stack: the failed phase first, then back to the first phase that ran.
       for (Phase phase : touched) {
         if (undo(context, phase, false, failure)) {
-          undone.add(0, phase);
+          if (phase.hasAfterUndo()) {
+            undone.add(0, phase);
+          }
         } else {
           clean = false;
         }
       }
-      // Forward order: a restart starts the product only once current is back.
-      for (Phase phase : undone) {
+      // Forward order: a restart starts the product only once current is back. After a failed
+      // undo the node is in no known state: leave it to a person rather than start anything.
+      for (Phase phase : clean ? undone : List.<Phase>of()) {
         clean &= undo(context, phase, true, failure);
       }
       if (clean) {

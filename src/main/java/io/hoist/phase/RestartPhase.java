@@ -35,6 +35,11 @@ public final class RestartPhase implements Phase {
   }
 
   @Override
+  public boolean hasAfterUndo() {
+    return true;
+  }
+
+  @Override
   public void afterUndo(PhaseContext context) {
     start(context);
   }
