@@ -2,6 +2,8 @@ package io.hoist.phase;
 
 import io.hoist.model.PhaseId;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,7 +45,7 @@ public record NodeOutcome(
     Objects.requireNonNull(failedPhase, "failedPhase");
     Objects.requireNonNull(message, "message");
     // Not Map.copyOf: the run order of the phases is part of the value.
-    durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
+    durations = Collections.unmodifiableMap(new LinkedHashMap<>(durations));
     Objects.requireNonNull(failure, "failure");
   }
 

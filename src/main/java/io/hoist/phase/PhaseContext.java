@@ -92,7 +92,7 @@ public record PhaseContext(
   String failureMessage(PhaseId phase, ShellCommand command, Duration timeout, ExecResult result) {
     String how =
         result.timedOut()
-            ? "timed out after " + timeout.toSeconds() + "s"
+            ? "timed out after " + timeout.toMillis() + "ms"
             : "exited " + result.exitCode();
     String last = result.lastLine();
     return "node "
