@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param timeouts the time limits
  * @param sleeper waits between health-check tries
  * @param log where the node's command output goes
+ * @param record where {@link #warn} records a warning; the {@link PhaseRunner} binds its own record
+ *     here before it runs the phases ({@link #withRecord})
  */
 public record PhaseContext(
     Node node,
@@ -35,7 +37,38 @@ public record PhaseContext(
     Commands commands,
     Timeouts timeouts,
     Sleeper sleeper,
-    NodeLog log) {
+    NodeLog log,
+    RunRecord record) {
+
+  /** A record that keeps nothing: warnings of a context no runner has bound are dropped. */
+  private static final RunRecord NO_RECORD =
+      new RunRecord() {
+        @Override
+        public void phaseStarted(String node, PhaseId phase) {}
+
+        @Override
+        public void phaseEnded(
+            String node, PhaseId phase, Outcome outcome, Duration duration, String message) {}
+
+        @Override
+        public void undoStarted(String node, PhaseId phase) {}
+
+        @Override
+        public void undoEnded(
+            String node, PhaseId phase, Outcome outcome, Duration duration, String message) {}
+      };
+
+  /** A context without a record of its own (the runner binds one with {@link #withRecord}). */
+  public PhaseContext(
+      Node node,
+      Transport transport,
+      NodeSteps steps,
+      Commands commands,
+      Timeouts timeouts,
+      Sleeper sleeper,
+      NodeLog log) {
+    this(node, transport, steps, commands, timeouts, sleeper, log, NO_RECORD);
+  }
 
   public PhaseContext {
     Objects.requireNonNull(node, "node");
@@ -45,6 +78,20 @@ public record PhaseContext(
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(record, "record");
+  }
+
+  /** This context with warnings going to {@code runRecord}. */
+  public PhaseContext withRecord(RunRecord runRecord) {
+    return new PhaseContext(node, transport, steps, commands, timeouts, sleeper, log, runRecord);
+  }
+
+  /**
+   * Records a warning of {@code phase} on this node: something went wrong that the user chose to
+   * accept (a failed check under {@code --ignore-inspect-failures}); the run continues.
+   */
+  public void warn(PhaseId phase, String message) {
+    record.warning(node.name(), phase, message);
   }
 
   /** The plan's step for {@code phase}, if the node has that phase. */

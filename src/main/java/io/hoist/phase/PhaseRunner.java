@@ -48,8 +48,13 @@ public final class PhaseRunner {
     this.undoOnFailure = undoOnFailure;
   }
 
-  /** Runs {@code phases} in order on the context's node. */
-  public NodeOutcome run(PhaseContext context, List<Phase> phases) {
+  /**
+   * Runs {@code phases} in order on the context's node; their warnings ({@link PhaseContext#warn})
+   * go to this runner's record.
+   */
+  public NodeOutcome run(PhaseContext unbound, List<Phase> phases) {
+    // The phases' warnings go to the same record as the phases.
+    PhaseContext context = unbound.withRecord(record);
     String node = context.node().name();
     Map<PhaseId, Duration> durations = new LinkedHashMap<>();
     Deque<Phase> touched = new ArrayDeque<>();

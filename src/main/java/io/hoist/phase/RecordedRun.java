@@ -14,7 +14,9 @@ public final class RecordedRun implements RunRecord {
     PHASE_STARTED,
     PHASE_ENDED,
     UNDO_STARTED,
-    UNDO_ENDED
+    UNDO_ENDED,
+    /** A phase's warning ({@link RunRecord#warning}): only the message is set. */
+    WARNING
   }
 
   /**
@@ -22,7 +24,8 @@ public final class RecordedRun implements RunRecord {
    *
    * @param outcome {@code null} for the "started" kinds
    * @param duration {@code null} for the "started" kinds
-   * @param message {@code null} for the "started" kinds; empty unless failed
+   * @param message {@code null} for the "started" kinds; empty unless failed; the warning's text
+   *     for {@link Kind#WARNING}
    */
   public record Entry(
       Kind kind, String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
@@ -56,6 +59,16 @@ public final class RecordedRun implements RunRecord {
   public synchronized void undoEnded(
       String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
     entries.add(new Entry(Kind.UNDO_ENDED, node, phase, outcome, duration, message));
+  }
+
+  @Override
+  public synchronized void warning(String node, PhaseId phase, String message) {
+    entries.add(new Entry(Kind.WARNING, node, phase, null, null, message));
+  }
+
+  /** The warnings' messages so far, in call order. */
+  public synchronized List<String> warnings() {
+    return entries.stream().filter(e -> e.kind() == Kind.WARNING).map(Entry::message).toList();
   }
 
   /** Every entry so far, in call order. */

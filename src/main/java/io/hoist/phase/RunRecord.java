@@ -24,4 +24,10 @@ public interface RunRecord {
 
   /** The phase's undo ended: {@code message} is empty unless it failed. */
   void undoEnded(String node, PhaseId phase, Outcome outcome, Duration duration, String message);
+
+  /**
+   * A phase reported a warning: it went on despite {@code message} (a failed check that was
+   * ignored). The default records nothing, for records that keep only phases and undos.
+   */
+  default void warning(String node, PhaseId phase, String message) {}
 }

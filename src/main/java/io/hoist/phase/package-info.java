@@ -4,8 +4,10 @@
  * order, records each in a {@link io.hoist.phase.RunRecord}, and on a failure undoes what was done
  * in reverse, returning a {@link io.hoist.phase.NodeOutcome} value. The phases themselves ({@link
  * io.hoist.phase.InstallPhase}, {@link io.hoist.phase.RestartPhase}, {@link
- * io.hoist.phase.PostValidatePhase}) run the commands the plan already rendered. Depends on {@code
- * model}, {@code command}, {@code plan}, the {@code transport} interfaces and {@code error}; never
- * on a transport implementation, picocli or Jackson.
+ * io.hoist.phase.PostValidatePhase}, {@link io.hoist.phase.VersionCheckPhase}, {@link
+ * io.hoist.phase.PreValidatePhase}, {@link io.hoist.phase.RetirePhase}, {@link
+ * io.hoist.phase.MigratePhase}, {@link io.hoist.phase.RejoinPhase}) run the commands the plan
+ * already rendered. Depends on {@code model}, {@code command}, {@code plan}, the {@code transport}
+ * interfaces and {@code error}; never on a transport implementation, picocli or Jackson.
  */
 package io.hoist.phase;
