@@ -1,0 +1,349 @@
+package io.hoist.phase;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.model.Cluster;
+import io.hoist.model.Commands;
+import io.hoist.model.HealthCheck;
+import io.hoist.model.Layout;
+import io.hoist.model.Node;
+import io.hoist.model.PhaseId;
+import io.hoist.model.SshSettings;
+import io.hoist.model.Timeouts;
+import io.hoist.model.TransportKind;
+import io.hoist.phase.NodeOutcome.Status;
+import io.hoist.phase.RecordedRun.Entry;
+import io.hoist.phase.RecordedRun.Kind;
+import io.hoist.plan.NodeSteps;
+import io.hoist.plan.PlanRequest;
+import io.hoist.plan.Planner;
+import io.hoist.release.Version;
+import io.hoist.testing.Clusters;
+import io.hoist.transport.local.LocalTransport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The version-check, pre-validate, retire, migrate and rejoin phases on a real node directory,
+ * through {@link LocalTransport} and the {@link PhaseRunner}: the node's "product" is a script that
+ * appends what it does to an events file; files in the node's home make it misbehave.
+ */
+class PipelinePhasesTest {
+
+  private static final Duration INTERVAL = Duration.ofSeconds(7);
+
+  @TempDir Path dir;
+
+  private Path home;
+  private Path events;
+  private Node node;
+  private LocalTransport transport;
+  private NodeLog log;
+  private final List<Duration> sleeps = new ArrayList<>();
+  private final RecordedRun record = new RecordedRun();
+
+  @BeforeEach
+  void nodeOnOneZero() throws IOException {
+    home = dir.resolve("home");
+    events = dir.resolve("events");
+    for (String version : List.of("1.0", "2.0")) {
+      Path release = Files.createDirectories(home.resolve("releases").resolve(version));
+      Files.writeString(release.resolve("VERSION"), version + "\n");
+    }
+    Files.createSymbolicLink(home.resolve("current"), home.resolve("releases/1.0"));
+    Path running = dir.resolve("running");
+    Files.writeString(running, "1.0\n");
+    Path tries = dir.resolve("retire-tries");
+    Path acme = Files.createDirectories(home.resolve("bin")).resolve("acme");
+    Files.writeString(
+        acme,
+        String.join(
+            "\n",
+            "#!/bin/bash",
+            "release=$(basename \"$(readlink " + home.resolve("current") + ")\")",
+            "case \"$1\" in",
+            "  health) echo \"acme $release healthy\" ;;",
+            "  start)",
+            "    echo \"$release\" > " + running,
+            "    echo \"start $release\" >> " + events + " ;;",
+            "  stop) echo \"stop $(cat " + running + ")\" >> " + events + " ;;",
+            "  check)",
+            "    if [ -f " + home.resolve("disk-full") + " ]; then",
+            "      echo \"checking disk\"; echo \"/var 98% full\"; exit 1",
+            "    fi",
+            "    echo \"$2 ok\" ;;",
+            "  retire)",
+            "    n=$(( $(cat " + tries + " 2>/dev/null || echo 0) + 1 )); echo $n > " + tries,
+            "    if [ $n -lt $(cat "
+                + home.resolve("drain-after")
+                + " 2>/dev/null || echo 1) ];"
+                + " then",
+            "      echo \"still 12 sessions\"; exit 1",
+            "    fi",
+            "    echo \"retire\" >> " + events + " ;;",
+            "  rejoin)",
+            "    touch " + home.resolve("rejoined"),
+            "    echo \"rejoin\" >> " + events + " ;;",
+            "  migrate)",
+            "    echo \"migrate $release\" >> " + events,
+            "    if [ -f " + home.resolve("migrate-fails") + " ]; then",
+            "      echo \"schema 41 -> 42: duplicate key\"; exit 3",
+            "    fi ;;",
+            "esac",
+            ""));
+    Files.setPosixFilePermissions(acme, PosixFilePermissions.fromString("rwx------"));
+    node =
+        new Node(
+            "n1",
+            TransportKind.LOCAL,
+            null,
+            List.of("db"),
+            SshSettings.defaults(),
+            new Layout(home.toString(), 0),
+            Commands.none());
+    transport = new LocalTransport(node, dir);
+    log = NodeLog.open(dir.resolve("n1.log"), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void close() {
+    log.close();
+    transport.close();
+  }
+
+  @Test
+  void fullPipelineRunsEveryPhaseInOrder() throws IOException {
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Status.UPGRADED, outcome.status(), outcome.message());
+    List<PhaseId> order =
+        List.of(
+            PhaseId.VERSION_CHECK,
+            PhaseId.PRE_VALIDATE,
+            PhaseId.RETIRE,
+            PhaseId.INSTALL,
+            PhaseId.RESTART,
+            PhaseId.MIGRATE,
+            PhaseId.POST_VALIDATE,
+            PhaseId.REJOIN);
+    assertEquals(order, List.copyOf(outcome.durations().keySet()));
+    List<Entry> ended = record.entries(Kind.PHASE_ENDED);
+    assertEquals(order, ended.stream().map(Entry::phase).toList());
+    assertTrue(ended.stream().allMatch(e -> e.outcome() == Outcome.OK), ended.toString());
+    assertEquals(List.of("retire", "stop 1.0", "start 2.0", "migrate 2.0", "rejoin"), events());
+    assertEquals(home.resolve("releases/2.0"), Files.readSymbolicLink(home.resolve("current")));
+    assertEquals(List.of(), record.warnings());
+    assertEquals(List.of(), record.entries(Kind.UNDO_STARTED));
+    assertEquals(List.of(), sleeps);
+  }
+
+  @Test
+  void versionCheckOfANodeAtTheTargetIsDone() throws IOException {
+    switchCurrentTo("2.0");
+
+    NodeOutcome outcome =
+        runner()
+            .run(
+                context(Timeouts.defaults()), List.of(new VersionCheckPhase(), new InstallPhase()));
+
+    assertEquals(Status.ALREADY_AT_TARGET, outcome.status());
+    assertEquals(
+        List.of(Outcome.SKIPPED_DONE, Outcome.SKIPPED_DONE),
+        record.entries(Kind.PHASE_ENDED).stream().map(Entry::outcome).toList());
+    assertEquals(PhaseId.VERSION_CHECK, record.entries(Kind.PHASE_ENDED).get(0).phase());
+  }
+
+  @Test
+  void versionCheckOfANodeOnAnUnexpectedVersionFails() throws IOException {
+    Files.writeString(home.resolve("releases/1.0/VERSION"), "1.5\n");
+
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Optional.of(PhaseId.VERSION_CHECK), outcome.failedPhase());
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertTrue(
+        outcome
+            .message()
+            .contains("node n1, version-check: node runs 1.5, the plan expected 1.0; re-plan"),
+        outcome.message());
+    assertEquals(List.of(), events());
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
+  }
+
+  @Test
+  void failedPreValidateFailsTheNodeListingEachFailedCheck() throws IOException {
+    Files.createFile(home.resolve("disk-full"));
+
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Optional.of(PhaseId.PRE_VALIDATE), outcome.failedPhase());
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertTrue(outcome.message().contains("2 of 2 checks failed"), outcome.message());
+    assertTrue(outcome.message().contains(" disk` exited 1: /var 98% full"), outcome.message());
+    assertTrue(outcome.message().contains(" quorum` exited 1: /var 98% full"), outcome.message());
+    assertEquals(List.of(), events());
+    assertEquals(List.of(), record.warnings());
+  }
+
+  @Test
+  void ignoredPreValidateFailuresAreAWarningAndTheRunContinues() throws IOException {
+    Files.createFile(home.resolve("disk-full"));
+
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(true));
+
+    assertEquals(Status.UPGRADED, outcome.status(), outcome.message());
+    List<Entry> warnings = record.entries(Kind.WARNING);
+    assertEquals(1, warnings.size());
+    assertEquals(PhaseId.PRE_VALIDATE, warnings.get(0).phase());
+    assertEquals("n1", warnings.get(0).node());
+    String warning = warnings.get(0).message();
+    assertTrue(warning.contains("/var 98% full"), warning);
+    assertTrue(warning.contains("--ignore-inspect-failures"), warning);
+    assertEquals(List.of("retire", "stop 1.0", "start 2.0", "migrate 2.0", "rejoin"), events());
+  }
+
+  @Test
+  void retireIsTriedAgainUntilTheNodeDrains() throws IOException {
+    Files.writeString(home.resolve("drain-after"), "3\n");
+
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Status.UPGRADED, outcome.status(), outcome.message());
+    assertEquals(List.of(RetirePhase.DRAIN_INTERVAL, RetirePhase.DRAIN_INTERVAL), sleeps);
+    assertEquals("3", Files.readString(dir.resolve("retire-tries")).strip());
+  }
+
+  @Test
+  void retireThatNeverDrainsFailsAndTheNodeIsRejoined() throws IOException {
+    Files.writeString(home.resolve("drain-after"), "1000\n");
+    Timeouts timeouts =
+        new Timeouts(
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(12),
+            Duration.ofSeconds(180),
+            Duration.ofSeconds(300));
+
+    NodeOutcome outcome = runner().run(context(timeouts), allPhases(false));
+
+    assertEquals(Optional.of(PhaseId.RETIRE), outcome.failedPhase());
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertTrue(outcome.message().contains("did not drain within 12000ms"), outcome.message());
+    assertTrue(outcome.message().contains("3 tries"), outcome.message());
+    assertTrue(outcome.message().contains("still 12 sessions"), outcome.message());
+    assertEquals(List.of(RetirePhase.DRAIN_INTERVAL, RetirePhase.DRAIN_INTERVAL), sleeps);
+    assertTrue(Files.exists(home.resolve("rejoined")));
+    assertEquals(List.of("rejoin"), events());
+    assertEquals(
+        List.of(PhaseId.RETIRE, PhaseId.PRE_VALIDATE, PhaseId.VERSION_CHECK),
+        record.entries(Kind.UNDO_ENDED).stream().map(Entry::phase).toList());
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
+  }
+
+  @Test
+  void failedMigrateRollsTheInstallBackThroughTheRunner() throws IOException {
+    Files.createFile(home.resolve("migrate-fails"));
+
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Optional.of(PhaseId.MIGRATE), outcome.failedPhase());
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertTrue(outcome.message().contains("schema 41 -> 42: duplicate key"), outcome.message());
+    assertTrue(outcome.message().contains("exited 3"), outcome.message());
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
+    assertEquals(
+        List.of(
+            "retire", "stop 1.0", "start 2.0", "migrate 2.0", "stop 2.0", "rejoin", "start 1.0"),
+        events());
+    assertEquals(
+        List.of(
+            PhaseId.MIGRATE,
+            PhaseId.RESTART,
+            PhaseId.INSTALL,
+            PhaseId.RETIRE,
+            PhaseId.PRE_VALIDATE,
+            PhaseId.VERSION_CHECK,
+            PhaseId.RESTART),
+        record.entries(Kind.UNDO_ENDED).stream().map(Entry::phase).toList());
+    assertTrue(record.entries(Kind.UNDO_ENDED).stream().allMatch(e -> e.outcome() == Outcome.OK));
+    assertFalse(outcome.durations().containsKey(PhaseId.REJOIN));
+  }
+
+  private PhaseRunner runner() {
+    return new PhaseRunner(record, Clock.systemUTC(), true);
+  }
+
+  private static List<Phase> allPhases(boolean ignoreCheckFailures) {
+    return List.of(
+        new VersionCheckPhase(),
+        new PreValidatePhase(ignoreCheckFailures),
+        new RetirePhase(),
+        new InstallPhase(),
+        new RestartPhase(),
+        new MigratePhase(),
+        new PostValidatePhase(),
+        new RejoinPhase());
+  }
+
+  private PhaseContext context(Timeouts timeouts) {
+    String acme = home.resolve("bin/acme").toString();
+    Cluster cluster =
+        Clusters.cluster("test")
+            .commands(
+                new Commands(
+                    null,
+                    acme + " stop",
+                    acme + " start",
+                    new HealthCheck(acme + " health", 2, INTERVAL),
+                    acme + " migrate",
+                    null))
+            .check("disk", acme + " check disk")
+            .check("quorum", acme + " check quorum")
+            .roles(Clusters.retiring("db", 1, acme + " retire", acme + " rejoin"))
+            .nodes(node)
+            .build();
+    NodeSteps steps =
+        new Planner(cluster)
+            .plan(
+                new PlanRequest(
+                    List.of(),
+                    Map.of("n1", Version.parse("1.0")),
+                    List.of(Version.parse("1.0"), Version.parse("2.0")),
+                    Optional.of(Version.parse("2.0")),
+                    List.of(),
+                    false,
+                    0,
+                    Map.of()))
+            .hops()
+            .get(0)
+            .batches()
+            .get(0)
+            .nodes()
+            .get(0);
+    return new PhaseContext(
+        node, transport, steps, cluster.commandsFor(node, List.of()), timeouts, sleeps::add, log);
+  }
+
+  private void switchCurrentTo(String version) throws IOException {
+    Path current = home.resolve("current");
+    Files.delete(current);
+    Files.createSymbolicLink(current, home.resolve("releases").resolve(version));
+  }
+
+  private List<String> events() throws IOException {
+    return Files.exists(events) ? Files.readAllLines(events) : List.of();
+  }
+}
