@@ -57,6 +57,14 @@ public interface Phase {
   default void afterUndo(PhaseContext context) {}
 
   /** Whether {@link #afterUndo} does anything (the runner calls and records it only then). */
+  /**
+   * Whether this phase being done means the whole node is done (the version check finding the node
+   * already at the target): the runner then skips the node's other phases. Default false.
+   */
+  default boolean isDoneForTheNode() {
+    return false;
+  }
+
   default boolean hasAfterUndo() {
     return false;
   }

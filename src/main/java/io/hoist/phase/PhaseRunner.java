@@ -66,6 +66,10 @@ public final class PhaseRunner {
         if (phase.isDone(context)) {
           record.phaseEnded(
               node, phase.id(), Outcome.SKIPPED_DONE, Duration.between(start, clock.instant()), "");
+          if (phase.isDoneForTheNode() && !anyRan) {
+            // Already at the target: nothing of the node is touched (kato's version check).
+            break;
+          }
           continue;
         }
         anyRan = true;

@@ -7,10 +7,31 @@ import io.hoist.transport.ExecResult;
 /**
  * Reads the running version with the plan's version command. The node must print the plan's {@code
  * from} version; when it prints the {@code to} version it is already at the target, so the phase is
- * done. Anything else (another version, or the command failing) fails the phase: the plan no longer
- * matches the node and must be made again. Changes nothing, so it has no undo.
+ * done and, unless forced, so is the node's whole upgrade ({@link #isDoneForTheNode()}). Anything
+ * else (another version, or the command failing) fails the phase: the plan no longer matches the
+ * node and must be made again. Changes nothing, so it has no undo.
  */
 public final class VersionCheckPhase implements Phase {
+
+  private final boolean force;
+
+  /** A version check; already at the target ends the node's upgrade there. */
+  public VersionCheckPhase() {
+    this(false);
+  }
+
+  /**
+   * @param force {@code --force}: a node already at the target is upgraded again (reinstalled), so
+   *     being there does not end its upgrade
+   */
+  public VersionCheckPhase(boolean force) {
+    this.force = force;
+  }
+
+  @Override
+  public boolean isDoneForTheNode() {
+    return !force;
+  }
 
   @Override
   public PhaseId id() {

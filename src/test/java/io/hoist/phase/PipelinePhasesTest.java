@@ -152,19 +152,35 @@ class PipelinePhasesTest {
   }
 
   @Test
-  void versionCheckOfANodeAtTheTargetIsDone() throws IOException {
+  void aNodeAlreadyAtTheTargetIsNotTouchedAtAll() throws IOException {
     switchCurrentTo("2.0");
 
-    NodeOutcome outcome =
-        runner()
-            .run(
-                context(Timeouts.defaults()), List.of(new VersionCheckPhase(), new InstallPhase()));
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
 
     assertEquals(Status.ALREADY_AT_TARGET, outcome.status());
     assertEquals(
-        List.of(Outcome.SKIPPED_DONE, Outcome.SKIPPED_DONE),
-        record.entries(Kind.PHASE_ENDED).stream().map(Entry::outcome).toList());
-    assertEquals(PhaseId.VERSION_CHECK, record.entries(Kind.PHASE_ENDED).get(0).phase());
+        List.of(PhaseId.VERSION_CHECK),
+        record.entries(Kind.PHASE_STARTED).stream().map(Entry::phase).toList());
+    assertEquals(Outcome.SKIPPED_DONE, record.entries(Kind.PHASE_ENDED).get(0).outcome());
+    assertEquals(List.of(), events(), "no retire, no restart, no migrate on a node at the target");
+  }
+
+  @Test
+  void forceReinstallsANodeAlreadyAtTheTarget() throws IOException {
+    switchCurrentTo("2.0");
+    List<Phase> phases = new ArrayList<>(allPhases(false));
+    phases.set(0, new VersionCheckPhase(true));
+
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), phases);
+
+    assertEquals(Status.UPGRADED, outcome.status(), outcome.message());
+    // The test product remembers the release it was started from; what matters is that the
+    // whole pipeline ran again on the forced node.
+    List<String> events = events();
+    assertEquals(5, events.size(), events.toString());
+    assertEquals(
+        List.of("retire", "start 2.0", "migrate 2.0", "rejoin"),
+        List.of(events.get(0), events.get(2), events.get(3), events.get(4)));
   }
 
   @Test
