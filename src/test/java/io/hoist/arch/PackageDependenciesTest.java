@@ -46,7 +46,8 @@ class PackageDependenciesTest {
           Map.entry("stage", Set.of("model", "command", "release", "transport")),
           Map.entry(
               "run",
-              Set.of("model", "plan", "release", "inspect", "stage", "transport", "command")),
+              Set.of(
+                  "model", "plan", "phase", "release", "inspect", "stage", "transport", "command")),
           Map.entry("demo", Set.of("release")),
           Map.entry("cli", Set.of("*")));
 

@@ -1,0 +1,424 @@
+package io.hoist.run;
+
+import io.hoist.command.ShellCommand;
+import io.hoist.error.InterruptedRunException;
+import io.hoist.error.TransportException;
+import io.hoist.model.Cluster;
+import io.hoist.model.Node;
+import io.hoist.model.PhaseId;
+import io.hoist.model.Role;
+import io.hoist.phase.NodeLog;
+import io.hoist.phase.NodeOutcome;
+import io.hoist.phase.Phase;
+import io.hoist.phase.PhaseContext;
+import io.hoist.phase.PhaseRunner;
+import io.hoist.phase.Sleeper;
+import io.hoist.plan.Batch;
+import io.hoist.plan.Hop;
+import io.hoist.plan.NodePath;
+import io.hoist.plan.NodeSteps;
+import io.hoist.plan.Plan;
+import io.hoist.run.HookRunner.HookOutcome;
+import io.hoist.run.RunResult.NodeResult;
+import io.hoist.run.RunResult.State;
+import io.hoist.transport.OutputSink;
+import io.hoist.transport.TransportFactory;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Runs a plan on the cluster, rolling: {@code before_cluster} first; hops in order, each only after
+ * every node of the previous one succeeded; within a hop, batches in order, a batch's nodes at
+ * once; {@code after_cluster} always, in {@code finally}.
+ *
+ * <p>Serial roles: the batches of one serial role form a group. When the run reaches the group's
+ * first batch it runs every member's leader probe on that member (exit 0: leader) and moves the
+ * leader's batch after the group's last batch; when no member or several answer, plan order stays
+ * and a warning is recorded. After a serial node succeeded and another member of its role follows
+ * in the hop, the run sleeps the role's {@code settle}.
+ *
+ * <p>The run stops after the first batch with a failed node: later nodes are never touched ({@link
+ * State#NOT_STARTED}). When the calling thread is interrupted, no new batch starts, running nodes
+ * stop before their next phase ({@link State#INTERRUPTED}), {@code after_cluster} runs and the
+ * result says {@code interrupted}; the interrupt flag is set again on return.
+ *
+ * <p>One executor per run, sized for the largest batch. Blocking; one {@link #run()} per instance.
+ */
+public final class ClusterRun {
+
+  /** The hook run first. */
+  public static final String BEFORE_CLUSTER = "before_cluster";
+
+  /** The hook always run last. */
+  public static final String AFTER_CLUSTER = "after_cluster";
+
+  private final Cluster cluster;
+  private final Plan plan;
+  private final TransportFactory transports;
+  private final Function<NodeSteps, List<Phase>> phasesFor;
+  private final PhaseRunner runner;
+  private final Sleeper sleeper;
+  private final HookRunner hooks;
+  private final Path logDir;
+  private final Clock clock;
+
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final List<String> warnings = new ArrayList<>();
+  private final List<HookOutcome> hookOutcomes = new ArrayList<>();
+
+  /**
+   * @param cluster the cluster the plan was made for
+   * @param plan what to do
+   * @param transports opens node transports (shared per node for the whole run)
+   * @param phasesFor a node's phases for one hop
+   * @param runner runs one node's phases
+   * @param sleeper waits for settle times and health-check retries
+   * @param hooks runs the cluster hooks on the core node
+   * @param logDir where each node's log {@code NODE.log} is appended (must exist)
+   * @param clock timestamps in node logs
+   */
+  public ClusterRun(
+      Cluster cluster,
+      Plan plan,
+      TransportFactory transports,
+      Function<NodeSteps, List<Phase>> phasesFor,
+      PhaseRunner runner,
+      Sleeper sleeper,
+      HookRunner hooks,
+      Path logDir,
+      Clock clock) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.plan = Objects.requireNonNull(plan, "plan");
+    this.transports = Objects.requireNonNull(transports, "transports");
+    this.phasesFor = Objects.requireNonNull(phasesFor, "phasesFor");
+    this.runner = Objects.requireNonNull(runner, "runner");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.hooks = Objects.requireNonNull(hooks, "hooks");
+    this.logDir = Objects.requireNonNull(logDir, "logDir");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Runs the plan; outcomes are values, only bugs throw. */
+  public RunResult run() {
+    Map<String, NodeState> states = new LinkedHashMap<>();
+    for (NodePath path : plan.nodes()) {
+      states.put(path.node(), new NodeState(path));
+    }
+    boolean interrupted = false;
+    int size = 1;
+    for (Hop hop : plan.hops()) {
+      for (Batch batch : hop.batches()) {
+        size = Math.max(size, batch.nodes().size());
+      }
+    }
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            size,
+            r -> {
+              Thread thread = new Thread(r, "hoist-node-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    Map<String, NodeLog> logs = new HashMap<>();
+    try (SharedTransports shared = new SharedTransports(transports)) {
+      if (hook(BEFORE_CLUSTER, cluster.hooks().beforeCluster())) {
+        interrupted = runHops(pool, shared, logs, states);
+      }
+    } finally {
+      boolean wasInterrupted = Thread.interrupted() || interrupted || stopping.get();
+      pool.shutdownNow();
+      logs.values().forEach(NodeLog::close);
+      hook(AFTER_CLUSTER, cluster.hooks().afterCluster());
+      if (wasInterrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return result(states, interrupted);
+  }
+
+  /** Runs the hops; whether the run was interrupted. */
+  private boolean runHops(
+      ExecutorService pool,
+      SharedTransports shared,
+      Map<String, NodeLog> logs,
+      Map<String, NodeState> states) {
+    boolean interrupted = false;
+    hops:
+    for (Hop hop : plan.hops()) {
+      List<Batch> order = new ArrayList<>(hop.batches());
+      List<String> probed = new ArrayList<>();
+      for (int i = 0; i < order.size(); i++) {
+        if (Thread.currentThread().isInterrupted() || stopping.get()) {
+          interrupted = true;
+          break hops;
+        }
+        Batch batch = order.get(i);
+        if (batch.serial() && !probed.contains(batch.serialRole())) {
+          probed.add(batch.serialRole());
+          moveLeaderLast(order, i, batch.serialRole(), shared);
+          batch = order.get(i);
+        }
+        boolean ok = runBatch(batch, pool, shared, logs, states);
+        if (stopping.get()) {
+          interrupted = true;
+          break hops;
+        }
+        if (!ok) {
+          break hops;
+        }
+        if (batch.serial() && laterMember(order, i, batch.serialRole())) {
+          Duration settle =
+              cluster.role(batch.serialRole()).map(Role::settle).orElse(Duration.ZERO);
+          if (!settle.isZero()) {
+            try {
+              sleeper.sleep(settle);
+            } catch (InterruptedException e) {
+              stopping.set(true);
+              interrupted = true;
+              break hops;
+            }
+          }
+        }
+      }
+    }
+    return interrupted;
+  }
+
+  private RunResult result(Map<String, NodeState> states, boolean interrupted) {
+    List<NodeResult> nodes = new ArrayList<>();
+    for (NodeState s : states.values()) {
+      nodes.add(s.result());
+    }
+    return new RunResult(nodes, hookOutcomes, warnings, interrupted);
+  }
+
+  private boolean hook(String name, String command) {
+    if (command == null || command.isBlank()) {
+      return true;
+    }
+    HookOutcome outcome = hooks.run(name, command);
+    hookOutcomes.add(outcome);
+    return outcome.success();
+  }
+
+  /** Runs a batch's nodes at once; whether every node succeeded. */
+  private boolean runBatch(
+      Batch batch,
+      ExecutorService pool,
+      SharedTransports shared,
+      Map<String, NodeLog> logs,
+      Map<String, NodeState> states) {
+    List<Future<?>> futures = new ArrayList<>();
+    for (NodeSteps steps : batch.nodes()) {
+      Node node = node(steps.node());
+      NodeLog log =
+          logs.computeIfAbsent(node.name(), n -> NodeLog.open(logDir.resolve(n + ".log"), clock));
+      PhaseContext context =
+          new PhaseContext(
+              node,
+              shared.open(node),
+              steps,
+              cluster.commandsFor(node, plan.roleOrder()),
+              cluster.timeouts(),
+              sleeper,
+              log);
+      List<Phase> phases =
+          phasesFor.apply(steps).stream().map(p -> (Phase) new Stoppable(p, stopping)).toList();
+      NodeState state = states.get(node.name());
+      state.started(steps);
+      futures.add(
+          pool.submit(
+              () -> {
+                try {
+                  state.ended(steps, runner.run(context, phases));
+                } catch (InterruptedRunException e) {
+                  state.interrupted();
+                }
+              }));
+    }
+    for (Future<?> future : futures) {
+      while (true) {
+        try {
+          future.get();
+          break;
+        } catch (InterruptedException e) {
+          // Let running nodes finish their current phase, then stop.
+          stopping.set(true);
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException re
+              ? re
+              : new IllegalStateException(e.getCause());
+        }
+      }
+    }
+    return batch.nodes().stream().allMatch(n -> states.get(n.node()).ok());
+  }
+
+  private void moveLeaderLast(List<Batch> order, int first, String role, SharedTransports shared) {
+    List<Integer> members = new ArrayList<>();
+    for (int j = first; j < order.size(); j++) {
+      if (role.equals(order.get(j).serialRole())) {
+        members.add(j);
+      }
+    }
+    if (members.stream().allMatch(j -> order.get(j).leaderProbe() == null)) {
+      return;
+    }
+    List<Integer> leaders = new ArrayList<>();
+    for (int j : members) {
+      Batch b = order.get(j);
+      if (b.leaderProbe() != null && isLeader(b, shared)) {
+        leaders.add(j);
+      }
+    }
+    if (leaders.size() != 1) {
+      warnings.add(
+          "role "
+              + role
+              + ": "
+              + (leaders.isEmpty() ? "no node" : leaders.size() + " nodes")
+              + " answered the leader command; keeping plan order");
+      return;
+    }
+    int last = members.get(members.size() - 1);
+    Batch leader = order.remove((int) leaders.get(0));
+    order.add(last, leader);
+  }
+
+  private boolean isLeader(Batch batch, SharedTransports shared) {
+    Node node = node(batch.nodes().get(0).node());
+    try {
+      return shared
+          .open(node)
+          .exec(ShellCommand.of(batch.leaderProbe()), cluster.timeouts().command(), OutputSink.NONE)
+          .isSuccess();
+    } catch (TransportException e) {
+      warnings.add("node " + node.name() + ": leader command failed: " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static boolean laterMember(List<Batch> order, int i, String role) {
+    for (int j = i + 1; j < order.size(); j++) {
+      if (role.equals(order.get(j).serialRole())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Node node(String name) {
+    return cluster
+        .node(name)
+        .orElseThrow(
+            () -> new IllegalStateException("the plan names node " + name + " not in the cluster"));
+  }
+
+  /** A phase that refuses to start once the run is stopping. */
+  private record Stoppable(Phase delegate, AtomicBoolean stopping) implements Phase {
+    @Override
+    public PhaseId id() {
+      return delegate.id();
+    }
+
+    @Override
+    public boolean isDone(PhaseContext context) {
+      if (stopping.get()) {
+        throw new InterruptedRunException(
+            "interrupted before " + delegate.id().id() + " on node " + context.node().name());
+      }
+      return delegate.isDone(context);
+    }
+
+    @Override
+    public void run(PhaseContext context) {
+      delegate.run(context);
+    }
+
+    @Override
+    public void undo(PhaseContext context) {
+      delegate.undo(context);
+    }
+
+    @Override
+    public void afterUndo(PhaseContext context) {
+      delegate.afterUndo(context);
+    }
+
+    @Override
+    public boolean hasAfterUndo() {
+      return delegate.hasAfterUndo();
+    }
+  }
+
+  /** One node across the run. Written by the node's thread, read after its batch ended. */
+  private static final class NodeState {
+    private final NodePath path;
+    private volatile String reached;
+    private volatile State state;
+    private volatile NodeOutcome outcome;
+
+    NodeState(NodePath path) {
+      this.path = path;
+      this.reached = path.current();
+      this.state = path.versions().isEmpty() ? State.ALREADY_AT_TARGET : State.NOT_STARTED;
+    }
+
+    void started(NodeSteps steps) {
+      state = State.NOT_STARTED;
+    }
+
+    void ended(NodeSteps steps, NodeOutcome result) {
+      outcome = result;
+      switch (result.status()) {
+        case UPGRADED, ALREADY_AT_TARGET -> {
+          reached = steps.to();
+          upgradedOnce |= result.status() == NodeOutcome.Status.UPGRADED;
+          state =
+              !reached.equals(lastVersion())
+                  ? State.NOT_STARTED
+                  : upgradedOnce ? State.UPGRADED : State.ALREADY_AT_TARGET;
+        }
+        case FAILED_ROLLED_BACK -> state = State.FAILED_ROLLED_BACK;
+        case FAILED_NEEDS_ATTENTION -> state = State.FAILED_NEEDS_ATTENTION;
+      }
+    }
+
+    private volatile boolean upgradedOnce;
+
+    void interrupted() {
+      state = State.INTERRUPTED;
+    }
+
+    boolean ok() {
+      return outcome != null && outcome.isSuccess() && state != State.INTERRUPTED;
+    }
+
+    private String lastVersion() {
+      return path.versions().isEmpty()
+          ? path.current()
+          : path.versions().get(path.versions().size() - 1);
+    }
+
+    NodeResult result() {
+      return new NodeResult(
+          path.node(), path.current(), lastVersion(), reached, state, Optional.ofNullable(outcome));
+    }
+  }
+}

@@ -1,0 +1,395 @@
+package io.hoist.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.model.Cluster;
+import io.hoist.model.Commands;
+import io.hoist.model.Hooks;
+import io.hoist.model.Layout;
+import io.hoist.model.Node;
+import io.hoist.model.PhaseId;
+import io.hoist.model.Role;
+import io.hoist.model.SshSettings;
+import io.hoist.model.TransportKind;
+import io.hoist.phase.Phase;
+import io.hoist.phase.PhaseContext;
+import io.hoist.phase.PhaseFailure;
+import io.hoist.phase.PhaseRunner;
+import io.hoist.phase.RecordedRun;
+import io.hoist.plan.Plan;
+import io.hoist.plan.PlanRequest;
+import io.hoist.plan.Planner;
+import io.hoist.release.Version;
+import io.hoist.run.RunResult.State;
+import io.hoist.testing.Clusters;
+import io.hoist.transport.local.LocalTransport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The orchestration with fake phases (each appends "node:phase" to an order file) and real local
+ * transports for leader probes and hooks.
+ */
+class ClusterRunTest {
+
+  private static final Duration SETTLE = Duration.ofSeconds(5);
+
+  @TempDir Path dir;
+
+  private Path order;
+  private Path logs;
+  private final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+  private final Map<String, Integer> maxRunning = new ConcurrentHashMap<>();
+  private final Set<String> failOn = ConcurrentHashMap.newKeySet();
+  private final Set<String> undoFailsOn = ConcurrentHashMap.newKeySet();
+  private final Set<String> interruptOn = ConcurrentHashMap.newKeySet();
+  private volatile Thread runThread;
+  private LocalTransport core;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    order = dir.resolve("order");
+    Files.writeString(order, "");
+    logs = Files.createDirectories(dir.resolve("logs"));
+    core = new LocalTransport(node("core"), dir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    core.close();
+    Thread.interrupted();
+  }
+
+  @Test
+  void planOrderIsFollowedAndTheLeaderGoesLastAfterItsProbe() throws IOException {
+    Cluster cluster = cluster(hooks());
+    Files.writeString(home("p1").resolve("leader"), "");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(0, result.exitCode(), result.toString());
+    List<String> lines = lines();
+    // web nodes (2 at a time) first, then primaries with p1 (the leader) last.
+    assertEquals(
+        List.of("w1", "w2", "w3", "probe:p1", "probe:p2", "probe:p3", "p2", "p3", "p1"),
+        firstSeen(lines));
+    assertEquals(List.of(SETTLE, SETTLE), sleeps);
+    assertEquals(1, maxRunning.get("primary"));
+    assertEquals(2, maxRunning.get("web"));
+    assertEquals(List.of(), result.warnings());
+    assertTrue(result.nodes().stream().allMatch(n -> n.state() == State.UPGRADED));
+    assertEquals(
+        List.of("before_cluster", "after_cluster"),
+        result.hooks().stream().map(h -> h.hook()).toList());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void noLeaderKeepsPlanOrderWithAWarning() {
+    Cluster cluster = cluster(hooks());
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(0, result.exitCode());
+    assertEquals(List.of("p1", "p2", "p3"), firstSeen(nodeLines()).subList(3, 6));
+    assertEquals(1, result.warnings().size(), result.warnings().toString());
+  }
+
+  @Test
+  void aRolledBackFailureStopsTheRunAndLaterNodesAreNotStarted() throws IOException {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w3");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(State.FAILED_ROLLED_BACK, result.node("w3").orElseThrow().state());
+    for (String p : List.of("p1", "p2", "p3")) {
+      assertEquals(State.NOT_STARTED, result.node(p).orElseThrow().state());
+    }
+    assertFalse(lines().stream().anyMatch(l -> l.startsWith("p") || l.startsWith("probe")));
+    assertEquals(5, result.exitCode(), "nodes were left out");
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void aRolledBackFailureOnTheLastNodeExitsFour() throws IOException {
+    Cluster cluster = cluster(hooks());
+    Files.writeString(home("p1").resolve("leader"), "");
+    failOn.add("p1");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(State.FAILED_ROLLED_BACK, result.node("p1").orElseThrow().state());
+    assertEquals(4, result.exitCode());
+  }
+
+  @Test
+  void aFailedUndoNeedsAttention() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w1");
+    undoFailsOn.add("w1");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(State.FAILED_NEEDS_ATTENTION, result.node("w1").orElseThrow().state());
+    assertEquals(5, result.exitCode());
+  }
+
+  @Test
+  void aFailedBeforeClusterTouchesNothingAndAfterClusterStillRuns() throws IOException {
+    Cluster cluster =
+        cluster(new Hooks("echo before >> " + dir.resolve("hooks") + "; exit 3", afterHook()));
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(List.of(), lines());
+    assertTrue(result.beforeClusterFailed());
+    assertEquals(3, result.exitCode());
+    assertTrue(result.nodes().stream().allMatch(n -> n.state() == State.NOT_STARTED));
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+    assertTrue(result.hook("after_cluster").orElseThrow().success());
+  }
+
+  @Test
+  void interruptionFinishesTheCurrentPhaseThenRunsAfterCluster() throws IOException {
+    Cluster cluster = cluster(hooks());
+    interruptOn.add("w1");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertTrue(Thread.interrupted(), "the interrupt flag is set again");
+    assertTrue(result.interrupted());
+    assertEquals(130, result.exitCode());
+    // w1 finishes install, then stops before restart (w2 stops before its next phase); w3 never
+    // starts.
+    List<String> lines = lines();
+    assertTrue(lines.contains("w1:install"), lines.toString());
+    assertFalse(lines.stream().anyMatch(l -> l.startsWith("w3") || l.startsWith("p")));
+    assertFalse(lines.stream().anyMatch(l -> l.endsWith(":restart")), lines.toString());
+    assertEquals(State.INTERRUPTED, result.node("w1").orElseThrow().state());
+    assertEquals(State.NOT_STARTED, result.node("w3").orElseThrow().state());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void aTwoHopPlanFinishesTheFirstHopEverywhereFirst() {
+    Cluster cluster = cluster(hooks());
+
+    RunResult result = run(cluster, plan(cluster, "3.0", "1.0"));
+
+    assertEquals(0, result.exitCode(), result.toString());
+    List<String> lines = nodeLines();
+    int lastOfHop1 = lines.lastIndexOf("p3:install@2.0");
+    int firstOfHop2 = lines.indexOf("w1:install@3.0");
+    assertTrue(lastOfHop1 >= 0 && lastOfHop1 < firstOfHop2, lines.toString());
+    assertEquals(12, lines.stream().filter(l -> l.contains(":install@")).count());
+    assertEquals("3.0", result.node("p2").orElseThrow().reached());
+  }
+
+  // --- fixtures
+
+  private RunResult run(Cluster cluster, Plan plan) {
+    runThread = Thread.currentThread();
+    ClusterRun run =
+        new ClusterRun(
+            cluster,
+            plan,
+            n -> new LocalTransport(n, dir),
+            steps -> List.of(new Fake(PhaseId.INSTALL), new Fake(PhaseId.RESTART)),
+            new PhaseRunner(new RecordedRun(), Clock.systemUTC(), true),
+            sleeps::add,
+            HookRunner.on(core, Duration.ofSeconds(10)),
+            logs,
+            Clock.systemUTC());
+    return run.run();
+  }
+
+  private Hooks hooks() {
+    return new Hooks("echo before >> " + dir.resolve("hooks"), afterHook());
+  }
+
+  private String afterHook() {
+    return "echo after >> " + dir.resolve("hooks");
+  }
+
+  private Cluster cluster(Hooks hooks) {
+    Role web = Clusters.parallel("web", 2);
+    Role primary =
+        new Role(
+            "primary",
+            true,
+            1,
+            SETTLE,
+            "echo probe:${node} >> " + order + "; test -f leader",
+            null,
+            null,
+            Commands.none());
+    Cluster c =
+        Clusters.cluster("test")
+            .roleOrder(List.of("web", "primary"))
+            .roles(web, primary)
+            .path("3.0", ">=2.0")
+            .nodes(
+                node("w1", "web"),
+                node("p1", "primary"),
+                node("w2", "web"),
+                node("p2", "primary"),
+                node("w3", "web"),
+                node("p3", "primary"))
+            .build();
+    return new Cluster(
+        c.name(),
+        c.release(),
+        c.commands(),
+        c.roleOrder(),
+        c.roles(),
+        c.checks(),
+        c.backup(),
+        hooks,
+        c.timeouts(),
+        c.secrets(),
+        c.nodes());
+  }
+
+  private Node node(String name, String... roles) {
+    Path home = dir.resolve(name);
+    try {
+      Files.createDirectories(home);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new Node(
+        name,
+        TransportKind.LOCAL,
+        null,
+        List.of(roles),
+        SshSettings.defaults(),
+        new Layout(home.toString(), 0),
+        Commands.none());
+  }
+
+  private Path home(String node) {
+    return dir.resolve(node);
+  }
+
+  private static Plan plan(Cluster cluster, String target, String from) {
+    Map<String, Version> current = new HashMap<>();
+    cluster.nodes().forEach(n -> current.put(n.name(), Version.parse(from)));
+    return new Planner(cluster)
+        .plan(
+            new PlanRequest(
+                List.of(),
+                current,
+                List.of(Version.parse("1.0"), Version.parse("2.0"), Version.parse("3.0")),
+                Optional.of(Version.parse(target)),
+                List.of(),
+                false,
+                0,
+                Map.of()));
+  }
+
+  private List<String> lines() throws IOException {
+    return Files.readAllLines(order, StandardCharsets.UTF_8).stream()
+        .map(l -> l.replaceAll("@.*", ""))
+        .toList();
+  }
+
+  private List<String> nodeLines() {
+    try {
+      return Files.readAllLines(order, StandardCharsets.UTF_8).stream()
+          .filter(l -> !l.startsWith("probe:"))
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Each node (or probe) in order of its first line. */
+  private static List<String> firstSeen(List<String> lines) {
+    return lines.stream()
+        .map(l -> l.startsWith("probe:") ? l : l.substring(0, l.indexOf(':')))
+        .distinct()
+        .collect(Collectors.toList());
+  }
+
+  private synchronized void append(String line) {
+    try {
+      Files.writeString(order, line + "\n", StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Appends "node:phase@version" and tracks how many nodes of each role run at once. */
+  private final class Fake implements Phase {
+    private final PhaseId id;
+
+    Fake(PhaseId id) {
+      this.id = id;
+    }
+
+    @Override
+    public PhaseId id() {
+      return id;
+    }
+
+    @Override
+    public boolean isDone(PhaseContext context) {
+      return false;
+    }
+
+    @Override
+    public void run(PhaseContext context) {
+      String node = context.node().name();
+      String role = context.node().roles().get(0);
+      int now = running.computeIfAbsent(role, r -> new AtomicInteger()).incrementAndGet();
+      maxRunning.merge(role, now, Math::max);
+      try {
+        append(node + ":" + id.id() + "@" + context.steps().to());
+        if (interruptOn.contains(node)) {
+          runThread.interrupt();
+        }
+        try {
+          Thread.sleep(150);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("a running phase was interrupted", e);
+        }
+        if (failOn.contains(node) && id == PhaseId.RESTART) {
+          throw new PhaseFailure(id, "node " + node + " failed");
+        }
+      } finally {
+        running.get(role).decrementAndGet();
+      }
+    }
+
+    @Override
+    public void undo(PhaseContext context) {
+      if (undoFailsOn.contains(context.node().name())) {
+        throw new PhaseFailure(id, "undo failed");
+      }
+    }
+  }
+}
