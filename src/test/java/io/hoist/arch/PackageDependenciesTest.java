@@ -41,7 +41,8 @@ class PackageDependenciesTest {
           Map.entry("transport", Set.of("model", "command")),
           Map.entry("transport.ssh", Set.of("transport", "model", "command")),
           Map.entry("transport.local", Set.of("transport", "model", "command")),
-          Map.entry("phase", Set.of("model", "command", "plan", "transport")),
+          Map.entry("phase", Set.of("model", "command", "plan", "transport", "backup")),
+          Map.entry("backup", Set.of("model", "transport", "command")),
           Map.entry("inspect", Set.of("model", "command", "release", "transport")),
           Map.entry("stage", Set.of("model", "command", "release", "transport")),
           Map.entry(
