@@ -6,12 +6,14 @@ import io.hoist.error.Suggestions;
 import io.hoist.error.UsageException;
 import io.hoist.model.Cluster;
 import io.hoist.model.HostKeyPolicy;
+import io.hoist.model.Layout;
 import io.hoist.model.Node;
 import io.hoist.model.TransportKind;
 import io.hoist.release.FileRepository;
 import io.hoist.release.ReleaseCache;
 import io.hoist.release.ReleaseRepository;
 import io.hoist.release.Version;
+import io.hoist.run.HookRunner;
 import io.hoist.run.ReleaseService;
 import io.hoist.transport.TransportFactory;
 import io.hoist.transport.local.LocalTransport;
@@ -106,6 +108,25 @@ final class CommandContext {
   ReleaseService releases() {
     return new ReleaseService(
         cluster, transports(), secretValues(), repository(), cache(), hoistVersion());
+  }
+
+  /**
+   * Runs the cluster hooks on the core node (this machine), in the working directory, within {@code
+   * timeouts.command}.
+   */
+  HookRunner hooks() {
+    Node first = cluster.nodes().get(0);
+    Node core =
+        new Node(
+            "core",
+            TransportKind.LOCAL,
+            null,
+            List.of(),
+            first.ssh(),
+            new Layout(env.cwd().toString(), 0),
+            first.commands());
+    return HookRunner.on(
+        new LocalTransport(core, env.cwd(), env.variables()), cluster.timeouts().command());
   }
 
   /** This hoist's version, as the build recorded it. */

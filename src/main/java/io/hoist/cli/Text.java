@@ -255,7 +255,7 @@ final class Text {
   }
 
   /** Left-aligned columns; the third column is coloured by status when {@code statusColumn} set. */
-  private static List<String> table(List<String[]> rows, int statusColumn, Ansi ansi) {
+  static List<String> table(List<String[]> rows, int statusColumn, Ansi ansi) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {

@@ -2,6 +2,7 @@ package io.hoist.cli;
 
 import io.hoist.error.UsageException;
 import io.hoist.model.Node;
+import io.hoist.phase.Sleeper;
 import io.hoist.plan.Batch;
 import io.hoist.plan.Hop;
 import io.hoist.plan.NodeSteps;
@@ -10,6 +11,13 @@ import io.hoist.release.Version;
 import io.hoist.run.FanOut;
 import io.hoist.run.PlanService;
 import io.hoist.run.ReleaseService;
+import io.hoist.run.UpgradeService;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +33,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code hoist upgrade NODE... | --cluster}: in this build, the plan ({@code --dry-run}). */
+/** {@code hoist upgrade NODE... | --cluster}: the plan ({@code --dry-run}), staging, the run. */
 @Command(
     name = "upgrade",
     mixinStandardHelpOptions = true,
@@ -43,12 +51,19 @@ import picocli.CommandLine.Spec;
           + " quoted, secrets masked), and changes nothing. A node whose version cannot be read"
           + " stops the plan.",
       "",
-      "This build plans (--dry-run) and stages (--prepare-only); switching nodes comes with a"
-          + " later release of hoist."
+      "Without --dry-run it first stages every hop's release on the nodes that need it (a"
+          + " staging failure stops before any node is switched), then upgrades the nodes, rolling:"
+          + " a node that fails is rolled back (--on-failure rollback, the default) or left as it"
+          + " is (--on-failure stop), and the nodes after it are not touched. It asks for"
+          + " confirmation on a terminal; scripts and cron must pass --yes.",
+      "",
+      "Backups go to $XDG_STATE_HOME/hoist/backups (~/.local/state/hoist/backups;"
+          + " /var/lib/hoist/backups as root), node logs to the logs/RUN-ID/ directory beside it."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  hoist upgrade --cluster --dry-run    to the newest reachable release",
+      "  hoist upgrade --cluster --yes --to 3.6.1",
       "  hoist upgrade --cluster --dry-run --to 3.6.1",
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
@@ -121,6 +136,25 @@ final class UpgradeCommand implements Callable<Integer> {
               + " the roles' own). Serial roles stay at one.")
   int maxParallel;
 
+  @Option(
+      names = "--yes",
+      description = "Do not ask for confirmation (needed without a terminal: scripts, cron).")
+  boolean yes;
+
+  @Option(
+      names = "--on-failure",
+      paramLabel = "rollback|stop",
+      defaultValue = "rollback",
+      description =
+          "What to do with a node that fails: rollback (undo its phases, the default) or stop"
+              + " (leave it as it is for a person to look at). The run stops either way.")
+  String onFailure;
+
+  @Option(
+      names = "--ignore-inspect-failures",
+      description = "Pre-validation check failures are warnings instead of stopping the node.")
+  boolean ignoreInspectFailures;
+
   @Mixin NodeAccessOptions access = new NodeAccessOptions();
 
   UpgradeCommand(Environment env) {
@@ -129,10 +163,13 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!dryRun && !prepareOnly) {
+    if (!onFailure.equals("rollback") && !onFailure.equals("stop")) {
+      throw new UsageException("--on-failure must be rollback or stop, got '" + onFailure + "'");
+    }
+    if (!dryRun && !prepareOnly && !yes && !env.interactive()) {
       throw new UsageException(
-          "upgrading nodes is not available in this build of hoist yet; add --dry-run to see"
-              + " the plan, or --prepare-only to stage its releases (neither switches a node)");
+          "refusing to change nodes without confirmation: add --yes (scripts, cron) or run it on"
+              + " a terminal");
     }
     GlobalOptions global = parent.global;
     CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
@@ -162,7 +199,76 @@ final class UpgradeCommand implements Callable<Integer> {
       }
       return ExitCode.OK.code();
     }
-    return prepare(plan, context, console);
+    if (prepareOnly) {
+      return prepare(plan, context, console);
+    }
+    return upgrade(plan, context, console);
+  }
+
+  /** Stages every hop's release, then upgrades the nodes, rolling. */
+  private int upgrade(Plan plan, CommandContext context, Console console) {
+    if (plan.isEmpty()) {
+      console.result(List.of("Nothing to upgrade: every node is at " + plan.target() + "."));
+      return ExitCode.OK.code();
+    }
+    long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();
+    if (!yes && !confirm(plan, count, console)) {
+      console.note("Nothing was changed.");
+      return ExitCode.OK.code();
+    }
+    UpgradeService service =
+        new UpgradeService(
+            context.cluster(),
+            context.transports(),
+            context.releases(),
+            context.hooks(),
+            stateDir(env),
+            Sleeper.REAL,
+            Clock.systemUTC());
+    UpgradeService.Upgrade upgrade =
+        service.upgrade(
+            plan,
+            new UpgradeService.Options(
+                force,
+                ignoreInspectFailures,
+                onFailure.equals("rollback"),
+                FanOut.DEFAULT_MAX_PARALLEL),
+            version -> Progress.download(version.text(), console, env),
+            result -> console.note(Text.staged(result)),
+            console::note);
+    return UpgradeReport.print(context.cluster().name(), plan, upgrade, console);
+  }
+
+  /** Shows the plan's nodes and hops on stderr and asks; whether the answer was yes. */
+  private boolean confirm(Plan plan, long count, Console console) {
+    List<String> lines = Text.plan(plan);
+    for (String line : lines.subList(1, lines.size())) {
+      if (!line.startsWith("  ")) {
+        console.err().println(line);
+      }
+    }
+    console.err().print("Upgrade " + count + " nodes to " + plan.target() + "? [y/N] ");
+    console.err().flush();
+    try {
+      String answer =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      return answer != null
+          && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** hoist's state directory: $XDG_STATE_HOME/hoist, ~/.local/state/hoist, /var/lib/hoist. */
+  static Path stateDir(Environment env) {
+    if (env.root()) {
+      return Path.of("/var/lib/hoist");
+    }
+    String xdg = env.get("XDG_STATE_HOME");
+    if (xdg != null && xdg.startsWith("/")) {
+      return Path.of(xdg).resolve("hoist");
+    }
+    return env.home().resolve(".local").resolve("state").resolve("hoist");
   }
 
   /** Stages every hop's release on that hop's nodes, hop by hop. */

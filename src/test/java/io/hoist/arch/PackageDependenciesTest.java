@@ -48,7 +48,15 @@ class PackageDependenciesTest {
           Map.entry(
               "run",
               Set.of(
-                  "model", "plan", "phase", "release", "inspect", "stage", "transport", "command")),
+                  "model",
+                  "plan",
+                  "phase",
+                  "backup",
+                  "release",
+                  "inspect",
+                  "stage",
+                  "transport",
+                  "command")),
           Map.entry("demo", Set.of("release")),
           Map.entry("cli", Set.of("*")));
 

@@ -94,10 +94,12 @@ class CliTest {
   }
 
   @Test
-  void upgradeWithoutDryRunIsRefusedBeforeReadingAnything() {
+  void upgradeWithoutYesOffATerminalIsRefusedBeforeReadingAnything() {
     CliRunner.Result result = cli.run("upgrade", "--cluster");
     assertEquals(2, result.code(), result.toString());
-    assertTrue(result.err().contains("--dry-run"), result.err());
+    assertTrue(
+        result.err().contains("refusing to change nodes without confirmation: add --yes"),
+        result.err());
   }
 
   @Test

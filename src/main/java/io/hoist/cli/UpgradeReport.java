@@ -1,0 +1,159 @@
+package io.hoist.cli;
+
+import io.hoist.phase.NodeOutcome;
+import io.hoist.phase.RecordedRun;
+import io.hoist.plan.Plan;
+import io.hoist.run.HookRunner.HookOutcome;
+import io.hoist.run.ReleaseService;
+import io.hoist.run.RunResult;
+import io.hoist.run.RunResult.NodeResult;
+import io.hoist.run.UpgradeService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Help.Ansi;
+
+/** Prints how {@code hoist upgrade} ended: a table, or JSON; returns the exit code. */
+final class UpgradeReport {
+
+  private UpgradeReport() {}
+
+  static int print(String cluster, Plan plan, UpgradeService.Upgrade upgrade, Console console) {
+    int code = upgrade.exitCode();
+    if (upgrade.run().isEmpty()) {
+      // Staging failed: nothing was switched.
+      if (console.isJson()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("cluster", cluster);
+        json.put("target", plan.target());
+        json.put("ok", false);
+        json.put("exit_code", code);
+        json.put("staged", upgrade.staged().stream().map(p -> Json.prepared(cluster, p)).toList());
+        json.put("nodes", List.of());
+        console.json(json);
+      } else {
+        List<String> lines = new ArrayList<>();
+        for (ReleaseService.Prepared prepared : upgrade.staged()) {
+          lines.addAll(Text.prepared(prepared));
+        }
+        console.result(lines);
+      }
+      console.problem(
+          "staging release "
+              + upgrade.staged().get(upgrade.staged().size() - 1).release().version()
+              + " failed on some nodes; no node was switched");
+      return code;
+    }
+    RunResult run = upgrade.run().orElseThrow();
+    if (console.isJson()) {
+      console.json(json(cluster, plan, upgrade, run));
+    } else {
+      console.result(text(cluster, plan, upgrade, run));
+    }
+    for (HookOutcome hook : run.hooks()) {
+      if (!hook.success()) {
+        console.problem(hook.message());
+      }
+    }
+    for (String warning : run.warnings()) {
+      console.note("warning: " + warning);
+    }
+    console.note("node logs: " + upgrade.logDir());
+    return code;
+  }
+
+  private static List<String> text(
+      String cluster, Plan plan, UpgradeService.Upgrade upgrade, RunResult run) {
+    List<String> lines = new ArrayList<>();
+    lines.add("Upgrade of cluster " + cluster + " to " + plan.target());
+    lines.add("");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"NODE", "FROM", "TO", "RESULT", "DURATION", "MESSAGE"});
+    for (NodeResult node : run.nodes()) {
+      rows.add(
+          new String[] {
+            node.node(),
+            node.from(),
+            node.to(),
+            state(node.state()),
+            human(duration(upgrade.record(), node.node())),
+            node.outcome().map(NodeOutcome::message).orElse("").lines().findFirst().orElse("")
+          });
+    }
+    lines.addAll(Text.table(rows, 0, Ansi.OFF));
+    lines.add("");
+    lines.add(
+        run.exitCode() == RunResult.OK
+            ? "Every node is at " + plan.target() + "."
+            : "The upgrade did not complete (exit " + run.exitCode() + ").");
+    return lines;
+  }
+
+  private static Map<String, Object> json(
+      String cluster, Plan plan, UpgradeService.Upgrade upgrade, RunResult run) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("cluster", cluster);
+    json.put("target", plan.target());
+    json.put("ok", run.exitCode() == RunResult.OK);
+    json.put("exit_code", run.exitCode());
+    List<Map<String, Object>> hooks = new ArrayList<>();
+    for (HookOutcome hook : run.hooks()) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("hook", hook.hook());
+      h.put("ok", hook.success());
+      h.put("message", hook.message());
+      hooks.add(h);
+    }
+    json.put("hooks", hooks);
+    json.put("warnings", run.warnings());
+    List<Map<String, Object>> nodes = new ArrayList<>();
+    for (NodeResult node : run.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node.node());
+      n.put("from", node.from());
+      n.put("to", node.to());
+      n.put("state", state(node.state()));
+      List<Map<String, Object>> phases = new ArrayList<>();
+      for (RecordedRun.Entry entry : upgrade.record().entries()) {
+        if (!entry.node().equals(node.node())
+            || (entry.kind() != RecordedRun.Kind.PHASE_ENDED
+                && entry.kind() != RecordedRun.Kind.UNDO_ENDED)) {
+          continue;
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("phase", entry.phase().id());
+        p.put("undo", entry.kind() == RecordedRun.Kind.UNDO_ENDED);
+        p.put("outcome", entry.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        p.put("duration_ms", entry.duration() == null ? 0 : entry.duration().toMillis());
+        p.put("message", entry.message() == null ? "" : entry.message());
+        phases.add(p);
+      }
+      n.put("phases", phases);
+      nodes.add(n);
+    }
+    json.put("nodes", nodes);
+    return json;
+  }
+
+  private static String state(RunResult.State state) {
+    return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static Duration duration(RecordedRun record, String node) {
+    Duration total = Duration.ZERO;
+    for (RecordedRun.Entry entry : record.entries()) {
+      if (entry.node().equals(node) && entry.duration() != null) {
+        total = total.plus(entry.duration());
+      }
+    }
+    return total;
+  }
+
+  private static String human(Duration duration) {
+    long ms = duration.toMillis();
+    return ms < 1000 ? ms + "ms" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+  }
+}
