@@ -290,8 +290,8 @@ function _picocli_hoist_upgrade() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--ignore-inspect-failures' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -304,6 +304,9 @@ function _picocli_hoist_upgrade() {
       return
       ;;
     '--max-parallel')
+      return
+      ;;
+    '--on-failure')
       return
       ;;
     '-c'|'--cluster-file')
