@@ -214,13 +214,27 @@ expect 0 "version list" -- hoist --output json version list
 echo "$out" | grep -q '"current" : "1.0.0"' || { echo "$out"; fail "list current"; }
 ok "version list"
 
+echo "-- upgrade switches every node (1.1.0 staged by the prepare above)"
+expect 2 "upgrade without --yes off a terminal" -- hoist upgrade --cluster --to 1.1.0
+echo "$err" | grep -q "add --yes" || { echo "$err"; fail "no --yes hint"; }
+expect 0 "upgrade --cluster --yes" -- hoist upgrade --cluster --yes --to 1.1.0
+for i in 1 2 3; do
+  [ "$(readlink "$work/nodes/n$i/current")" = "$work/nodes/n$i/releases/1.1.0" ] \
+    || [ "$(readlink "$work/nodes/n$i/current")" = "releases/1.1.0" ] \
+    || fail "n$i: current not switched: $(readlink "$work/nodes/n$i/current")"
+done
+echo "$out" | grep -q "Every node is at 1.1.0." || { echo "$out"; fail "upgrade summary"; }
+logs=$(echo "$err" | sed -n 's/^node logs: //p')
+[ -s "$logs/n1.log" ] || { echo "$err"; fail "no node log in '$logs'"; }
+ok "upgrade --cluster --yes: 3 OpenSSH nodes switched to 1.1.0, node logs written"
+
 echo "-- an unreachable node stops the plan"
 kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
 expect 3 "dry run with n3 down" -- hoist upgrade --cluster --dry-run
 echo "$err" | grep -q "n3" || { echo "$err"; fail "n3 not named"; }
 ok "dry run exits 3 naming the unreachable node"
 
-expect 2 "upgrade without --dry-run" -- hoist upgrade --cluster
-ok "upgrade without --dry-run is a usage error in this build"
+expect 2 "upgrade without --yes" -- hoist upgrade --cluster
+ok "upgrade without --yes and without a terminal is a usage error"
 
 echo "e2e: $passed passed, 0 failed"
