@@ -19,6 +19,7 @@ ok() { passed=$((passed + 1)); echo "  ok: $*"; }
 [ -d /run/sshd ] || { mkdir -p /run/sshd && chmod 0755 /run/sshd; }
 user=$(id -un)
 export HOME="$work/home"          # isolate: never the invoking user's ~/.ssh
+export HOIST_STATE_DIR="$work/state"   # backups and node logs stay in the sandbox, also as root
 mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
 ssh-keygen -q -t ed25519 -N '' -f "$work/client_key" -C hoist-e2e
 

@@ -259,8 +259,15 @@ final class UpgradeCommand implements Callable<Integer> {
     }
   }
 
-  /** hoist's state directory: $XDG_STATE_HOME/hoist, ~/.local/state/hoist, /var/lib/hoist. */
+  /**
+   * hoist's state directory (backups, node logs): $HOIST_STATE_DIR, else /var/lib/hoist as root,
+   * else $XDG_STATE_HOME/hoist, else ~/.local/state/hoist.
+   */
   static Path stateDir(Environment env) {
+    String override = env.get("HOIST_STATE_DIR");
+    if (override != null && override.startsWith("/")) {
+      return Path.of(override);
+    }
     if (env.root()) {
       return Path.of("/var/lib/hoist");
     }
