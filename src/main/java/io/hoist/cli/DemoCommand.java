@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +35,7 @@ import picocli.CommandLine.Spec;
       "  hoist inspect",
       "  hoist upgrade --cluster --dry-run",
       "  hoist upgrade --cluster --prepare-only   (stages every hop's release; switches nothing)",
+      "  hoist upgrade --cluster --yes            (the rolling upgrade, hop by hop, db-2 the leader)",
       "  hoist version list",
       "and removes the sandbox (unless --keep). Nothing outside the sandbox is touched."
     },
@@ -90,6 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         step(out, err, quiet, sandbox, List.of("inspect")),
         step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--dry-run")),
         step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--prepare-only")),
+        step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--yes")),
         step(out, err, quiet, sandbox, List.of("version", "list"))
       };
       for (int code : codes) {
@@ -125,7 +129,12 @@ final class DemoCommand implements Callable<Integer> {
       err.println("== hoist " + String.join(" ", command));
       err.flush();
     }
-    return Cli.run(args.toArray(String[]::new), env, out, err);
+    // The sandbox's runs keep their state (backups, node logs) inside the sandbox too.
+    Map<String, String> variables = new HashMap<>(env.variables());
+    variables.put("HOIST_STATE_DIR", sandbox.root().resolve("state").toString());
+    Environment inSandbox =
+        new Environment(variables, env.cwd(), env.home(), env.interactive(), env.root());
+    return Cli.run(args.toArray(String[]::new), inSandbox, out, err);
   }
 
   private static void deleteTree(Path root) {

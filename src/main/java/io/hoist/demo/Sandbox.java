@@ -73,6 +73,10 @@ public final class Sandbox {
       Files.createSymbolicLink(home.resolve("current"), Path.of("releases", node.getValue()));
       Files.createDirectories(home.resolve("state"));
       Files.writeString(home.resolve("state/running"), node.getValue() + "\n");
+      if (node.getKey().equals("db-2")) {
+        // The serial role's leader: the run asks, and upgrades it last.
+        Files.writeString(home.resolve("state/leader"), "");
+      }
     }
     Files.writeString(sandbox.clusterFile(), clusterYaml(sandbox), StandardCharsets.UTF_8);
     return sandbox;
