@@ -15,9 +15,6 @@ import io.hoist.phase.NodeOutcome.Status;
 import io.hoist.phase.RecordedRun.Entry;
 import io.hoist.phase.RecordedRun.Kind;
 import io.hoist.plan.NodeSteps;
-import io.hoist.plan.PlanRequest;
-import io.hoist.plan.Planner;
-import io.hoist.release.Version;
 import io.hoist.testing.Clusters;
 import io.hoist.transport.local.LocalTransport;
 import java.io.IOException;
@@ -29,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -254,24 +250,7 @@ class PhaseRunnerTest {
                     null))
             .nodes(node)
             .build();
-    NodeSteps steps =
-        new Planner(cluster)
-            .plan(
-                new PlanRequest(
-                    List.of(),
-                    Map.of("n1", Version.parse("1.0")),
-                    List.of(Version.parse("1.0"), Version.parse("2.0")),
-                    Optional.of(Version.parse("2.0")),
-                    List.of(),
-                    false,
-                    0,
-                    Map.of()))
-            .hops()
-            .get(0)
-            .batches()
-            .get(0)
-            .nodes()
-            .get(0);
+    NodeSteps steps = Clusters.onlySteps(cluster, "n1", "1.0", "2.0");
     return new PhaseContext(
         node,
         transport,

@@ -15,9 +15,15 @@ import io.hoist.model.SshSettings;
 import io.hoist.model.Timeouts;
 import io.hoist.model.TransportKind;
 import io.hoist.model.UpgradePath;
+import io.hoist.plan.NodeSteps;
+import io.hoist.plan.PlanRequest;
+import io.hoist.plan.Planner;
+import io.hoist.release.Version;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** Test clusters built from model records, without the YAML loader. */
 public final class Clusters {
@@ -174,5 +180,29 @@ public final class Clusters {
           secrets,
           nodes);
     }
+  }
+
+  /**
+   * The plan's steps for the single node {@code node} of {@code cluster} going from {@code from} to
+   * {@code to} in one hop: what phase tests run.
+   */
+  public static NodeSteps onlySteps(Cluster cluster, String node, String from, String to) {
+    return new Planner(cluster)
+        .plan(
+            new PlanRequest(
+                List.of(),
+                Map.of(node, Version.parse(from)),
+                List.of(Version.parse(from), Version.parse(to)),
+                Optional.of(Version.parse(to)),
+                List.of(),
+                false,
+                0,
+                Map.of()))
+        .hops()
+        .get(0)
+        .batches()
+        .get(0)
+        .nodes()
+        .get(0);
   }
 }
