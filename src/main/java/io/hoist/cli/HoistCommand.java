@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
           + " a cluster file: it reads every node's running version, plans the hops to the target"
           + " release (upgrade paths, one minor release at a time where required), orders the"
           + " nodes by role, and upgrades them batch by batch: version check, pre-validation,"
-          + " retire, backup, install, restart, migrate, post-validation, rejoin.",
+          + " retire, stop, backup, switch (install), start, migrate, post-validation, rejoin.",
       "",
       "Start with 'hoist demo' to watch it on a throwaway local cluster, then 'hoist inspect' and"
           + " 'hoist upgrade --cluster --dry-run' on yours."

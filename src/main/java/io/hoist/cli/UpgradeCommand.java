@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
           + " max_step), orders the nodes by role (role_order, or --role-order; a node goes with"
           + " its earliest role; nodes with no listed role go last; serial roles one node at a"
           + " time with the leader last), and upgrades them batch by batch. Each node goes"
-          + " through: version-check, pre-validate, retire, backup, install, restart, migrate,"
+          + " through: version-check, pre-validate, retire, stop, backup, install, start, migrate,"
           + " post-validate, rejoin.",
       "",
       "With --dry-run it prints that plan, with every command exactly as it would run (values"

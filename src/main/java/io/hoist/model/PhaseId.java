@@ -3,16 +3,19 @@ package io.hoist.model;
 import java.util.Locale;
 
 /**
- * The phases of one node's upgrade, in order. The kebab-case {@link #id()} is an external name
- * (journal, JSON, output): never change it without a migration note.
+ * The phases of one node's upgrade, in order. The product is stopped before the backup and the
+ * switch (a consistent backup; no switch under a running product) and started after the switch. The
+ * kebab-case {@link #id()} is an external name (journal, JSON, output): never change it without a
+ * migration note.
  */
 public enum PhaseId {
   VERSION_CHECK,
   PRE_VALIDATE,
   RETIRE,
+  STOP,
   BACKUP,
   INSTALL,
-  RESTART,
+  START,
   MIGRATE,
   POST_VALIDATE,
   REJOIN;

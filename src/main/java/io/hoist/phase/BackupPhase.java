@@ -83,11 +83,15 @@ public final class BackupPhase implements Phase {
     }
   }
 
-  /** Restores the backup this phase took of the node; nothing when it took none. */
+  /**
+   * Restores the backup this phase took of the node when the new release may have changed the
+   * node's state (it was started, or its migration ran); nothing when it took none. Before that,
+   * the backed-up paths are as the previous release left them: restoring would only cost time.
+   */
   @Override
   public void undo(PhaseContext context) {
     Backup backup = taken.get(context.node().name());
-    if (backup == null) {
+    if (backup == null || !context.newReleaseRan()) {
       return;
     }
     try {

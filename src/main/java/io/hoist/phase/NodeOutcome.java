@@ -35,6 +35,11 @@ public record NodeOutcome(
     ALREADY_AT_TARGET,
     /** A phase failed and every completed phase was undone: the node is back where it was. */
     FAILED_ROLLED_BACK,
+    /**
+     * The node succeeded but was reverted to the previous release with the rest of the cluster
+     * (one-shot mode: another node failed, or the cluster was not healthy within the window).
+     */
+    REVERTED,
     /** A phase failed and was not (or not fully) undone: the node needs a person. */
     FAILED_NEEDS_ATTENTION
   }

@@ -47,16 +47,15 @@ public interface Phase {
   default void undo(PhaseContext context) {}
 
   /**
-   * Completes the reversal once every earlier phase has been undone, called in forward phase order
-   * after all {@link #undo} calls. For phases whose reversal depends on the earlier state being
-   * back (restart starts the product again once {@code current} points at the previous release).
-   * The default does nothing.
+   * Completes the reversal once every phase has been undone: called after all {@link #undo} calls,
+   * again in reverse phase order, for phases whose reversal brings the node back up and so must
+   * wait until the state is back (stop starts the previous release once {@code current} points at
+   * it and the backup is restored; retire rejoins the node once it runs). The default does nothing.
    *
    * @throws PhaseFailure when it failed (the node then needs attention)
    */
   default void afterUndo(PhaseContext context) {}
 
-  /** Whether {@link #afterUndo} does anything (the runner calls and records it only then). */
   /**
    * Whether this phase being done means the whole node is done (the version check finding the node
    * already at the target): the runner then skips the node's other phases. Default false.
@@ -65,7 +64,8 @@ public interface Phase {
     return false;
   }
 
-  default boolean hasAfterUndo() {
+  /** Whether {@link #afterUndo} does anything on this node (the runner calls it only then). */
+  default boolean hasAfterUndo(PhaseContext context) {
     return false;
   }
 }

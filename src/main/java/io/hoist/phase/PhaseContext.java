@@ -11,8 +11,11 @@ import io.hoist.plan.Step;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.Transport;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything a phase of one node needs.
@@ -29,6 +32,8 @@ import java.util.Optional;
  * @param log where the node's command output goes
  * @param record where {@link #warn} records a warning; the {@link PhaseRunner} binds its own record
  *     here before it runs the phases ({@link #withRecord})
+ * @param ran the phases that ran (or started to) on the node in this hop, bound by the runner
+ *     before it undoes them ({@link #withRan}): an undo asks it whether the new release ever ran
  */
 public record PhaseContext(
     Node node,
@@ -38,7 +43,8 @@ public record PhaseContext(
     Timeouts timeouts,
     Sleeper sleeper,
     NodeLog log,
-    RunRecord record) {
+    RunRecord record,
+    Set<PhaseId> ran) {
 
   /** A record that keeps nothing: warnings of a context no runner has bound are dropped. */
   private static final RunRecord NO_RECORD =
@@ -67,7 +73,7 @@ public record PhaseContext(
       Timeouts timeouts,
       Sleeper sleeper,
       NodeLog log) {
-    this(node, transport, steps, commands, timeouts, sleeper, log, NO_RECORD);
+    this(node, transport, steps, commands, timeouts, sleeper, log, NO_RECORD, Set.of());
   }
 
   public PhaseContext {
@@ -79,11 +85,24 @@ public record PhaseContext(
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(record, "record");
+    ran = ran.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(ran));
   }
 
   /** This context with warnings going to {@code runRecord}. */
   public PhaseContext withRecord(RunRecord runRecord) {
-    return new PhaseContext(node, transport, steps, commands, timeouts, sleeper, log, runRecord);
+    return new PhaseContext(
+        node, transport, steps, commands, timeouts, sleeper, log, runRecord, ran);
+  }
+
+  /** This context knowing which phases ran on the node. */
+  public PhaseContext withRan(Set<PhaseId> phases) {
+    return new PhaseContext(
+        node, transport, steps, commands, timeouts, sleeper, log, record, phases);
+  }
+
+  /** Whether the new release may have run on the node: its start or its migration ran. */
+  public boolean newReleaseRan() {
+    return ran.contains(PhaseId.START) || ran.contains(PhaseId.MIGRATE);
   }
 
   /**
@@ -96,7 +115,7 @@ public record PhaseContext(
 
   /** The plan's step for {@code phase}, if the node has that phase. */
   public Optional<Step> step(PhaseId phase) {
-    return steps.steps().stream().filter(s -> s.phase() == phase).findFirst();
+    return steps.step(phase);
   }
 
   /**

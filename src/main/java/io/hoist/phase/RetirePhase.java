@@ -79,9 +79,15 @@ public final class RetirePhase implements Phase {
   }
 
   @Override
-  public void undo(PhaseContext context) {
+  public boolean hasAfterUndo(PhaseContext context) {
+    return context.steps().rollbackStep(PhaseId.REJOIN).isPresent();
+  }
+
+  /** Rejoins the node once the rollback brought it back up on the previous release. */
+  @Override
+  public void afterUndo(PhaseContext context) {
     List<ShellCommand> rejoin =
-        context.step(PhaseId.REJOIN).map(s -> s.commands()).orElse(List.of());
+        context.steps().rollbackStep(PhaseId.REJOIN).map(s -> s.commands()).orElse(List.of());
     for (ShellCommand command : rejoin) {
       context.execOrFail(id(), command, context.timeouts().command());
     }

@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds one node's steps for one hop: the phases in order, with rendered commands. */
 final class NodePipeline {
@@ -77,6 +78,16 @@ final class NodePipeline {
               runs));
     }
 
+    if (commands.stop() != null) {
+      steps.add(
+          step(
+              PhaseId.STOP,
+              "stop the product (within " + human(cluster.timeouts().stop()) + ")",
+              node,
+              values,
+              commands.stop()));
+    }
+
     if (!cluster.backup().paths().isEmpty()) {
       steps.add(
           new Step(
@@ -116,18 +127,14 @@ final class NodePipeline {
               List.of(ShellCommand.of(script))));
     }
 
-    if (commands.stop() != null || commands.start() != null) {
-      List<ShellCommand> runs = new ArrayList<>();
-      List<String> words = new ArrayList<>();
-      if (commands.stop() != null) {
-        runs.add(render(commands.stop(), node, PhaseId.RESTART, values));
-        words.add("stop the product (within " + human(cluster.timeouts().stop()) + ")");
-      }
-      if (commands.start() != null) {
-        runs.add(render(commands.start(), node, PhaseId.RESTART, values));
-        words.add("start it (within " + human(cluster.timeouts().start()) + ")");
-      }
-      steps.add(new Step(PhaseId.RESTART, String.join(", then ", words), runs));
+    if (commands.start() != null) {
+      steps.add(
+          step(
+              PhaseId.START,
+              "start " + to + " (within " + human(cluster.timeouts().start()) + ")",
+              node,
+              values,
+              commands.start()));
     }
 
     if (commands.migrate() != null) {
@@ -140,9 +147,32 @@ final class NodePipeline {
               commands.migrate()));
     }
 
+    postValidate(node, to, commands, values).ifPresent(steps::add);
+    rejoin(node, retiring, values).ifPresent(steps::add);
+
+    // Going back: the same commands rendered for the previous release.
+    Map<String, Value> back = values(node, to, from);
+    List<Step> rollback = new ArrayList<>();
+    if (commands.start() != null) {
+      rollback.add(
+          step(
+              PhaseId.START,
+              "start " + from + " again (within " + human(cluster.timeouts().start()) + ")",
+              node,
+              back,
+              commands.start()));
+    }
+    postValidate(node, from, commands, back).ifPresent(rollback::add);
+    rejoin(node, retiring, back).ifPresent(rollback::add);
+
+    return new NodeSteps(node.name(), host(node), from.text(), to.text(), steps, rollback);
+  }
+
+  private Optional<Step> postValidate(
+      Node node, Version to, Commands commands, Map<String, Value> values) {
     HealthCheck health = commands.health();
     if (health != null) {
-      steps.add(
+      return Optional.of(
           step(
               PhaseId.POST_VALIDATE,
               "wait until healthy: up to "
@@ -152,8 +182,9 @@ final class NodePipeline {
               node,
               values,
               health.run()));
-    } else if (commands.version() != null) {
-      steps.add(
+    }
+    if (commands.version() != null) {
+      return Optional.of(
           step(
               PhaseId.POST_VALIDATE,
               "check that the version command prints " + to + " (no health check is defined)",
@@ -161,18 +192,20 @@ final class NodePipeline {
               values,
               commands.version()));
     }
+    return Optional.empty();
+  }
 
+  private Optional<Step> rejoin(Node node, List<Role> retiring, Map<String, Value> values) {
     List<Role> rejoining = retiring.stream().filter(r -> r.rejoin() != null).toList();
-    if (!rejoining.isEmpty()) {
-      List<ShellCommand> runs = new ArrayList<>();
-      for (Role role : rejoining) {
-        runs.add(render(role.rejoin(), node, PhaseId.REJOIN, values));
-      }
-      steps.add(
-          new Step(PhaseId.REJOIN, "rejoin the cluster (" + roleNames(rejoining) + ")", runs));
+    if (rejoining.isEmpty()) {
+      return Optional.empty();
     }
-
-    return new NodeSteps(node.name(), host(node), from.text(), to.text(), steps);
+    List<ShellCommand> runs = new ArrayList<>();
+    for (Role role : rejoining) {
+      runs.add(render(role.rejoin(), node, PhaseId.REJOIN, values));
+    }
+    return Optional.of(
+        new Step(PhaseId.REJOIN, "rejoin the cluster (" + roleNames(rejoining) + ")", runs));
   }
 
   /** The leader command of a serial role, rendered for one of its nodes. */

@@ -362,8 +362,8 @@ public final class ClusterRun {
     }
 
     @Override
-    public boolean hasAfterUndo() {
-      return delegate.hasAfterUndo();
+    public boolean hasAfterUndo(PhaseContext context) {
+      return delegate.hasAfterUndo(context);
     }
   }
 
@@ -396,6 +396,7 @@ public final class ClusterRun {
                   : upgradedOnce ? State.UPGRADED : State.ALREADY_AT_TARGET;
         }
         case FAILED_ROLLED_BACK -> state = State.FAILED_ROLLED_BACK;
+        case REVERTED -> state = State.REVERTED;
         case FAILED_NEEDS_ATTENTION -> state = State.FAILED_NEEDS_ATTENTION;
       }
     }

@@ -37,6 +37,8 @@ public record RunResult(
     UPGRADED,
     ALREADY_AT_TARGET,
     FAILED_ROLLED_BACK,
+    /** Healthy, but reverted to its previous release with the cluster (one-shot mode). */
+    REVERTED,
     FAILED_NEEDS_ATTENTION,
     /** Stopped between two phases because the run was interrupted: it needs a resume. */
     INTERRUPTED,

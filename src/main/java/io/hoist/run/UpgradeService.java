@@ -13,9 +13,10 @@ import io.hoist.phase.PostValidatePhase;
 import io.hoist.phase.PreValidatePhase;
 import io.hoist.phase.RecordedRun;
 import io.hoist.phase.RejoinPhase;
-import io.hoist.phase.RestartPhase;
 import io.hoist.phase.RetirePhase;
 import io.hoist.phase.Sleeper;
+import io.hoist.phase.StartPhase;
+import io.hoist.phase.StopPhase;
 import io.hoist.phase.VersionCheckPhase;
 import io.hoist.plan.Batch;
 import io.hoist.plan.Hop;
@@ -195,17 +196,18 @@ public final class UpgradeService {
     all.put(PhaseId.VERSION_CHECK, new VersionCheckPhase(options.force()));
     all.put(PhaseId.PRE_VALIDATE, new PreValidatePhase(options.ignoreInspectFailures()));
     all.put(PhaseId.RETIRE, new RetirePhase());
+    all.put(PhaseId.STOP, new StopPhase());
     all.put(PhaseId.INSTALL, new InstallPhase());
-    all.put(PhaseId.RESTART, new RestartPhase());
+    all.put(PhaseId.START, new StartPhase());
     all.put(PhaseId.MIGRATE, new MigratePhase());
     all.put(PhaseId.POST_VALIDATE, new PostValidatePhase());
     all.put(PhaseId.REJOIN, new RejoinPhase());
     List<Phase> phases = new ArrayList<>();
+    if (backup != null) {
+      all.put(PhaseId.BACKUP, backup);
+    }
     for (PhaseId id : PhaseId.values()) {
-      if (id == PhaseId.INSTALL && backup != null) {
-        phases.add(backup);
-      }
-      if (id != PhaseId.BACKUP && named.contains(id)) {
+      if (named.contains(id) && all.containsKey(id)) {
         phases.add(all.get(id));
       }
     }

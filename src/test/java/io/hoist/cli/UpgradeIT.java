@@ -88,14 +88,14 @@ class UpgradeIT {
     }
     assertEquals(List.of("n1", "n2", "n3"), order);
     // Plan order, one node at a time: each node stopped only after the previous one started.
-    // Install switches current before restart, so stop already runs the new release's script.
+    // The product is stopped before the switch: the stop runs the previous release's script.
     assertEquals(
         List.of(
-            "n1 stop 1.1.0",
+            "n1 stop 1.0.0",
             "n1 start 1.1.0",
-            "n2 stop 1.1.0",
+            "n2 stop 1.0.0",
             "n2 start 1.1.0",
-            "n3 stop 1.1.0",
+            "n3 stop 1.0.0",
             "n3 start 1.1.0"),
         Files.readAllLines(sim.nodeHome("n1").resolveSibling("all-events")));
     assertTrue(Files.exists(root.resolve("after")), "after_cluster ran");
@@ -104,7 +104,7 @@ class UpgradeIT {
   @Test
   void failedHealthCheckRollsTheNodeBackAndStopsTheRun() throws IOException {
     threeNodes();
-    Files.writeString(sim.nodeHome("n2").resolve("fail-health"), "");
+    Files.writeString(sim.nodeHome("n2").resolve("fail-health-1.1.0"), "");
 
     CliRunner.Result result = run("upgrade", "--cluster", "--yes", "--to", "1.1.0");
 
@@ -161,7 +161,7 @@ class UpgradeIT {
             + "    commands:\n"
             + "      stop: \"${home}/current/bin/ctl stop ${home}\"\n"
             + "      start: \"${home}/current/bin/ctl start ${home}\"\n"
-            + "      health: { run: \"test ! -f ${home}/fail-health\", retries: 0, interval: 1s }\n"
+            + "      health: { run: \"test ! -f ${home}/fail-health-${version}\", retries: 0, interval: 1s }\n"
             + "backup: { paths: [\""
             + root.resolve("data")
             + "\"] }\n"

@@ -162,6 +162,40 @@ class BackupPhaseTest {
     assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
   }
 
+  @Test
+  void aFailureBeforeTheNewReleaseRanRestoresNothing() throws IOException {
+    BackupPhase backup = new BackupPhase(store, List.of(data.toString()), 3);
+    // A switch that fails after the previous release wrote to its data: that write must survive.
+    Phase failingSwitch =
+        new Phase() {
+          @Override
+          public PhaseId id() {
+            return PhaseId.INSTALL;
+          }
+
+          @Override
+          public boolean isDone(PhaseContext context) {
+            return false;
+          }
+
+          @Override
+          public void run(PhaseContext context) {
+            try {
+              Files.writeString(data.resolve("a.txt"), "written after the backup\n");
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            throw new PhaseFailure(id(), "node n1, install: switch failed");
+          }
+        };
+
+    NodeOutcome outcome = runner().run(context(), List.of(backup, failingSwitch));
+
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status(), outcome.message());
+    assertEquals("written after the backup\n", Files.readString(data.resolve("a.txt")));
+    assertEquals(1, store.list("n1").size(), "the backup is still kept");
+  }
+
   private PhaseRunner runner() {
     return new PhaseRunner(record, Clock.systemUTC(), true);
   }

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The runner and the install, restart and post-validate phases on a real node directory, through
- * {@link LocalTransport}: the node's "product" is a script that appends {@code start}/{@code stop}
- * and the release it runs to an events file.
+ * The runner and the stop, install, start and post-validate phases on a real node directory,
+ * through {@link LocalTransport}: the node's "product" is a script that appends {@code
+ * start}/{@code stop} and the release it runs to an events file.
  */
 class PhaseRunnerTest {
 
@@ -73,7 +73,7 @@ class PhaseRunnerTest {
             "release=$(basename \"$(readlink " + home.resolve("current") + ")\")",
             "case \"$1\" in",
             "  health)",
-            "    if [ -f " + home.resolve("unhealthy") + " ]; then",
+            "    if [ -f " + home.resolve("unhealthy") + "-$release ]; then",
             "      echo \"acme $release: 3 of 5 shards down\"; exit 1",
             "    fi",
             "    echo \"acme $release healthy\" ;;",
@@ -113,10 +113,10 @@ class PhaseRunnerTest {
     assertEquals(home.resolve("releases/2.0"), Files.readSymbolicLink(home.resolve("current")));
     assertEquals(List.of("stop 1.0", "start 2.0"), events());
     assertEquals(
-        List.of(PhaseId.INSTALL, PhaseId.RESTART, PhaseId.POST_VALIDATE),
+        List.of(PhaseId.STOP, PhaseId.INSTALL, PhaseId.START, PhaseId.POST_VALIDATE),
         List.copyOf(outcome.durations().keySet()));
     List<Entry> ended = record.entries(Kind.PHASE_ENDED);
-    assertEquals(List.of(Outcome.OK, Outcome.OK, Outcome.OK), outcomes(ended));
+    assertEquals(List.of(Outcome.OK, Outcome.OK, Outcome.OK, Outcome.OK), outcomes(ended));
     assertTrue(ended.stream().allMatch(e -> e.duration() != null && !e.duration().isNegative()));
     assertEquals(List.of(), record.entries(Kind.UNDO_STARTED));
     assertEquals(List.of(), sleeps);
@@ -130,10 +130,11 @@ class PhaseRunnerTest {
 
     assertEquals(Status.UPGRADED, outcome.status());
     assertEquals(
-        List.of(Outcome.SKIPPED_DONE, Outcome.OK, Outcome.OK),
+        List.of(Outcome.OK, Outcome.SKIPPED_DONE, Outcome.OK, Outcome.OK),
         outcomes(record.entries(Kind.PHASE_ENDED)));
     assertEquals(
-        List.of(PhaseId.RESTART, PhaseId.POST_VALIDATE), List.copyOf(outcome.durations().keySet()));
+        List.of(PhaseId.STOP, PhaseId.START, PhaseId.POST_VALIDATE),
+        List.copyOf(outcome.durations().keySet()));
   }
 
   @Test
@@ -148,7 +149,7 @@ class PhaseRunnerTest {
 
   @Test
   void unhealthyNodeIsSwitchedBackAndRestartedOnThePreviousRelease() throws IOException {
-    Files.createFile(home.resolve("unhealthy"));
+    Files.createFile(home.resolve("unhealthy-2.0"));
 
     NodeOutcome outcome = runner(true).run(context(), phases());
 
@@ -161,18 +162,19 @@ class PhaseRunnerTest {
     assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
     assertEquals(List.of("stop 1.0", "start 2.0", "stop 2.0", "start 1.0"), events());
     assertEquals(
-        List.of(Outcome.OK, Outcome.OK, Outcome.FAILED),
+        List.of(Outcome.OK, Outcome.OK, Outcome.OK, Outcome.FAILED),
         outcomes(record.entries(Kind.PHASE_ENDED)));
-    // Undo in reverse (post-validate, restart's stop, install), then restart's start.
+    // Undo in reverse (post-validate, start's stop, install's switch back, stop), then the stop
+    // phase brings the previous release up and checks its health.
     assertEquals(
-        List.of(PhaseId.POST_VALIDATE, PhaseId.RESTART, PhaseId.INSTALL, PhaseId.RESTART),
+        List.of(PhaseId.POST_VALIDATE, PhaseId.START, PhaseId.INSTALL, PhaseId.STOP, PhaseId.STOP),
         record.entries(Kind.UNDO_ENDED).stream().map(Entry::phase).toList());
     assertTrue(record.entries(Kind.UNDO_ENDED).stream().allMatch(e -> e.outcome() == Outcome.OK));
   }
 
   @Test
   void healthCheckIsTriedRetriesMoreTimesIntervalApart() throws IOException {
-    Files.createFile(home.resolve("unhealthy"));
+    Files.createFile(home.resolve("unhealthy-2.0"));
 
     NodeOutcome outcome = runner(true).run(context(), phases());
 
@@ -182,7 +184,7 @@ class PhaseRunnerTest {
 
   @Test
   void onFailureStopLeavesTheNodeOnTheNewReleaseForAPerson() throws IOException {
-    Files.createFile(home.resolve("unhealthy"));
+    Files.createFile(home.resolve("unhealthy-2.0"));
 
     NodeOutcome outcome = runner(false).run(context(), phases());
 
@@ -195,7 +197,7 @@ class PhaseRunnerTest {
 
   @Test
   void failedUndoNeedsAttentionAndIsSuppressedUnderTheOriginalFailure() throws IOException {
-    Files.createFile(home.resolve("unhealthy"));
+    Files.createFile(home.resolve("unhealthy-2.0"));
     deleteTree(home.resolve("releases/1.0"));
 
     NodeOutcome outcome = runner(true).run(context(), phases());
@@ -214,6 +216,36 @@ class PhaseRunnerTest {
   }
 
   @Test
+  void previousReleaseUnhealthyAfterTheRollbackNeedsAttention() throws IOException {
+    Files.createFile(home.resolve("unhealthy-2.0"));
+    Files.createFile(home.resolve("unhealthy-1.0"));
+
+    NodeOutcome outcome = runner(true).run(context(), phases());
+
+    assertEquals(Status.FAILED_NEEDS_ATTENTION, outcome.status());
+    PhaseFailure original = outcome.failure().orElseThrow();
+    assertEquals(1, original.getSuppressed().length);
+    assertTrue(
+        original.getSuppressed()[0].getMessage().contains("acme 1.0: 3 of 5 shards down"),
+        original.getSuppressed()[0].getMessage());
+    // Switched back and started: the previous release runs, but it is not healthy.
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
+    assertEquals(List.of("stop 1.0", "start 2.0", "stop 2.0", "start 1.0"), events());
+  }
+
+  @Test
+  void failedSwitchNeverStartsTheNewReleaseAndBringsThePreviousOneBack() throws IOException {
+    deleteTree(home.resolve("releases/2.0"));
+
+    NodeOutcome outcome = runner(true).run(context(), phases());
+
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertEquals(Optional.of(PhaseId.INSTALL), outcome.failedPhase());
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
+    assertEquals(List.of("stop 1.0", "start 1.0"), events());
+  }
+
+  @Test
   void commandOutputGoesToAPrivateNodeLog() throws IOException {
     runner(true).run(context(), phases());
 
@@ -221,8 +253,7 @@ class PhaseRunnerTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     List<String> lines = Files.readAllLines(file);
     assertTrue(
-        lines.stream().anyMatch(l -> l.endsWith(" restart stdout acme start 2.0")),
-        lines.toString());
+        lines.stream().anyMatch(l -> l.endsWith(" start stdout acme start 2.0")), lines.toString());
     assertTrue(
         lines.stream().anyMatch(l -> l.endsWith(" post-validate stdout acme 2.0 healthy")),
         lines.toString());
@@ -233,7 +264,7 @@ class PhaseRunnerTest {
   }
 
   private static List<Phase> phases() {
-    return List.of(new InstallPhase(), new RestartPhase(), new PostValidatePhase());
+    return List.of(new StopPhase(), new InstallPhase(), new StartPhase(), new PostValidatePhase());
   }
 
   private PhaseContext context() {

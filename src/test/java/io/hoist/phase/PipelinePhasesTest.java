@@ -131,8 +131,9 @@ class PipelinePhasesTest {
             PhaseId.VERSION_CHECK,
             PhaseId.PRE_VALIDATE,
             PhaseId.RETIRE,
+            PhaseId.STOP,
             PhaseId.INSTALL,
-            PhaseId.RESTART,
+            PhaseId.START,
             PhaseId.MIGRATE,
             PhaseId.POST_VALIDATE,
             PhaseId.REJOIN);
@@ -260,7 +261,7 @@ class PipelinePhasesTest {
     assertTrue(Files.exists(home.resolve("rejoined")));
     assertEquals(List.of("rejoin"), events());
     assertEquals(
-        List.of(PhaseId.RETIRE, PhaseId.PRE_VALIDATE, PhaseId.VERSION_CHECK),
+        List.of(PhaseId.RETIRE, PhaseId.PRE_VALIDATE, PhaseId.VERSION_CHECK, PhaseId.RETIRE),
         record.entries(Kind.UNDO_ENDED).stream().map(Entry::phase).toList());
     assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
   }
@@ -278,17 +279,20 @@ class PipelinePhasesTest {
     assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
     assertEquals(
         List.of(
-            "retire", "stop 1.0", "start 2.0", "migrate 2.0", "stop 2.0", "rejoin", "start 1.0"),
+            "retire", "stop 1.0", "start 2.0", "migrate 2.0", "stop 2.0", "start 1.0", "rejoin"),
         events());
     assertEquals(
         List.of(
             PhaseId.MIGRATE,
-            PhaseId.RESTART,
+            PhaseId.START,
             PhaseId.INSTALL,
+            PhaseId.STOP,
             PhaseId.RETIRE,
             PhaseId.PRE_VALIDATE,
             PhaseId.VERSION_CHECK,
-            PhaseId.RESTART),
+            // Brought back up: the previous release started, then the node rejoined.
+            PhaseId.STOP,
+            PhaseId.RETIRE),
         record.entries(Kind.UNDO_ENDED).stream().map(Entry::phase).toList());
     assertTrue(record.entries(Kind.UNDO_ENDED).stream().allMatch(e -> e.outcome() == Outcome.OK));
     assertFalse(outcome.durations().containsKey(PhaseId.REJOIN));
@@ -303,8 +307,9 @@ class PipelinePhasesTest {
         new VersionCheckPhase(),
         new PreValidatePhase(ignoreCheckFailures),
         new RetirePhase(),
+        new StopPhase(),
         new InstallPhase(),
-        new RestartPhase(),
+        new StartPhase(),
         new MigratePhase(),
         new PostValidatePhase(),
         new RejoinPhase());

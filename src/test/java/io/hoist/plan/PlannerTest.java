@@ -278,9 +278,10 @@ class PlannerTest {
             PhaseId.VERSION_CHECK,
             PhaseId.PRE_VALIDATE,
             PhaseId.RETIRE,
+            PhaseId.STOP,
             PhaseId.BACKUP,
             PhaseId.INSTALL,
-            PhaseId.RESTART,
+            PhaseId.START,
             PhaseId.MIGRATE,
             PhaseId.POST_VALIDATE,
             PhaseId.REJOIN),
@@ -298,12 +299,10 @@ class PlannerTest {
                 + " /opt/acme/.current.hoist-tmp && mv -Tf /opt/acme/.current.hoist-tmp"
                 + " /opt/acme/current"),
         scripts(step(dea, PhaseId.INSTALL)));
-    assertEquals(
-        List.of("systemctl stop acme", "systemctl start acme"),
-        scripts(step(dea, PhaseId.RESTART)));
-    assertEquals(
-        "stop the product (within 1m30s), then start it (within 5m)",
-        step(dea, PhaseId.RESTART).summary());
+    assertEquals(List.of("systemctl stop acme"), scripts(step(dea, PhaseId.STOP)));
+    assertEquals("stop the product (within 1m30s)", step(dea, PhaseId.STOP).summary());
+    assertEquals(List.of("systemctl start acme"), scripts(step(dea, PhaseId.START)));
+    assertEquals("start 3.6.1+build.7 (within 5m)", step(dea, PhaseId.START).summary());
     assertEquals(
         List.of("acme-ctl migrate --to 3.6.1+build.7"), scripts(step(dea, PhaseId.MIGRATE)));
     assertEquals(List.of("acme-ctl health"), scripts(step(dea, PhaseId.POST_VALIDATE)));
@@ -311,6 +310,13 @@ class PlannerTest {
         "wait until healthy: up to 30 retries, every 2s",
         step(dea, PhaseId.POST_VALIDATE).summary());
     assertEquals(List.of("acme-ctl dea join dea-1"), scripts(step(dea, PhaseId.REJOIN)));
+    // Going back: the previous release started, checked and rejoined.
+    assertEquals(
+        List.of(PhaseId.START, PhaseId.POST_VALIDATE, PhaseId.REJOIN),
+        dea.rollback().stream().map(Step::phase).toList());
+    assertEquals(
+        List.of("acme-ctl dea join dea-1"),
+        scripts(dea.rollbackStep(PhaseId.REJOIN).orElseThrow()));
   }
 
   @Test
@@ -365,6 +371,36 @@ class PlannerTest {
   }
 
   @Test
+  void rollbackCommandsAreRenderedForThePreviousRelease() {
+    Cluster custom =
+        cluster("custom")
+            .commands(
+                new Commands(
+                    null,
+                    "svc stop",
+                    "svc start acme@${version}",
+                    new io.hoist.model.HealthCheck(
+                        "acme-health --expect ${version} --from ${from_version}",
+                        3,
+                        java.time.Duration.ofSeconds(2)),
+                    null,
+                    null))
+            .nodes(node("n1"))
+            .build();
+
+    NodeSteps steps =
+        only(new Planner(custom).plan(request(current("n1", "1.0.0"), "1.1.0", null, false)));
+
+    assertEquals(List.of("svc start acme@1.1.0"), scripts(step(steps, PhaseId.START)));
+    assertEquals(
+        List.of("svc start acme@1.0.0"), scripts(steps.rollbackStep(PhaseId.START).orElseThrow()));
+    assertEquals(
+        List.of("acme-health --expect 1.0.0 --from 1.1.0"),
+        scripts(steps.rollbackStep(PhaseId.POST_VALIDATE).orElseThrow()));
+    assertTrue(steps.rollbackStep(PhaseId.REJOIN).isEmpty());
+  }
+
+  @Test
   void anInstallCommandReplacesTheSwitch() {
     Cluster custom =
         cluster("custom")
@@ -385,8 +421,9 @@ class PlannerTest {
     assertEquals(
         List.of("acme-install /opt/acme/releases/1.1.0 1.0.0"),
         scripts(step(steps, PhaseId.INSTALL)));
-    assertEquals(List.of("svc stop"), scripts(step(steps, PhaseId.RESTART)));
-    assertEquals("stop the product (within 1m30s)", step(steps, PhaseId.RESTART).summary());
+    assertEquals(List.of("svc stop"), scripts(step(steps, PhaseId.STOP)));
+    assertEquals("stop the product (within 1m30s)", step(steps, PhaseId.STOP).summary());
+    assertTrue(steps.step(PhaseId.START).isEmpty(), "no start command: no start phase");
   }
 
   @Test

@@ -185,12 +185,12 @@ class ClusterRunTest {
     assertTrue(Thread.interrupted(), "the interrupt flag is set again");
     assertTrue(result.interrupted());
     assertEquals(130, result.exitCode());
-    // w1 finishes install, then stops before restart (w2 stops before its next phase); w3 never
+    // w1 finishes install, then stops before start (w2 stops before its next phase); w3 never
     // starts.
     List<String> lines = lines();
     assertTrue(lines.contains("w1:install"), lines.toString());
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("w3") || l.startsWith("p")));
-    assertFalse(lines.stream().anyMatch(l -> l.endsWith(":restart")), lines.toString());
+    assertFalse(lines.stream().anyMatch(l -> l.endsWith(":start")), lines.toString());
     assertEquals(State.INTERRUPTED, result.node("w1").orElseThrow().state());
     assertEquals(State.NOT_STARTED, result.node("w3").orElseThrow().state());
     assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
@@ -220,7 +220,7 @@ class ClusterRunTest {
             cluster,
             plan,
             n -> new LocalTransport(n, dir),
-            steps -> List.of(new Fake(PhaseId.INSTALL), new Fake(PhaseId.RESTART)),
+            steps -> List.of(new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
             new PhaseRunner(new RecordedRun(), Clock.systemUTC(), true),
             sleeps::add,
             HookRunner.on(core, Duration.ofSeconds(10)),
@@ -380,7 +380,7 @@ class ClusterRunTest {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("a running phase was interrupted", e);
         }
-        if (failOn.contains(node) && id == PhaseId.RESTART) {
+        if (failOn.contains(node) && id == PhaseId.START) {
           throw new PhaseFailure(id, "node " + node + " failed");
         }
       } finally {

@@ -44,12 +44,18 @@ class UpgradeServiceTest {
   }
 
   @Test
-  void theBackupGoesRightBeforeTheInstall() {
+  void theBackupGoesBetweenTheStopAndTheInstall() {
     BackupPhase backup = new BackupPhase(new BackupStore(dir), List.of("/data"), 3);
 
     List<Phase> phases =
         UpgradeService.phasesFor(
-            steps(PhaseId.VERSION_CHECK, PhaseId.RETIRE, PhaseId.INSTALL, PhaseId.RESTART),
+            steps(
+                PhaseId.VERSION_CHECK,
+                PhaseId.RETIRE,
+                PhaseId.STOP,
+                PhaseId.BACKUP,
+                PhaseId.INSTALL,
+                PhaseId.START),
             OPTIONS,
             backup);
 
@@ -57,11 +63,12 @@ class UpgradeServiceTest {
         List.of(
             PhaseId.VERSION_CHECK,
             PhaseId.RETIRE,
+            PhaseId.STOP,
             PhaseId.BACKUP,
             PhaseId.INSTALL,
-            PhaseId.RESTART),
+            PhaseId.START),
         ids(phases));
-    assertEquals(backup, phases.get(2));
+    assertEquals(backup, phases.get(3));
   }
 
   @Test

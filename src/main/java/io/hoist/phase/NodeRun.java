@@ -1,0 +1,224 @@
+package io.hoist.phase;
+
+import io.hoist.error.TransportException;
+import io.hoist.model.PhaseId;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One node's way through its phases, one phase at a time, so that a caller can run a phase on every
+ * node before the next (one-shot mode) or all of a node's phases in a row ({@link
+ * PhaseRunner#run}).
+ *
+ * <p>{@link #step} records "started", then either {@link Outcome#SKIPPED_DONE} when the phase's
+ * effect is already present, or runs it, timed, and records {@link Outcome#OK} or {@link
+ * Outcome#FAILED}. After a failure no further phase runs; {@link #rollBack} undoes the failed phase
+ * and every phase that ran before it, in reverse order, then (when every undo succeeded) runs their
+ * {@link Phase#afterUndo} steps, again in reverse order, each recorded. The failed phase is undone
+ * too because it may have half-happened (a start that timed out); phases must tolerate that. The
+ * outcome keeps the original failure; undo failures are attached to it as suppressed exceptions and
+ * make the node {@link NodeOutcome.Status#FAILED_NEEDS_ATTENTION}.
+ *
+ * <p>Not thread-safe: one thread drives one node at a time. Only bugs and interruption ({@link
+ * io.hoist.error.InterruptedRunException}) throw.
+ */
+public final class NodeRun {
+
+  /** How one {@link #step} ended. */
+  public enum Result {
+    /** The phase ran and succeeded. */
+    RAN,
+    /** The phase's effect was already present. */
+    SKIPPED,
+    /** The node is already done (at the target): its other phases must not run. */
+    NODE_DONE,
+    /** The phase failed: {@link #rollBack} or leave the node. */
+    FAILED
+  }
+
+  private final PhaseContext context;
+  private final RunRecord record;
+  private final Clock clock;
+  private final String node;
+  private final Map<PhaseId, Duration> durations = new LinkedHashMap<>();
+  private final Deque<Phase> touched = new ArrayDeque<>();
+  private boolean anyRan;
+  private boolean nodeDone;
+  private PhaseId failedPhase;
+  private PhaseFailure failure;
+  private NodeOutcome.Status rolledBack;
+
+  NodeRun(PhaseContext context, RunRecord record, Clock clock) {
+    this.context = context.withRecord(record);
+    this.record = record;
+    this.clock = clock;
+    this.node = context.node().name();
+  }
+
+  /** The node's name. */
+  public String node() {
+    return node;
+  }
+
+  /** Runs one phase (nothing once the node is done or failed). */
+  public Result step(Phase phase) {
+    if (failure != null) {
+      return Result.FAILED;
+    }
+    if (nodeDone) {
+      return Result.NODE_DONE;
+    }
+    record.phaseStarted(node, phase.id());
+    Instant start = clock.instant();
+    try {
+      if (phase.isDone(context)) {
+        record.phaseEnded(
+            node, phase.id(), Outcome.SKIPPED_DONE, Duration.between(start, clock.instant()), "");
+        if (phase.isDoneForTheNode() && !anyRan) {
+          // Already at the target: nothing of the node is touched (kato's version check).
+          nodeDone = true;
+          return Result.NODE_DONE;
+        }
+        return Result.SKIPPED;
+      }
+      anyRan = true;
+      touched.push(phase);
+      phase.run(context);
+    } catch (PhaseFailure | TransportException e) {
+      failure = asFailure(phase.id(), e);
+      failedPhase = phase.id();
+      Duration took = Duration.between(start, clock.instant());
+      durations.put(phase.id(), took);
+      record.phaseEnded(node, phase.id(), Outcome.FAILED, took, failure.getMessage());
+      return Result.FAILED;
+    }
+    Duration took = Duration.between(start, clock.instant());
+    durations.put(phase.id(), took);
+    record.phaseEnded(node, phase.id(), Outcome.OK, took, "");
+    return Result.RAN;
+  }
+
+  /** Whether a phase failed. */
+  public boolean failed() {
+    return failure != null;
+  }
+
+  /** Whether any phase ran (so that there is something to undo). */
+  public boolean touchedAnything() {
+    return !touched.isEmpty();
+  }
+
+  /**
+   * Undoes every phase that ran, newest first, then brings the node back up. For a failed node this
+   * is its rollback; for a healthy one (one-shot: another node failed) its revert, and {@code
+   * cause} says why. Safe to call once.
+   *
+   * @param cause why a node that did not fail is reverted; ignored for a failed node
+   */
+  public void rollBack(String cause) {
+    if (rolledBack != null) {
+      throw new IllegalStateException("node " + node + " was already rolled back");
+    }
+    PhaseFailure reason = failure != null ? failure : new PhaseFailure(lastTouched(), cause);
+    Set<PhaseId> ran = EnumSet.noneOf(PhaseId.class);
+    touched.forEach(p -> ran.add(p.id()));
+    PhaseContext undoing = context.withRan(ran);
+    boolean clean = true;
+    List<Phase> bringUp = new ArrayList<>();
+    // touched is a stack: the newest phase first, back to the first phase that ran.
+    for (Phase phase : touched) {
+      if (undo(undoing, phase, false, reason)) {
+        if (phase.hasAfterUndo(undoing)) {
+          bringUp.add(phase);
+        }
+      } else {
+        clean = false;
+      }
+    }
+    // After a failed undo the node is in no known state: leave it to a person rather than start
+    // anything on it.
+    for (Phase phase : clean ? bringUp : List.<Phase>of()) {
+      clean &= undo(undoing, phase, true, reason);
+    }
+    if (failure == null && !clean) {
+      // A revert that failed: the node now has a failure of its own.
+      failure = reason;
+    }
+    rolledBack =
+        !clean
+            ? NodeOutcome.Status.FAILED_NEEDS_ATTENTION
+            : failure != null ? NodeOutcome.Status.FAILED_ROLLED_BACK : NodeOutcome.Status.REVERTED;
+    revertCause = failure == null || failedPhase == null ? cause : "";
+  }
+
+  private String revertCause = "";
+
+  private PhaseId lastTouched() {
+    return touched.isEmpty() ? PhaseId.VERSION_CHECK : touched.peek().id();
+  }
+
+  /** How the node ended, as far as it got. */
+  public NodeOutcome outcome() {
+    if (rolledBack == NodeOutcome.Status.REVERTED) {
+      return new NodeOutcome(
+          node, rolledBack, Optional.empty(), revertCause, durations, Optional.empty());
+    }
+    if (failure != null) {
+      NodeOutcome.Status status =
+          rolledBack != null ? rolledBack : NodeOutcome.Status.FAILED_NEEDS_ATTENTION;
+      return new NodeOutcome(
+          node,
+          status,
+          Optional.ofNullable(failedPhase),
+          failure.getMessage(),
+          durations,
+          Optional.of(failure));
+    }
+    return new NodeOutcome(
+        node,
+        anyRan ? NodeOutcome.Status.UPGRADED : NodeOutcome.Status.ALREADY_AT_TARGET,
+        Optional.empty(),
+        "",
+        durations,
+        Optional.empty());
+  }
+
+  /** Runs one undo step, records it, and attaches its failure to {@code original}. */
+  private boolean undo(PhaseContext undoing, Phase phase, boolean after, PhaseFailure original) {
+    record.undoStarted(node, phase.id());
+    Instant start = clock.instant();
+    try {
+      if (after) {
+        phase.afterUndo(undoing);
+      } else {
+        phase.undo(undoing);
+      }
+    } catch (PhaseFailure | TransportException e) {
+      PhaseFailure undoFailure = asFailure(phase.id(), e);
+      record.undoEnded(
+          node,
+          phase.id(),
+          Outcome.FAILED,
+          Duration.between(start, clock.instant()),
+          undoFailure.getMessage());
+      original.addSuppressed(undoFailure);
+      return false;
+    }
+    record.undoEnded(node, phase.id(), Outcome.OK, Duration.between(start, clock.instant()), "");
+    return true;
+  }
+
+  private static PhaseFailure asFailure(PhaseId phase, RuntimeException e) {
+    return e instanceof PhaseFailure f ? f : new PhaseFailure(phase, e.getMessage(), e);
+  }
+}
