@@ -291,7 +291,7 @@ function _picocli_hoist_upgrade() {
 
   local commands=""
   local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--ignore-inspect-failures' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -307,6 +307,21 @@ function _picocli_hoist_upgrade() {
       return
       ;;
     '--on-failure')
+      return
+      ;;
+    '--mode')
+      return
+      ;;
+    '--window')
+      return
+      ;;
+    '--stop-timeout')
+      return
+      ;;
+    '--switch-timeout')
+      return
+      ;;
+    '--start-timeout')
       return
       ;;
     '-c'|'--cluster-file')

@@ -51,6 +51,11 @@ final class CommandContext {
     return cluster;
   }
 
+  /** This context with the cluster's time limits replaced (command-line overrides). */
+  CommandContext withTimeouts(io.hoist.model.Timeouts timeouts) {
+    return new CommandContext(env, file, cluster.withTimeouts(timeouts), acceptNewHostKeys);
+  }
+
   /** The directory relative {@code file:} repositories are resolved against. */
   Path baseDir() {
     Path parent = file.toAbsolutePath().getParent();

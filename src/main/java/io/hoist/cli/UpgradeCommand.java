@@ -1,7 +1,9 @@
 package io.hoist.cli;
 
+import io.hoist.config.Durations;
 import io.hoist.error.UsageException;
 import io.hoist.model.Node;
+import io.hoist.model.Timeouts;
 import io.hoist.phase.Sleeper;
 import io.hoist.plan.Batch;
 import io.hoist.plan.Hop;
@@ -18,6 +20,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,6 +60,13 @@ import picocli.CommandLine.Spec;
           + " is (--on-failure stop), and the nodes after it are not touched. It asks for"
           + " confirmation on a terminal; scripts and cron must pass --yes.",
       "",
+      "With --mode one-shot (WekaIO's upgrade window) each hop goes phase by phase across all"
+          + " its nodes: every node's version check and checks first (a failure stops before any"
+          + " node is disrupted, naming the node), then stop all, back up all, switch all, start"
+          + " all, and health-check all until --window (default 10m, counted from the first stop)"
+          + " closes. A failure or a cluster not healthy in time reverts every node to the"
+          + " previous release. Retire and rejoin are not run in one-shot mode.",
+      "",
       "Backups go to $XDG_STATE_HOME/hoist/backups (~/.local/state/hoist/backups;"
           + " /var/lib/hoist/backups as root), node logs to the logs/RUN-ID/ directory beside it."
     },
@@ -64,6 +74,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  hoist upgrade --cluster --dry-run    to the newest reachable release",
       "  hoist upgrade --cluster --yes --to 3.6.1",
+      "  hoist upgrade --cluster --yes --mode one-shot --window 5m --start-timeout 2m",
       "  hoist upgrade --cluster --dry-run --to 3.6.1",
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
@@ -151,6 +162,44 @@ final class UpgradeCommand implements Callable<Integer> {
   String onFailure;
 
   @Option(
+      names = "--mode",
+      paramLabel = "rolling|one-shot",
+      defaultValue = "rolling",
+      description =
+          "rolling (the default): node by node in plan order, the run stops at the first failed"
+              + " node. one-shot (WekaIO): check every node first, then stop all, switch all,"
+              + " start all and health-check all within --window; if the cluster is not healthy"
+              + " in time every node is reverted to the previous release.")
+  String mode;
+
+  @Option(
+      names = "--window",
+      paramLabel = "DURATION",
+      description =
+          "One-shot only: how long the cluster may be disrupted, from the first stop until every"
+              + " node is healthy (default 10m); past it, every node is reverted.")
+  String window;
+
+  @Option(
+      names = "--stop-timeout",
+      paramLabel = "DURATION",
+      description = "Time limit of a node's stop (and drain); default: timeouts.stop (90s).")
+  String stopTimeout;
+
+  @Option(
+      names = "--switch-timeout",
+      paramLabel = "DURATION",
+      description =
+          "Time limit of a node's switch or install command; default: timeouts.switch (180s).")
+  String switchTimeout;
+
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "DURATION",
+      description = "Time limit of a node's start and migration; default: timeouts.start (300s).")
+  String startTimeout;
+
+  @Option(
       names = "--ignore-inspect-failures",
       description = "Pre-validation check failures are warnings instead of stopping the node.")
   boolean ignoreInspectFailures;
@@ -171,8 +220,17 @@ final class UpgradeCommand implements Callable<Integer> {
           "refusing to change nodes without confirmation: add --yes (scripts, cron) or run it on"
               + " a terminal");
     }
+    if (!mode.equals("rolling") && !mode.equals("one-shot")) {
+      throw new UsageException("--mode must be rolling or one-shot, got '" + mode + "'");
+    }
+    if (window != null && !mode.equals("one-shot")) {
+      throw new UsageException("--window applies to --mode one-shot only");
+    }
+    Duration oneShotWindow =
+        mode.equals("one-shot") ? duration("--window", window == null ? "10m" : window) : null;
     GlobalOptions global = parent.global;
-    CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
+    CommandContext context =
+        withTimeouts(CommandContext.load(env, global, access.acceptNewHostKeys));
     List<Node> nodes = context.select(selection.cluster ? List.of() : selection.nodes);
     Optional<Version> target = Optional.empty();
     if (to != null) {
@@ -202,11 +260,38 @@ final class UpgradeCommand implements Callable<Integer> {
     if (prepareOnly) {
       return prepare(plan, context, console);
     }
-    return upgrade(plan, context, console);
+    return upgrade(plan, context, console, oneShotWindow);
   }
 
-  /** Stages every hop's release, then upgrades the nodes, rolling. */
-  private int upgrade(Plan plan, CommandContext context, Console console) {
+  /** The context with the --stop/--switch/--start-timeout overrides applied. */
+  private CommandContext withTimeouts(CommandContext context) {
+    if (stopTimeout == null && switchTimeout == null && startTimeout == null) {
+      return context;
+    }
+    Timeouts t = context.cluster().timeouts();
+    return context.withTimeouts(
+        new Timeouts(
+            t.command(),
+            stopTimeout == null ? t.stop() : duration("--stop-timeout", stopTimeout),
+            switchTimeout == null ? t.switchRelease() : duration("--switch-timeout", switchTimeout),
+            startTimeout == null ? t.start() : duration("--start-timeout", startTimeout)));
+  }
+
+  private static Duration duration(String option, String text) {
+    Duration d;
+    try {
+      d = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(option + ": " + e.getMessage());
+    }
+    if (d.isZero() || d.isNegative()) {
+      throw new UsageException(option + " must be longer than 0, got '" + text + "'");
+    }
+    return d;
+  }
+
+  /** Stages every hop's release, then upgrades the nodes, rolling or one-shot. */
+  private int upgrade(Plan plan, CommandContext context, Console console, Duration oneShotWindow) {
     if (plan.isEmpty()) {
       console.result(List.of("Nothing to upgrade: every node is at " + plan.target() + "."));
       return ExitCode.OK.code();
@@ -232,7 +317,8 @@ final class UpgradeCommand implements Callable<Integer> {
                 force,
                 ignoreInspectFailures,
                 onFailure.equals("rollback"),
-                FanOut.DEFAULT_MAX_PARALLEL),
+                FanOut.DEFAULT_MAX_PARALLEL,
+                oneShotWindow),
             version -> Progress.download(version.text(), console, env),
             result -> console.note(Text.staged(result)),
             console::note);

@@ -98,4 +98,10 @@ public record Cluster(
     }
     return effective.overlay(node.commands());
   }
+
+  /** This cluster with other time limits (the command line's overrides). */
+  public Cluster withTimeouts(Timeouts other) {
+    return new Cluster(
+        name, release, commands, roleOrder, roles, checks, backup, hooks, other, secrets, nodes);
+  }
 }

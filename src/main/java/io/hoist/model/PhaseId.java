@@ -20,6 +20,14 @@ public enum PhaseId {
   POST_VALIDATE,
   REJOIN;
 
+  /**
+   * Whether the phase changes the node (retire and everything after it); the version check and the
+   * pre-validation only read.
+   */
+  public boolean changesTheNode() {
+    return compareTo(RETIRE) >= 0;
+  }
+
   /** {@code version-check}, {@code pre-validate}, ... */
   public String id() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -33,6 +33,11 @@ public record NodeOutcome(
     UPGRADED,
     /** Every phase's effect was already present: nothing ran. */
     ALREADY_AT_TARGET,
+    /**
+     * A phase that only reads (version check, pre-validation) failed before anything on the node
+     * changed.
+     */
+    FAILED_UNCHANGED,
     /** A phase failed and every completed phase was undone: the node is back where it was. */
     FAILED_ROLLED_BACK,
     /**

@@ -176,6 +176,9 @@ public final class NodeRun {
     if (failure != null) {
       NodeOutcome.Status status =
           rolledBack != null ? rolledBack : NodeOutcome.Status.FAILED_NEEDS_ATTENTION;
+      if (failedPhase != null && touched.stream().noneMatch(p -> p.id().changesTheNode())) {
+        status = NodeOutcome.Status.FAILED_UNCHANGED;
+      }
       return new NodeOutcome(
           node,
           status,

@@ -77,6 +77,8 @@ public final class ClusterRun {
   private final Path logDir;
   private final Clock clock;
 
+  private final Optional<Duration> oneShotWindow;
+
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> warnings = new ArrayList<>();
   private final List<HookOutcome> hookOutcomes = new ArrayList<>();
@@ -102,6 +104,27 @@ public final class ClusterRun {
       HookRunner hooks,
       Path logDir,
       Clock clock) {
+    this(cluster, plan, transports, phasesFor, runner, sleeper, hooks, logDir, clock, null);
+  }
+
+  /**
+   * A run in one-shot mode when {@code oneShotWindow} is not null: within each hop, every node goes
+   * through one phase before any node starts the next; the node's own failure handling is replaced
+   * by the cluster's (a failure reverts every node), and the post-validation retries until the
+   * window, counted from the first stop, closes.
+   */
+  public ClusterRun(
+      Cluster cluster,
+      Plan plan,
+      TransportFactory transports,
+      Function<NodeSteps, List<Phase>> phasesFor,
+      PhaseRunner runner,
+      Sleeper sleeper,
+      HookRunner hooks,
+      Path logDir,
+      Clock clock,
+      Duration oneShotWindow) {
+    this.oneShotWindow = Optional.ofNullable(oneShotWindow);
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.transports = Objects.requireNonNull(transports, "transports");
@@ -122,8 +145,13 @@ public final class ClusterRun {
     boolean interrupted = false;
     int size = 1;
     for (Hop hop : plan.hops()) {
+      int inHop = 0;
       for (Batch batch : hop.batches()) {
         size = Math.max(size, batch.nodes().size());
+        inHop += batch.nodes().size();
+      }
+      if (oneShotWindow.isPresent()) {
+        size = Math.max(size, inHop);
       }
     }
     AtomicInteger threads = new AtomicInteger();
@@ -138,7 +166,10 @@ public final class ClusterRun {
     Map<String, NodeLog> logs = new HashMap<>();
     try (SharedTransports shared = new SharedTransports(transports)) {
       if (hook(BEFORE_CLUSTER, cluster.hooks().beforeCluster())) {
-        interrupted = runHops(pool, shared, logs, states);
+        interrupted =
+            oneShotWindow.isPresent()
+                ? runHopsOneShot(pool, shared, logs, states)
+                : runHops(pool, shared, logs, states);
       }
     } finally {
       boolean wasInterrupted = Thread.interrupted() || interrupted || stopping.get();
@@ -200,6 +231,48 @@ public final class ClusterRun {
     return interrupted;
   }
 
+  /** One-shot: each hop phase by phase across all its nodes; whether the run was interrupted. */
+  private boolean runHopsOneShot(
+      ExecutorService pool,
+      SharedTransports shared,
+      Map<String, NodeLog> logs,
+      Map<String, NodeState> states) {
+    for (Hop hop : plan.hops()) {
+      if (Thread.currentThread().isInterrupted() || stopping.get()) {
+        return true;
+      }
+      OneShotHop.Outcome outcome =
+          new OneShotHop(hop, oneShotWindow.orElseThrow(), clock, runner, stopping, warnings)
+              .run(
+                  pool,
+                  steps -> context(steps, shared, logs),
+                  phasesFor,
+                  (steps, result) -> states.get(steps.node()).ended(steps, result));
+      if (outcome == OneShotHop.Outcome.INTERRUPTED) {
+        return true;
+      }
+      if (outcome == OneShotHop.Outcome.FAILED) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private PhaseContext context(
+      NodeSteps steps, SharedTransports shared, Map<String, NodeLog> logs) {
+    Node node = node(steps.node());
+    NodeLog log =
+        logs.computeIfAbsent(node.name(), n -> NodeLog.open(logDir.resolve(n + ".log"), clock));
+    return new PhaseContext(
+        node,
+        shared.open(node),
+        steps,
+        cluster.commandsFor(node, plan.roleOrder()),
+        cluster.timeouts(),
+        sleeper,
+        log);
+  }
+
   private RunResult result(Map<String, NodeState> states, boolean interrupted) {
     List<NodeResult> nodes = new ArrayList<>();
     for (NodeState s : states.values()) {
@@ -227,17 +300,7 @@ public final class ClusterRun {
     List<Future<?>> futures = new ArrayList<>();
     for (NodeSteps steps : batch.nodes()) {
       Node node = node(steps.node());
-      NodeLog log =
-          logs.computeIfAbsent(node.name(), n -> NodeLog.open(logDir.resolve(n + ".log"), clock));
-      PhaseContext context =
-          new PhaseContext(
-              node,
-              shared.open(node),
-              steps,
-              cluster.commandsFor(node, plan.roleOrder()),
-              cluster.timeouts(),
-              sleeper,
-              log);
+      PhaseContext context = context(steps, shared, logs);
       List<Phase> phases =
           phasesFor.apply(steps).stream().map(p -> (Phase) new Stoppable(p, stopping)).toList();
       NodeState state = states.get(node.name());
@@ -395,6 +458,7 @@ public final class ClusterRun {
                   ? State.NOT_STARTED
                   : upgradedOnce ? State.UPGRADED : State.ALREADY_AT_TARGET;
         }
+        case FAILED_UNCHANGED -> state = State.FAILED_UNCHANGED;
         case FAILED_ROLLED_BACK -> state = State.FAILED_ROLLED_BACK;
         case REVERTED -> state = State.REVERTED;
         case FAILED_NEEDS_ATTENTION -> state = State.FAILED_NEEDS_ATTENTION;

@@ -36,6 +36,8 @@ public record RunResult(
   public enum State {
     UPGRADED,
     ALREADY_AT_TARGET,
+    /** Failed a check (version check, pre-validation) before anything on it changed. */
+    FAILED_UNCHANGED,
     FAILED_ROLLED_BACK,
     /** Healthy, but reverted to its previous release with the cluster (one-shot mode). */
     REVERTED,
@@ -93,9 +95,10 @@ public record RunResult(
 
   /**
    * The exit code, first match wins: 130 when interrupted; 3 when before_cluster failed (no node
-   * touched); 5 when a node needs attention, when a node failed and others were left NOT_STARTED
-   * (the cluster runs mixed versions), or when after_cluster failed; 4 when a node failed, was
-   * rolled back cleanly and no node was left out; else 0.
+   * touched); 5 when a node needs attention or after_cluster failed; 3 when a node failed its
+   * checks before anything changed and no node was changed; 5 when a node failed and others were
+   * left NOT_STARTED; 4 when a node failed and was rolled back cleanly (or failed its checks) and
+   * no node was left out; else 0.
    */
   public int exitCode() {
     if (interrupted) {
@@ -108,7 +111,11 @@ public record RunResult(
     if (afterFailed || has(State.FAILED_NEEDS_ATTENTION) || has(State.INTERRUPTED)) {
       return NEEDS_ATTENTION;
     }
-    if (has(State.FAILED_ROLLED_BACK)) {
+    boolean changed = has(State.UPGRADED) || has(State.FAILED_ROLLED_BACK);
+    if (has(State.FAILED_UNCHANGED) && !changed) {
+      return NOTHING_CHANGED;
+    }
+    if (has(State.FAILED_ROLLED_BACK) || has(State.FAILED_UNCHANGED)) {
       return has(State.NOT_STARTED) ? NEEDS_ATTENTION : ROLLED_BACK;
     }
     return OK;

@@ -32,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -62,9 +63,21 @@ public final class UpgradeService {
    * @param ignoreInspectFailures pre-validation failures are warnings
    * @param rollback undo a failed node's phases ({@code --on-failure rollback}); else leave it
    * @param maxParallel how many nodes to stage at once
+   * @param oneShotWindow one-shot mode with this window ({@link ClusterRun}); {@code null}: rolling
    */
   public record Options(
-      boolean force, boolean ignoreInspectFailures, boolean rollback, int maxParallel) {}
+      boolean force,
+      boolean ignoreInspectFailures,
+      boolean rollback,
+      int maxParallel,
+      Duration oneShotWindow) {
+
+    /** Rolling. */
+    public Options(
+        boolean force, boolean ignoreInspectFailures, boolean rollback, int maxParallel) {
+      this(force, ignoreInspectFailures, rollback, maxParallel, null);
+    }
+  }
 
   /**
    * How an upgrade ended.
@@ -182,7 +195,8 @@ public final class UpgradeService {
             sleeper,
             hooks,
             logDir,
-            clock);
+            clock,
+            options.oneShotWindow());
     return new Upgrade(staged, Optional.of(run.run()), record, logDir);
   }
 

@@ -187,7 +187,7 @@ class PipelinePhasesTest {
     NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
 
     assertEquals(Optional.of(PhaseId.VERSION_CHECK), outcome.failedPhase());
-    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertEquals(Status.FAILED_UNCHANGED, outcome.status());
     assertTrue(
         outcome
             .message()
@@ -204,7 +204,7 @@ class PipelinePhasesTest {
     NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
 
     assertEquals(Optional.of(PhaseId.PRE_VALIDATE), outcome.failedPhase());
-    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status());
+    assertEquals(Status.FAILED_UNCHANGED, outcome.status());
     assertTrue(outcome.message().contains("2 of 2 checks failed"), outcome.message());
     assertTrue(outcome.message().contains(" disk` exited 1: /var 98% full"), outcome.message());
     assertTrue(outcome.message().contains(" quorum` exited 1: /var 98% full"), outcome.message());
