@@ -359,13 +359,16 @@ function _picocli_hoist_retire() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--timeout')
+      return
+      ;;
     '-c'|'--cluster-file')
       return
       ;;

@@ -255,6 +255,12 @@ final class Text {
   }
 
   /** Left-aligned columns; the third column is coloured by status when {@code statusColumn} set. */
+  /** 850ms, 12.3s. */
+  static String duration(java.time.Duration duration) {
+    long ms = duration.toMillis();
+    return ms < 1000 ? ms + "ms" : (ms / 1000) + "." + (ms % 1000 / 100) + "s";
+  }
+
   static List<String> table(List<String[]> rows, int statusColumn, Ansi ansi) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];

@@ -153,7 +153,6 @@ final class UpgradeReport {
   }
 
   private static String human(Duration duration) {
-    long ms = duration.toMillis();
-    return ms < 1000 ? ms + "ms" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    return Text.duration(duration);
   }
 }

@@ -5,6 +5,7 @@ import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
 import io.hoist.model.Cluster;
 import io.hoist.model.Node;
+import io.hoist.model.PhaseId;
 import io.hoist.model.Role;
 import io.hoist.release.PathFinder;
 import io.hoist.release.Version;
@@ -142,6 +143,26 @@ public final class Planner {
   record Placement(Node node, String role, int rank) {}
 
   /** The role order in force, validated. */
+  /**
+   * A node's drain on its own ({@code hoist retire}): its retire step (one command per role that
+   * retires, in role order) and, as its rollback, the rejoin step, rendered for the running
+   * version; no steps when none of its roles retires.
+   *
+   * @throws UsageException when a command needs a secret that has no value
+   */
+  public NodeSteps retireSteps(Node node, Version running, Map<String, String> secretValues) {
+    NodeSteps all =
+        new NodePipeline(cluster, roleOrder(List.of()), secretValues)
+            .steps(node, running, running, true);
+    return new NodeSteps(
+        all.node(),
+        all.host(),
+        all.from(),
+        all.to(),
+        all.step(PhaseId.RETIRE).stream().toList(),
+        all.step(PhaseId.REJOIN).stream().toList());
+  }
+
   private List<String> roleOrder(List<String> requested) {
     if (requested.isEmpty()) {
       return cluster.roleOrder();

@@ -135,6 +135,17 @@ public final class UpgradeService {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /**
+   * The node-log directory of a run that starts now: {@code logs/RUN-ID} under the state directory,
+   * the run id being the UTC time ({@code 20261121T131847Z}). Not created here.
+   */
+  public static Path logDir(Path stateDir, Clock clock) {
+    String runId =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
+            .format(clock.instant().atOffset(ZoneOffset.UTC));
+    return stateDir.resolve("logs").resolve(runId);
+  }
+
   /** The backup store under a state directory. */
   public static Path backupDir(Path stateDir) {
     return stateDir.resolve("backups");
@@ -154,10 +165,7 @@ public final class UpgradeService {
       Consumer<String> note) {
     List<ReleaseService.Prepared> staged = new ArrayList<>();
     RecordedRun record = new RecordedRun();
-    String runId =
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
-            .format(clock.instant().atOffset(ZoneOffset.UTC));
-    Path logDir = stateDir.resolve("logs").resolve(runId);
+    Path logDir = logDir(stateDir, clock);
     for (Hop hop : plan.hops()) {
       List<Node> nodes = new ArrayList<>();
       Map<String, Version> from = new HashMap<>();
