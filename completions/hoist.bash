@@ -533,7 +533,7 @@ function _picocli_hoist_demo() {
 
   local commands=""
   local flag_opts="'--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -544,6 +544,9 @@ function _picocli_hoist_demo() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--fail-at')
+      return
       ;;
     '-c'|'--cluster-file')
       return

@@ -29,19 +29,25 @@ import picocli.CommandLine.Spec;
     header = "Run hoist on a throwaway local cluster.",
     description = {
       "Creates a cluster of six local nodes (directories on this machine, each with its own"
-          + " install home and a small product script), running releases 1.0.0 and 1.1.0, and a"
-          + " file repository with releases 1.0.0, 1.1.0, 1.2.0 and 2.0.0 (max_step: minor; 2.0"
-          + " needs >=1.2.0). Then it runs, for real, against that cluster file:",
+          + " install home and a small product script) running release 1.0.0, with roles router"
+          + " (two at a time), controller and primary (serial, three nodes, db-2 the leader), and a"
+          + " file repository with releases 1.0.0, 1.1.0 and 2.0.0 (2.0 only from >=1.1.0, so the"
+          + " upgrade takes two hops). Then it runs, for real, against that cluster file:",
       "  hoist inspect",
       "  hoist upgrade --cluster --dry-run",
       "  hoist upgrade --cluster --prepare-only   (stages every hop's release; switches nothing)",
       "  hoist upgrade --cluster --yes            (the rolling upgrade, hop by hop, db-2 the leader)",
       "  hoist version list",
-      "and removes the sandbox (unless --keep). Nothing outside the sandbox is touched."
+      "and removes the sandbox (unless --keep). Nothing outside the sandbox is touched.",
+      "",
+      "With --fail-at NODE the new releases are unhealthy on NODE: its post-validation fails, it"
+          + " is rolled back to the release it ran, the run stops there and the summary shows"
+          + " where every node ended (the demo then exits with the upgrade's code, 4 or 5)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  hoist demo",
+      "  hoist demo --fail-at db-1                 watch a failed node being rolled back",
       "  hoist demo --keep --dir /tmp/hoist-demo   keep the sandbox, then try:",
       "  hoist -c /tmp/hoist-demo/cluster.yaml inspect"
     })
@@ -63,6 +69,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the sandbox afterwards and print its path.")
   boolean keep;
 
+  @Option(
+      names = "--fail-at",
+      paramLabel = "NODE",
+      description =
+          "Make NODE's health check fail on the new releases, to watch its rollback (one of"
+              + " ctl-1, db-1, db-2, db-3, router-1, router-2).")
+  String failAt;
+
   DemoCommand(Environment env) {
     this.env = env;
   }
@@ -71,11 +85,21 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
+    if (failAt != null && !Sandbox.NODES.containsKey(failAt)) {
+      throw new UsageException(
+          "--fail-at: the demo has no node '"
+              + failAt
+              + "'; its nodes are "
+              + String.join(", ", Sandbox.NODES.keySet()));
+    }
     if (dir != null && Files.exists(dir)) {
       throw new UsageException("--dir " + dir + " already exists; name a new directory");
     }
     Path root = dir != null ? dir : Files.createTempDirectory("hoist-demo-");
     Sandbox sandbox = Sandbox.create(root);
+    if (failAt != null) {
+      sandbox.failHealthAt(failAt);
+    }
     boolean quiet = parent.global.verbosity() < 0;
     if (!quiet) {
       err.println(

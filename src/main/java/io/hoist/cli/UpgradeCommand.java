@@ -310,19 +310,23 @@ final class UpgradeCommand implements Callable<Integer> {
             stateDir(env),
             Sleeper.REAL,
             Clock.systemUTC());
-    UpgradeService.Upgrade upgrade =
-        service.upgrade(
-            plan,
-            new UpgradeService.Options(
-                force,
-                ignoreInspectFailures,
-                onFailure.equals("rollback"),
-                FanOut.DEFAULT_MAX_PARALLEL,
-                oneShotWindow),
-            version -> Progress.download(version.text(), console, env),
-            result -> console.note(Text.staged(result)),
-            console::note);
-    return UpgradeReport.print(context.cluster().name(), plan, upgrade, console);
+    UpgradeService.Upgrade upgrade;
+    try (LiveView live = LiveView.of(console, env, parent.global, Clock.systemUTC())) {
+      upgrade =
+          service.upgrade(
+              plan,
+              new UpgradeService.Options(
+                  force,
+                  ignoreInspectFailures,
+                  onFailure.equals("rollback"),
+                  FanOut.DEFAULT_MAX_PARALLEL,
+                  oneShotWindow),
+              version -> Progress.download(version.text(), console, env),
+              result -> console.note(Text.staged(result)),
+              console::note,
+              live);
+    }
+    return UpgradeReport.print(context.cluster().name(), context.cluster(), plan, upgrade, console);
   }
 
   /** Shows the plan's nodes and hops on stderr and asks; whether the answer was yes. */

@@ -21,7 +21,12 @@ final class UpgradeReport {
 
   private UpgradeReport() {}
 
-  static int print(String cluster, Plan plan, UpgradeService.Upgrade upgrade, Console console) {
+  static int print(
+      String cluster,
+      io.hoist.model.Cluster model,
+      Plan plan,
+      UpgradeService.Upgrade upgrade,
+      Console console) {
     int code = upgrade.exitCode();
     if (upgrade.run().isEmpty()) {
       // Staging failed: nothing was switched.
@@ -49,9 +54,9 @@ final class UpgradeReport {
     }
     RunResult run = upgrade.run().orElseThrow();
     if (console.isJson()) {
-      console.json(json(cluster, plan, upgrade, run));
+      console.json(json(cluster, model, plan, upgrade, run));
     } else {
-      console.result(text(cluster, plan, upgrade, run));
+      console.result(text(cluster, model, plan, upgrade, run));
     }
     for (HookOutcome hook : run.hooks()) {
       if (!hook.success()) {
@@ -66,19 +71,30 @@ final class UpgradeReport {
   }
 
   private static List<String> text(
-      String cluster, Plan plan, UpgradeService.Upgrade upgrade, RunResult run) {
+      String cluster,
+      io.hoist.model.Cluster model,
+      Plan plan,
+      UpgradeService.Upgrade upgrade,
+      RunResult run) {
     List<String> lines = new ArrayList<>();
     lines.add("Upgrade of cluster " + cluster + " to " + plan.target());
     lines.add("");
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"NODE", "FROM", "TO", "RESULT", "DURATION", "MESSAGE"});
+    rows.add(
+        new String[] {
+          "NODE", "ROLES", "FROM", "TO", "NOW ON", "RESULT", "HEALTHY", "DURATION", "MESSAGE"
+        });
     for (NodeResult node : run.nodes()) {
+      Boolean healthy = healthy(node.state());
       rows.add(
           new String[] {
             node.node(),
+            roles(model, node.node()),
             node.from(),
             node.to(),
+            versionNow(node),
             state(node.state()),
+            healthy == null ? "-" : healthy ? "yes" : "NO",
             human(duration(upgrade.record(), node.node())),
             node.outcome().map(NodeOutcome::message).orElse("").lines().findFirst().orElse("")
           });
@@ -93,7 +109,11 @@ final class UpgradeReport {
   }
 
   private static Map<String, Object> json(
-      String cluster, Plan plan, UpgradeService.Upgrade upgrade, RunResult run) {
+      String cluster,
+      io.hoist.model.Cluster model,
+      Plan plan,
+      UpgradeService.Upgrade upgrade,
+      RunResult run) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("cluster", cluster);
     json.put("target", plan.target());
@@ -115,7 +135,16 @@ final class UpgradeReport {
       n.put("node", node.node());
       n.put("from", node.from());
       n.put("to", node.to());
+      n.put("roles", model.node(node.node()).map(x -> x.roles()).orElse(List.of()));
+      String now = versionNow(node);
+      n.put("version", now.equals("?") ? null : now);
       n.put("state", state(node.state()));
+      n.put("healthy", healthy(node.state()));
+      n.put("duration_ms", duration(upgrade.record(), node.node()).toMillis());
+      n.put(
+          "failed_phase",
+          node.outcome().flatMap(NodeOutcome::failedPhase).map(p -> p.id()).orElse(null));
+      n.put("message", node.outcome().map(NodeOutcome::message).orElse(""));
       List<Map<String, Object>> phases = new ArrayList<>();
       for (RecordedRun.Entry entry : upgrade.record().entries()) {
         if (!entry.node().equals(node.node())
@@ -136,6 +165,33 @@ final class UpgradeReport {
     }
     json.put("nodes", nodes);
     return json;
+  }
+
+  /** The version the node is on, as far as the run knows; "?" when it needs a person to look. */
+  private static String versionNow(NodeResult node) {
+    return node.state() == RunResult.State.FAILED_NEEDS_ATTENTION
+            || node.state() == RunResult.State.INTERRUPTED
+        ? "?"
+        : node.reached();
+  }
+
+  /**
+   * Whether the node was found healthy at its end: by the post-validation (upgraded) or by the
+   * rollback's check of the previous release (rolled back, reverted); false when it needs a person;
+   * null when it was not checked in this run (not started, already at the target, failed its checks
+   * before anything changed, interrupted).
+   */
+  private static Boolean healthy(RunResult.State state) {
+    return switch (state) {
+      case UPGRADED, PARTLY_UPGRADED, FAILED_ROLLED_BACK, REVERTED -> true;
+      case FAILED_NEEDS_ATTENTION -> false;
+      case ALREADY_AT_TARGET, FAILED_UNCHANGED, NOT_STARTED, INTERRUPTED -> null;
+    };
+  }
+
+  private static String roles(io.hoist.model.Cluster model, String node) {
+    List<String> roles = model.node(node).map(n -> n.roles()).orElse(List.of());
+    return roles.isEmpty() ? "-" : String.join(",", roles);
   }
 
   private static String state(RunResult.State state) {

@@ -12,26 +12,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A throwaway cluster on this machine: six local nodes with their own install homes, running two
- * different releases of a small product ("acme"), a {@code file:} repository with four releases
- * (bundles and {@code .sha256} files), and a cluster file that ties them together with roles, a
- * serial role with a leader probe, upgrade paths and {@code max_step: minor}.
+ * A throwaway cluster on this machine: six local nodes with their own install homes, running
+ * release 1.0.0 of a small product ("acme"), a {@code file:} repository with three releases
+ * (bundles and {@code .sha256} files; 2.0.0 may only be reached from 1.1.0 or later, so the upgrade
+ * takes two hops), and a cluster file that ties them together with roles, a serial role with a
+ * leader probe and the upgrade path.
  */
 public final class Sandbox {
 
   /** The releases in the repository, oldest first. */
-  public static final List<String> RELEASES = List.of("1.0.0", "1.1.0", "1.2.0", "2.0.0");
+  public static final List<String> RELEASES = List.of("1.0.0", "1.1.0", "2.0.0");
+
+  /** The release 2.0.0 must be upgraded from (a gate: 1.0.0 goes through 1.1.0 first). */
+  static final String GATE = ">=1.1.0";
 
   /** Node name to the release it runs at the start. */
   public static final Map<String, String> NODES =
       new TreeMap<>(
           Map.of(
-              "router-1", "1.1.0",
-              "router-2", "1.1.0",
+              "router-1", "1.0.0",
+              "router-2", "1.0.0",
               "ctl-1", "1.0.0",
-              "db-1", "1.1.0",
-              "db-2", "1.1.0",
-              "db-3", "1.1.0"));
+              "db-1", "1.0.0",
+              "db-2", "1.0.0",
+              "db-3", "1.0.0"));
 
   private final Path root;
 
@@ -103,9 +107,8 @@ public final class Sandbox {
           repository: file:repo
           bundle: acme-${version}.tar.gz
           cache: CACHE                 # the core node's bundle cache, inside the sandbox
-          max_step: minor              # one minor release per hop (1.0 -> 1.1 -> 1.2)
-          upgrade_paths:
-            - { to: "2.0", from: ">=1.2.0" }
+          upgrade_paths:               # 2.0 only from 1.1 or later: 1.0.0 -> 1.1.0 -> 2.0.0
+            - { to: "2.0", from: "GATE" }
         layout:
           min_free: 1MiB
         role_order: [router, controller, primary]
@@ -124,6 +127,7 @@ public final class Sandbox {
         nodes:
         """
             .replace("CACHE", sandbox.root.resolve("cache").toString())
+            .replace("GATE", GATE)
         + nodes;
   }
 
@@ -133,6 +137,21 @@ public final class Sandbox {
     Path script = dir.resolve("bin/acmed");
     Files.writeString(script, productScript(version));
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  /**
+   * Makes every release newer than the one {@code node} runs unhealthy on it, so that its upgrade
+   * fails its post-validation and is rolled back ({@code hoist demo --fail-at}).
+   *
+   * @throws IllegalArgumentException for a node the sandbox does not have
+   */
+  public void failHealthAt(String node) throws IOException {
+    String running = NODES.get(node);
+    if (running == null) {
+      throw new IllegalArgumentException(node);
+    }
+    List<String> newer = RELEASES.subList(RELEASES.indexOf(running) + 1, RELEASES.size());
+    Files.writeString(home(node).resolve("state/unhealthy"), String.join("\n", newer) + "\n");
   }
 
   /** The demo product: start/stop/status against HOME/state, found from the release dir. */
@@ -147,7 +166,12 @@ public final class Sandbox {
         case "${1:-}" in
           start)  mkdir -p "$state"; echo VERSION > "$state/running"; echo "acmed VERSION started" ;;
           stop)   rm -f "$state/running"; echo "acmed stopped" ;;
-          status) if [ -f "$state/running" ]; then echo "acmed $(cat "$state/running") running"; \
+          status)
+            # 'hoist demo --fail-at NODE' lists the releases that are unhealthy on NODE.
+            if grep -qx VERSION "$state/unhealthy" 2>/dev/null; then
+              echo "acmed VERSION: 2 of 3 replicas lagging (hoist demo --fail-at)" >&2; exit 3
+            fi
+            if [ -f "$state/running" ]; then echo "acmed $(cat "$state/running") running"; \
         else echo "acmed not running" >&2; exit 3; fi ;;
           *) echo "usage: acmed start|stop|status" >&2; exit 2 ;;
         esac
@@ -159,7 +183,7 @@ public final class Sandbox {
   private static void writeBundle(Path root, Path repo, String version) throws IOException {
     Path build = root.resolve("build").resolve(version);
     writeRelease(build, version);
-    String from = version.equals("2.0.0") ? ">=1.2.0" : null;
+    String from = version.equals("2.0.0") ? GATE : null;
     Bundles.pack(
         build, Version.parse(version), "acme", from, null, repo, "acme-" + version + ".tar.gz");
   }

@@ -89,6 +89,11 @@ public final class BackupPhase implements Phase {
    * the backed-up paths are as the previous release left them: restoring would only cost time.
    */
   @Override
+  public boolean hasUndo(PhaseContext context) {
+    return taken.containsKey(context.node().name()) && context.newReleaseRan();
+  }
+
+  @Override
   public void undo(PhaseContext context) {
     Backup backup = taken.get(context.node().name());
     if (backup == null || !context.newReleaseRan()) {

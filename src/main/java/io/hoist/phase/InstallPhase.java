@@ -39,6 +39,11 @@ public final class InstallPhase implements Phase {
   }
 
   @Override
+  public boolean hasUndo(PhaseContext context) {
+    return true;
+  }
+
+  @Override
   public void undo(PhaseContext context) {
     context.execOrFail(
         id(), switchTo(context, context.steps().from()), context.timeouts().switchRelease());

@@ -63,6 +63,14 @@ public final class NodeRun {
     this.record = record;
     this.clock = clock;
     this.node = context.node().name();
+    record.nodeStarted(node, context.steps().from(), context.steps().to());
+  }
+
+  /** How the node ended, recorded as its end ({@link RunRecord#nodeEnded}); call once. */
+  public NodeOutcome finish() {
+    NodeOutcome outcome = outcome();
+    record.nodeEnded(outcome);
+    return outcome;
   }
 
   /** The node's name. */
@@ -135,20 +143,23 @@ public final class NodeRun {
     PhaseContext undoing = context.withRan(ran);
     boolean clean = true;
     List<Phase> bringUp = new ArrayList<>();
-    // touched is a stack: the newest phase first, back to the first phase that ran.
+    // touched is a stack: the newest phase first, back to the first phase that ran. The first
+    // step that fails stops the rollback: the node is then in no known state, and a person is
+    // better placed than a script to go on (nothing more is undone, started or rejoined).
     for (Phase phase : touched) {
-      if (undo(undoing, phase, false, reason)) {
-        if (phase.hasAfterUndo(undoing)) {
-          bringUp.add(phase);
-        }
-      } else {
+      if (phase.hasUndo(undoing) && !undo(undoing, phase, false, reason)) {
         clean = false;
+        break;
+      }
+      if (phase.hasAfterUndo(undoing)) {
+        bringUp.add(phase);
       }
     }
-    // After a failed undo the node is in no known state: leave it to a person rather than start
-    // anything on it.
     for (Phase phase : clean ? bringUp : List.<Phase>of()) {
-      clean &= undo(undoing, phase, true, reason);
+      if (!undo(undoing, phase, true, reason)) {
+        clean = false;
+        break;
+      }
     }
     if (failure == null && !clean) {
       // A revert that failed: the node now has a failure of its own.

@@ -47,6 +47,15 @@ public interface Phase {
   default void undo(PhaseContext context) {}
 
   /**
+   * Whether {@link #undo} does anything on this node; the runner calls and records it only then.
+   * The default says no, matching the default {@link #undo}: a phase that overrides one overrides
+   * both.
+   */
+  default boolean hasUndo(PhaseContext context) {
+    return false;
+  }
+
+  /**
    * Completes the reversal once every phase has been undone: called after all {@link #undo} calls,
    * again in reverse phase order, for phases whose reversal brings the node back up and so must
    * wait until the state is back (stop starts the previous release once {@code current} points at

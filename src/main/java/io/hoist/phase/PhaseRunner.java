@@ -56,6 +56,6 @@ public final class PhaseRunner {
         break;
       }
     }
-    return run.outcome();
+    return run.finish();
   }
 }

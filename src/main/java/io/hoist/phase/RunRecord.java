@@ -30,4 +30,59 @@ public interface RunRecord {
    * ignored). The default records nothing, for records that keep only phases and undos.
    */
   default void warning(String node, PhaseId phase, String message) {}
+
+  /** A node starts a hop ({@code from} to {@code to}). The default records nothing. */
+  default void nodeStarted(String node, String from, String to) {}
+
+  /** A node's hop ended as {@code outcome}, rollback included. The default records nothing. */
+  default void nodeEnded(NodeOutcome outcome) {}
+
+  /** A record that passes every call to {@code first}, then to {@code second}. */
+  static RunRecord both(RunRecord first, RunRecord second) {
+    return new RunRecord() {
+      @Override
+      public void phaseStarted(String node, PhaseId phase) {
+        first.phaseStarted(node, phase);
+        second.phaseStarted(node, phase);
+      }
+
+      @Override
+      public void phaseEnded(
+          String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+        first.phaseEnded(node, phase, outcome, duration, message);
+        second.phaseEnded(node, phase, outcome, duration, message);
+      }
+
+      @Override
+      public void undoStarted(String node, PhaseId phase) {
+        first.undoStarted(node, phase);
+        second.undoStarted(node, phase);
+      }
+
+      @Override
+      public void undoEnded(
+          String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+        first.undoEnded(node, phase, outcome, duration, message);
+        second.undoEnded(node, phase, outcome, duration, message);
+      }
+
+      @Override
+      public void warning(String node, PhaseId phase, String message) {
+        first.warning(node, phase, message);
+        second.warning(node, phase, message);
+      }
+
+      @Override
+      public void nodeStarted(String node, String from, String to) {
+        first.nodeStarted(node, from, to);
+        second.nodeStarted(node, from, to);
+      }
+
+      @Override
+      public void nodeEnded(NodeOutcome outcome) {
+        first.nodeEnded(outcome);
+        second.nodeEnded(outcome);
+      }
+    };
+  }
 }

@@ -30,6 +30,11 @@ public final class StartPhase implements Phase {
   }
 
   @Override
+  public boolean hasUndo(PhaseContext context) {
+    return context.step(PhaseId.STOP).isPresent();
+  }
+
+  @Override
   public void undo(PhaseContext context) {
     for (ShellCommand command :
         context.step(PhaseId.STOP).map(s -> s.commands()).orElse(java.util.List.of())) {

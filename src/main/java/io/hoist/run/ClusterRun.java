@@ -420,6 +420,11 @@ public final class ClusterRun {
     }
 
     @Override
+    public boolean hasUndo(PhaseContext context) {
+      return delegate.hasUndo(context);
+    }
+
+    @Override
     public void afterUndo(PhaseContext context) {
       delegate.afterUndo(context);
     }
@@ -455,7 +460,7 @@ public final class ClusterRun {
           upgradedOnce |= result.status() == NodeOutcome.Status.UPGRADED;
           state =
               !reached.equals(lastVersion())
-                  ? State.NOT_STARTED
+                  ? State.PARTLY_UPGRADED
                   : upgradedOnce ? State.UPGRADED : State.ALREADY_AT_TARGET;
         }
         case FAILED_UNCHANGED -> state = State.FAILED_UNCHANGED;

@@ -141,7 +141,7 @@ final class OneShotHop {
           onAll(pool, column, steps -> active.get(steps).step(phases.get(steps).get(id)));
       for (Map.Entry<NodeSteps, NodeRun.Result> result : results.entrySet()) {
         if (result.getValue() == NodeRun.Result.NODE_DONE) {
-          ended.accept(result.getKey(), active.remove(result.getKey()).outcome());
+          ended.accept(result.getKey(), active.remove(result.getKey()).finish());
         }
       }
       if (results.containsValue(NodeRun.Result.FAILED)) {
@@ -150,12 +150,12 @@ final class OneShotHop {
     }
     List<NodeSteps> failed = active.keySet().stream().filter(s -> runs.get(s).failed()).toList();
     if (failed.isEmpty() && !interrupted) {
-      active.forEach((steps, run) -> ended.accept(steps, run.outcome()));
+      active.forEach((steps, run) -> ended.accept(steps, run.finish()));
       return Outcome.OK;
     }
     if (!disrupted) {
       // Nothing changed on any node: report only the failed ones; the rest never started.
-      failed.forEach(steps -> ended.accept(steps, runs.get(steps).outcome()));
+      failed.forEach(steps -> ended.accept(steps, runs.get(steps).finish()));
       return interrupted ? Outcome.INTERRUPTED : Outcome.FAILED;
     }
     String cause =
@@ -180,7 +180,7 @@ final class OneShotHop {
         warnings.add("the run was interrupted during the one-shot window: every node was reverted");
       }
     }
-    active.forEach((steps, run) -> ended.accept(steps, run.outcome()));
+    active.forEach((steps, run) -> ended.accept(steps, run.finish()));
     return interrupted ? Outcome.INTERRUPTED : Outcome.FAILED;
   }
 

@@ -44,6 +44,11 @@ public record RunResult(
     FAILED_NEEDS_ATTENTION,
     /** Stopped between two phases because the run was interrupted: it needs a resume. */
     INTERRUPTED,
+    /**
+     * The node finished some of its hops (it runs an intermediate release) and the run stopped
+     * before its next one.
+     */
+    PARTLY_UPGRADED,
     /** A hop of this node never started because the run stopped before it. */
     NOT_STARTED
   }
@@ -111,12 +116,13 @@ public record RunResult(
     if (afterFailed || has(State.FAILED_NEEDS_ATTENTION) || has(State.INTERRUPTED)) {
       return NEEDS_ATTENTION;
     }
-    boolean changed = has(State.UPGRADED) || has(State.FAILED_ROLLED_BACK);
+    boolean changed =
+        has(State.UPGRADED) || has(State.FAILED_ROLLED_BACK) || has(State.PARTLY_UPGRADED);
     if (has(State.FAILED_UNCHANGED) && !changed) {
       return NOTHING_CHANGED;
     }
     if (has(State.FAILED_ROLLED_BACK) || has(State.FAILED_UNCHANGED)) {
-      return has(State.NOT_STARTED) ? NEEDS_ATTENTION : ROLLED_BACK;
+      return has(State.NOT_STARTED) || has(State.PARTLY_UPGRADED) ? NEEDS_ATTENTION : ROLLED_BACK;
     }
     return OK;
   }

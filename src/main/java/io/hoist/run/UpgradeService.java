@@ -14,6 +14,7 @@ import io.hoist.phase.PreValidatePhase;
 import io.hoist.phase.RecordedRun;
 import io.hoist.phase.RejoinPhase;
 import io.hoist.phase.RetirePhase;
+import io.hoist.phase.RunRecord;
 import io.hoist.phase.Sleeper;
 import io.hoist.phase.StartPhase;
 import io.hoist.phase.StopPhase;
@@ -156,13 +157,15 @@ public final class UpgradeService {
    *
    * @param onStaged called as each node's staging ends
    * @param progress the download progress of hop {@code version}
+   * @param observer also sees every phase, undo and node end (the live view)
    */
   public Upgrade upgrade(
       Plan plan,
       Options options,
       java.util.function.Function<Version, DownloadProgress> progress,
       Consumer<StageResult> onStaged,
-      Consumer<String> note) {
+      Consumer<String> note,
+      RunRecord observer) {
     List<ReleaseService.Prepared> staged = new ArrayList<>();
     RecordedRun record = new RecordedRun();
     Path logDir = logDir(stateDir, clock);
@@ -199,7 +202,7 @@ public final class UpgradeService {
             plan,
             transports,
             steps -> phasesFor(steps, options, backup),
-            new PhaseRunner(record, clock, options.rollback()),
+            new PhaseRunner(RunRecord.both(record, observer), clock, options.rollback()),
             sleeper,
             hooks,
             logDir,

@@ -103,7 +103,7 @@ class JarIT {
         .exitsWith(0)
         .outContains("All 6 nodes passed every check.")
         .outContains("Plan for cluster demo: upgrade to 2.0.0")
-        .outContains("Hop 3 of 3: to 2.0.0")
+        .outContains("Hop 2 of 2: to 2.0.0")
         .outContains("Every node is at 2.0.0.")
         .errContains("== hoist upgrade --cluster --dry-run");
   }

@@ -121,13 +121,21 @@ class UpgradeIT {
         result
             .out()
             .lines()
-            .anyMatch(l -> l.matches("n2\\s+1\\.0\\.0\\s+1\\.1\\.0\\s+failed-rolled-back.*")),
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "n2\\s+worker\\s+1\\.0\\.0\\s+1\\.1\\.0\\s+1\\.0\\.0"
+                            + "\\s+failed-rolled-back\\s+yes.*")),
         result.out());
     assertTrue(
         result
             .out()
             .lines()
-            .anyMatch(l -> l.matches("n3\\s+1\\.0\\.0\\s+1\\.1\\.0\\s+not-started.*")),
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "n3\\s+worker\\s+1\\.0\\.0\\s+1\\.1\\.0\\s+1\\.0\\.0"
+                            + "\\s+not-started\\s+-.*")),
         result.out());
   }
 

@@ -120,7 +120,7 @@ class BackupPhaseTest {
     assertEquals(before, snapshot(data), "every file of data/ is back byte for byte");
     assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
     assertEquals(
-        List.of(PhaseId.MIGRATE, PhaseId.BACKUP, PhaseId.INSTALL),
+        List.of(PhaseId.BACKUP, PhaseId.INSTALL),
         record.entries(Kind.UNDO_ENDED).stream().map(Entry::phase).toList());
     assertTrue(record.entries(Kind.UNDO_ENDED).stream().allMatch(e -> e.outcome() == Outcome.OK));
     assertEquals(1, store.list("n1").size());

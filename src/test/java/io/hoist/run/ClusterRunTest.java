@@ -389,6 +389,11 @@ class ClusterRunTest {
     }
 
     @Override
+    public boolean hasUndo(PhaseContext context) {
+      return true;
+    }
+
+    @Override
     public void undo(PhaseContext context) {
       if (undoFailsOn.contains(context.node().name())) {
         throw new PhaseFailure(id, "undo failed");
