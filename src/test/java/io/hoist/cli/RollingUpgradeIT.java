@@ -28,7 +28,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -473,13 +472,6 @@ class RollingUpgradeIT {
   }
 
   @Test
-  @Disabled(
-      "bug: NodeRun.rollBack runs every bring-up step (afterUndo) even after one failed"
-          + " (`clean &= undo(...)` does not stop the loop): when the previous release, started"
-          + " again by the rollback, fails its health check (the stop phase's bring-up), the"
-          + " retire phase's afterUndo still runs the role's rejoin command, putting an unhealthy"
-          + " node back into service. README: 'A rollback step that fails stops the rollback"
-          + " there, leaves the node to a person'.")
   void aNodeWhoseOldReleaseFailsItsHealthCheckOnRollbackIsNotRejoined() throws IOException {
     Files.writeString(sim.nodeHome("web-1").resolve("fail-health-" + NEW), "");
     Files.writeString(sim.nodeHome("web-1").resolve("fail-health-" + OLD), "");
