@@ -42,6 +42,18 @@ public final class HoistJar {
 
   /** Runs {@code java -jar hoist.jar ARGS} to its end (bounded). */
   public Result run(String... args) {
+    return run(null, args);
+  }
+
+  /**
+   * Runs {@code java -jar hoist.jar ARGS}, sends it SIGINT (as Ctrl-C does) once {@code trigger}
+   * exists (waiting for it at most the time limit), and waits for its end (bounded).
+   */
+  public Result interruptWhen(Path trigger, String... args) {
+    return run(trigger, args);
+  }
+
+  private Result run(Path trigger, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
@@ -62,6 +74,16 @@ public final class HoistJar {
       env.remove("HOIST_SSH_PASSWORD");
       env.put("HOME", home.toString());
       Process process = builder.start();
+      if (trigger != null) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
+        while (!Files.exists(trigger) && process.isAlive() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+            .inheritIO()
+            .start()
+            .waitFor(10, TimeUnit.SECONDS);
+      }
       if (!process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("hoist " + String.join(" ", args) + " did not end in time");

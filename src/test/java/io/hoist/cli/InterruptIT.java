@@ -1,0 +1,70 @@
+package io.hoist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.demo.Sandbox;
+import io.hoist.testing.HoistJar;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C on the built jar in the middle of a rolling upgrade (the demo's local cluster, whose start
+ * command here takes two seconds): the nodes in flight finish their phase, no other node is
+ * touched, after_cluster runs and the exit status is 130.
+ */
+class InterruptIT {
+
+  @TempDir Path root;
+
+  @Test
+  void ctrlCLetsRunningNodesFinishTheirPhaseRunsAfterClusterAndExits130() throws IOException {
+    Sandbox sandbox = Sandbox.create(root.resolve("sandbox"));
+    Path file = sandbox.clusterFile();
+    String yaml = Files.readString(file);
+    String slowStart =
+        "start:   \"touch ${home}/state/starting; sleep 2; ${home}/current/bin/acmed start\"";
+    yaml = yaml.replace("start:   \"${home}/current/bin/acmed start\"", slowStart);
+    assertTrue(yaml.contains(slowStart), yaml);
+    yaml =
+        yaml.replace(
+            "nodes:\n",
+            "hooks: { after_cluster: \"touch " + root.resolve("after-ran") + "\" }\nnodes:\n");
+    Files.writeString(file, yaml);
+
+    HoistJar.Result result =
+        HoistJar.in(root)
+            .interruptWhen(
+                sandbox.home("router-1").resolve("state/starting"),
+                "-c",
+                file.toString(),
+                "--no-color",
+                "upgrade",
+                "--cluster",
+                "--yes",
+                "--to",
+                "1.1.0");
+
+    result.exitsWith(130).errContains("interrupted: stopping cleanly").noStackTrace();
+    assertTrue(Files.exists(root.resolve("after-ran")), "after_cluster ran");
+    // router-1 finished the start it was in: the new release runs.
+    assertEquals(
+        "1.1.0", Files.readString(sandbox.home("router-1").resolve("state/running")).strip());
+    // The nodes after the first batch were never touched.
+    for (String node : new String[] {"ctl-1", "db-1", "db-2", "db-3"}) {
+      assertEquals(
+          "releases/1.0.0",
+          Files.readSymbolicLink(sandbox.home(node).resolve("current")).toString(),
+          node);
+    }
+    assertTrue(
+        result.out().lines().anyMatch(l -> l.matches("router-1\\s+router\\s+.*interrupted.*")),
+        result.out());
+    assertTrue(
+        result.out().lines().anyMatch(l -> l.matches("ctl-1\\s+controller\\s+.*not-started.*")),
+        result.out());
+  }
+}
