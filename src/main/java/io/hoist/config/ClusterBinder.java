@@ -686,12 +686,19 @@ final class ClusterBinder {
     Section s = new Section(map, "backup", top.entry("backup").keyMark(), BACKUP_KEYS);
     List<String> paths = new ArrayList<>();
     for (Scalar item : scalarList(s.value("paths"), s.path("paths"))) {
-      if (!item.text().startsWith("/")) {
+      String text = item.text();
+      String unknown = text.replace("${home}", "").replace("${node}", "");
+      if (!text.startsWith("/") && !text.startsWith("${home}")) {
         problems.add(
             item.mark(),
-            "'backup.paths' must hold absolute paths (starting with /), not '" + item.text() + "'");
+            "'backup.paths' must hold absolute paths (starting with / or ${home}), not '"
+                + text
+                + "'");
+      } else if (unknown.contains("${")) {
+        problems.add(
+            item.mark(), "'backup.paths' may use ${home} and ${node} only, not '" + text + "'");
       } else {
-        paths.add(item.text());
+        paths.add(text);
       }
     }
     return new Backup(paths, s.integer("keep", DEFAULT_BACKUP_KEEP, 1, MAX_BACKUP_KEEP));

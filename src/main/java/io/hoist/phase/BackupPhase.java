@@ -28,7 +28,8 @@ public final class BackupPhase implements Phase {
 
   /**
    * @param store the core node's backup store
-   * @param paths the absolute paths on the node to back up
+   * @param paths the absolute paths on the node to back up ({@code ${home}} and {@code ${node}}
+   *     stand for the node's install home and name)
    * @param keep how many backups per node to keep
    */
   public BackupPhase(BackupStore store, List<String> paths, int keep) {
@@ -64,7 +65,7 @@ public final class BackupPhase implements Phase {
           store.take(
               context.node(),
               context.transport(),
-              paths,
+              new io.hoist.model.Backup(paths, keep).pathsFor(context.node()),
               context.steps().from(),
               context.steps().to(),
               context.timeouts().command(),

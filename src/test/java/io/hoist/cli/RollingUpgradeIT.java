@@ -491,6 +491,69 @@ class RollingUpgradeIT {
 
   // --- fixture
 
+  @Test
+  void oneShotStopsEveryNodeBeforeAnyNodeStartsAndUpgradesThemAll() throws IOException {
+    JsonNode json = upgrade("--mode", "one-shot");
+
+    assertEquals(0, json.get("exit_code").asInt(), json.toPrettyString());
+    List<Event> all = events();
+    long lastStop =
+        all.stream().filter(e -> e.what().equals("stop")).mapToLong(Event::ns).max().orElseThrow();
+    long firstStart =
+        all.stream().filter(e -> e.what().equals("start")).mapToLong(Event::ns).min().orElseThrow();
+    assertTrue(lastStop < firstStart, "every node stopped before any started: " + all);
+    for (String node : ALL) {
+      assertState(json, node, "upgraded");
+      assertCurrent(node, NEW);
+      assertEquals(List.of("stop " + OLD, "start " + NEW), withoutMigrate(eventsOf(node)), node);
+    }
+    assertTrue(all.stream().noneMatch(e -> e.what().equals("retire")), "no retire in one-shot");
+    assertEquals(1, afterRuns());
+  }
+
+  @Test
+  void oneShotWithANodeNeverHealthyRevertsEveryNodeAtTheEndOfTheWindow() throws IOException {
+    Files.writeString(sim.nodeHome("db-2").resolve("fail-health-" + NEW), "");
+    Map<String, String> before = snapshot(data);
+
+    JsonNode json = upgrade("--mode", "one-shot", "--window", "2s");
+
+    assertEquals(4, json.get("exit_code").asInt(), json.toPrettyString());
+    assertState(json, "db-2", "failed-rolled-back");
+    for (String node : ALL) {
+      assertCurrent(node, OLD);
+      assertEquals(OLD, Files.readString(sim.nodeHome(node).resolve("running")).strip(), node);
+      if (!node.equals("db-2")) {
+        assertState(json, node, "reverted");
+      }
+    }
+    assertTrue(
+        node(json, "db-2").get("message").asText().contains("at the end of the window"),
+        json.toPrettyString());
+    // The window opened with the first stop; db-2's health was tried until no further try fitted
+    // in it, then every node was reverted (the revert starts inside the window, not 10m later).
+    String message = node(json, "db-2").get("message").asText();
+    java.util.regex.Matcher tries =
+        java.util.regex.Pattern.compile("after (\\d+) tries").matcher(message);
+    assertTrue(tries.find() && Integer.parseInt(tries.group(1)) >= 3, message);
+    List<Event> all = events();
+    long firstStop = all.get(0).ns();
+    long firstRevert =
+        all.stream()
+            .filter(e -> e.what().equals("stop") && e.version().equals(NEW))
+            .mapToLong(Event::ns)
+            .min()
+            .orElseThrow();
+    assertTrue(firstRevert - firstStop < 12_000_000_000L, all.toString());
+    // The migrations of the new release on every node are undone byte for byte.
+    assertEquals(before, snapshot(data));
+    assertEquals(1, afterRuns());
+  }
+
+  private static List<String> withoutMigrate(List<String> events) {
+    return events.stream().filter(e -> !e.startsWith("migrate ")).toList();
+  }
+
   private void writeCluster(String beforeCluster) {
     String health =
         "      health: { run: \"grep -qxF ${version} ${home}/running"
@@ -527,9 +590,10 @@ class RollingUpgradeIT {
             + product
             + health
             + migrate
+            // Each node backs up its own directory (the nodes share this machine's disk).
             + "backup: { paths: [\""
             + data
-            + "\"] }\n"
+            + "/${node}\"] }\n"
             + "hooks:\n"
             + (beforeCluster == null ? "" : "  before_cluster: \"" + beforeCluster + "\"\n")
             + "  after_cluster: \"echo ran >> "

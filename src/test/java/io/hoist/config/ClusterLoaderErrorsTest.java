@@ -262,6 +262,15 @@ class ClusterLoaderErrorsTest {
   }
 
   @Test
+  void backupPathsMayUseHomeAndNodeOnly() throws IOException {
+    assertOnlyProblem(
+        BASE + NODES + "backup: { paths: [\"${home}/data\", \"/x/${version}\"] }\n",
+        5,
+        35,
+        "'backup.paths' may use ${home} and ${node} only, not '/x/${version}'");
+  }
+
+  @Test
   void backupKeepBelowOneIsReported() throws IOException {
     assertOnlyProblem(
         BASE + NODES + "backup: { keep: 0 }\n", 5, 17, "'backup.keep' must be at least 1, not 0");
