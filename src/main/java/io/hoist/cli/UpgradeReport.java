@@ -63,6 +63,11 @@ final class UpgradeReport {
         console.problem(hook.message());
       }
     }
+    for (NodeResult node : run.nodes()) {
+      if (node.state() == RunResult.State.FAILED_NEEDS_ATTENTION) {
+        console.problem(byHand(model, node, upgrade));
+      }
+    }
     for (String warning : run.warnings()) {
       console.note("warning: " + warning);
     }
@@ -165,6 +170,45 @@ final class UpgradeReport {
     }
     json.put("nodes", nodes);
     return json;
+  }
+
+  /** What went wrong on a node that needs a person, and what that person can do. */
+  private static String byHand(
+      io.hoist.model.Cluster model, NodeResult node, UpgradeService.Upgrade upgrade) {
+    StringBuilder text =
+        new StringBuilder("NODE ").append(node.node()).append(" NEEDS ATTENTION: ");
+    NodeOutcome outcome = node.outcome().orElse(null);
+    if (outcome != null) {
+      text.append(first(outcome.message()));
+      Throwable[] undo = outcome.failure().map(Throwable::getSuppressed).orElse(new Throwable[0]);
+      if (undo.length > 0) {
+        text.append("; then its rollback failed: ").append(first(undo[0].getMessage()));
+      } else if (outcome.failedPhase().isPresent()) {
+        text.append("; it was left as it was (--on-failure stop)");
+      }
+    }
+    String home = model.node(node.node()).map(n -> n.layout().home()).orElse("HOME");
+    text.append(". By hand: read ")
+        .append(upgrade.logDir().resolve(node.node() + ".log"))
+        .append("; to go back to ")
+        .append(node.reached())
+        .append(", stop the product, point ")
+        .append(home)
+        .append("/current at ")
+        .append(home)
+        .append("/releases/")
+        .append(node.reached())
+        .append(", restore the data from the newest backup in ")
+        .append(upgrade.backupDir().resolve(node.node()))
+        .append(" if the new release changed it (manifest.txt lists every file and its sha256),")
+        .append(" start it and check it; or fix the cause and run 'hoist upgrade ")
+        .append(node.node())
+        .append("' again.");
+    return text.toString();
+  }
+
+  private static String first(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
   /** The version the node is on, as far as the run knows; "?" when it needs a person to look. */

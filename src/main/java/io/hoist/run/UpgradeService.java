@@ -87,12 +87,14 @@ public final class UpgradeService {
    * @param run the rolling run, empty when staging failed and nothing was switched
    * @param record every phase and undo of the run
    * @param logDir where the nodes' logs are
+   * @param backupDir where the nodes' backups are ({@code NODE/} under it)
    */
   public record Upgrade(
       List<ReleaseService.Prepared> staged,
       Optional<RunResult> run,
       RecordedRun record,
-      Path logDir) {
+      Path logDir,
+      Path backupDir) {
 
     public Upgrade {
       staged = List.copyOf(staged);
@@ -185,7 +187,7 @@ public final class UpgradeService {
               version, nodes, options.maxParallel(), progress.apply(version), onStaged, from);
       staged.add(prepared);
       if (!prepared.isOk()) {
-        return new Upgrade(staged, Optional.empty(), record, logDir);
+        return new Upgrade(staged, Optional.empty(), record, logDir, backupDir(stateDir));
       }
     }
     try {
@@ -208,7 +210,7 @@ public final class UpgradeService {
             logDir,
             clock,
             options.oneShotWindow());
-    return new Upgrade(staged, Optional.of(run.run()), record, logDir);
+    return new Upgrade(staged, Optional.of(run.run()), record, logDir, backupDir(stateDir));
   }
 
   /**

@@ -435,10 +435,17 @@ class RollingUpgradeIT {
         home.resolve("delete-on-start"), home.resolve("releases").resolve(OLD) + "\n");
     Files.writeString(home.resolve("fail-health-" + NEW), "");
 
-    JsonNode json = upgrade();
+    CliRunner.Result result = run("--output", "json", "upgrade", "--cluster", "--yes", "--to", NEW);
+    JsonNode json = new ObjectMapper().readTree(result.out());
 
     assertEquals(5, json.get("exit_code").asInt(), json.toPrettyString());
     assertState(json, "db-2", "failed-needs-attention");
+    // Loud, on stderr, with what to do by hand.
+    assertTrue(result.err().contains("hoist: NODE db-2 NEEDS ATTENTION: "), result.err());
+    assertTrue(result.err().contains("then its rollback failed: "), result.err());
+    assertTrue(result.err().contains("is gone"), result.err());
+    assertTrue(result.err().contains("By hand: read "), result.err());
+    assertTrue(result.err().contains("/releases/" + OLD + ", restore the data"), result.err());
     JsonNode install = phase(json, "db-2", "install", true);
     assertEquals("failed", install.get("outcome").asText(), install.toPrettyString());
     assertTrue(install.get("message").asText().contains("is gone"), install.toPrettyString());
