@@ -76,6 +76,10 @@ public final class Sandbox {
       writeRelease(release, node.getValue());
       Files.createSymbolicLink(home.resolve("current"), Path.of("releases", node.getValue()));
       Files.createDirectories(home.resolve("state"));
+      // The product's data: backed up before each switch, migrated by each new release.
+      Path data = Files.createDirectories(home.resolve("data"));
+      Files.writeString(data.resolve("schema"), "schema " + node.getValue() + "\n");
+      Files.writeString(data.resolve("orders.db"), "order 1\norder 2\norder 3\n");
       Files.writeString(home.resolve("state/running"), node.getValue() + "\n");
       if (node.getKey().equals("db-2")) {
         // The serial role's leader: the run asks, and upgrades it last.
@@ -120,9 +124,13 @@ public final class Sandbox {
           version: "cat ${home}/current/VERSION"
           stop:    "${home}/current/bin/acmed stop"
           start:   "${home}/current/bin/acmed start"
+          migrate: "${home}/current/bin/acmed migrate"
           health:  { run: "${home}/current/bin/acmed status", retries: 5, interval: 1s }
         checks:
           - { name: product-running, run: "${home}/current/bin/acmed status" }
+        backup:                        # archived on the core node before each switch
+          paths: ["${home}/data"]
+          keep: 2
         timeouts: { command: 20s, stop: 20s, start: 20s }
         nodes:
         """
@@ -166,6 +174,7 @@ public final class Sandbox {
         case "${1:-}" in
           start)  mkdir -p "$state"; echo VERSION > "$state/running"; echo "acmed VERSION started" ;;
           stop)   rm -f "$state/running"; echo "acmed stopped" ;;
+          migrate) echo "schema VERSION" > "$home/data/schema"; echo "acmed: data migrated to VERSION" ;;
           status)
             # 'hoist demo --fail-at NODE' lists the releases that are unhealthy on NODE.
             if grep -qx VERSION "$state/unhealthy" 2>/dev/null; then
@@ -173,7 +182,7 @@ public final class Sandbox {
             fi
             if [ -f "$state/running" ]; then echo "acmed $(cat "$state/running") running"; \
         else echo "acmed not running" >&2; exit 3; fi ;;
-          *) echo "usage: acmed start|stop|status" >&2; exit 2 ;;
+          *) echo "usage: acmed start|stop|status|migrate" >&2; exit 2 ;;
         esac
         """
         .replace("VERSION", version);

@@ -109,6 +109,39 @@ class JarIT {
   }
 
   @Test
+  void demoFailAtRollsThatNodeBackAndKeepsItsSandboxForALook() throws IOException {
+    Path sandbox = root.resolve("sandbox");
+    HoistJar.Result result =
+        HoistJar.in(root)
+            .run("--no-color", "demo", "--fail-at", "db-1", "--keep", "--dir", sandbox.toString());
+
+    result.exitsWith(5).errContains("the sandbox is kept in " + sandbox).noStackTrace();
+    assertTrue(
+        result
+            .out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "db-1\\s+primary\\s+1\\.0\\.0\\s+2\\.0\\.0\\s+1\\.0\\.0\\s+failed-rolled-back\\s+yes.*")),
+        result.out());
+    Path db1 = sandbox.resolve("nodes/db-1");
+    assertEquals(db1.resolve("releases/1.0.0"), Files.readSymbolicLink(db1.resolve("current")));
+    // 1.1.0 migrated db-1's data, then the rollback restored the backup taken before the switch.
+    assertEquals("schema 1.0.0\n", Files.readString(db1.resolve("data/schema")));
+    assertEquals("schema 1.1.0\n", Files.readString(sandbox.resolve("nodes/router-1/data/schema")));
+  }
+
+  @Test
+  void unknownFailAtNodeIsAUsageErrorNamingTheDemosNodes() {
+    HoistJar.in(root)
+        .run("demo", "--fail-at", "db-9")
+        .exitsWith(2)
+        .errContains("the demo has no node 'db-9'; its nodes are ctl-1, db-1")
+        .noStackTrace();
+  }
+
+  @Test
   void brokenClusterFileIsAConfigErrorWithoutTrace() throws IOException {
     Path file = root.resolve("cluster.yaml");
     Files.writeString(file, "cluster: x\nnodes: [ { name: a, hots: b } ]\n");
