@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What a command needs to reach a cluster: the loaded file, transports, secrets. */
 final class CommandContext {
@@ -49,6 +50,25 @@ final class CommandContext {
 
   Cluster cluster() {
     return cluster;
+  }
+
+  /** The cluster file. */
+  Path file() {
+    return file;
+  }
+
+  /**
+   * What a journaled run records about how it was started: the command line, the cluster file and
+   * this hoist's version.
+   */
+  Map<String, Object> invocation(CommandSpec spec, String command) {
+    Map<String, Object> invocation = new LinkedHashMap<>();
+    invocation.put("command", command);
+    invocation.put("args", spec.root().commandLine().getParseResult().originalArgs());
+    invocation.put("cluster_file", file.toAbsolutePath().toString());
+    invocation.put("hoist_version", hoistVersion().text());
+    invocation.put("user", env.get("USER") == null ? "" : env.get("USER"));
+    return invocation;
   }
 
   /** This context with the cluster's time limits replaced (command-line overrides). */

@@ -68,7 +68,8 @@ import picocli.CommandLine.Spec;
           + " previous release. Retire and rejoin are not run in one-shot mode.",
       "",
       "Backups go to $XDG_STATE_HOME/hoist/backups (~/.local/state/hoist/backups;"
-          + " /var/lib/hoist/backups as root), node logs to the logs/RUN-ID/ directory beside it."
+          + " /var/lib/hoist/backups as root), the run's journal and node logs to the runs/RUN-ID/ directory beside it ('hoist status'"
+          + " reads it)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -324,7 +325,8 @@ final class UpgradeCommand implements Callable<Integer> {
               version -> Progress.download(version.text(), console, env),
               result -> console.note(Text.staged(result)),
               console::note,
-              live);
+              live,
+              context.invocation(spec, "upgrade"));
     }
     return UpgradeReport.print(context.cluster().name(), context.cluster(), plan, upgrade, console);
   }

@@ -77,6 +77,7 @@ public final class BackupPhase implements Phase {
           e);
     }
     taken.put(node, backup);
+    context.record().backupWritten(node, backup.archive(), backup.sha256());
     try {
       store.prune(node, keep);
     } catch (RuntimeException e) {

@@ -37,6 +37,12 @@ public interface RunRecord {
   /** A node's hop ended as {@code outcome}, rollback included. The default records nothing. */
   default void nodeEnded(NodeOutcome outcome) {}
 
+  /**
+   * A backup of {@code node} was written and verified: {@code archive} on the core node, its
+   * sha256. The default records nothing.
+   */
+  default void backupWritten(String node, java.nio.file.Path archive, String sha256) {}
+
   /** A record that passes every call to {@code first}, then to {@code second}. */
   static RunRecord both(RunRecord first, RunRecord second) {
     return new RunRecord() {
@@ -76,6 +82,12 @@ public interface RunRecord {
       public void nodeStarted(String node, String from, String to) {
         first.nodeStarted(node, from, to);
         second.nodeStarted(node, from, to);
+      }
+
+      @Override
+      public void backupWritten(String node, java.nio.file.Path archive, String sha256) {
+        first.backupWritten(node, archive, sha256);
+        second.backupWritten(node, archive, sha256);
       }
 
       @Override

@@ -1,6 +1,8 @@
 package io.hoist.run;
 
 import io.hoist.backup.BackupStore;
+import io.hoist.journal.Journal;
+import io.hoist.journal.Runs;
 import io.hoist.model.Cluster;
 import io.hoist.model.Node;
 import io.hoist.model.PhaseId;
@@ -21,6 +23,7 @@ import io.hoist.phase.StopPhase;
 import io.hoist.phase.VersionCheckPhase;
 import io.hoist.plan.Batch;
 import io.hoist.plan.Hop;
+import io.hoist.plan.NodePath;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.plan.Step;
@@ -28,19 +31,14 @@ import io.hoist.release.DownloadProgress;
 import io.hoist.release.Version;
 import io.hoist.stage.StageResult;
 import io.hoist.transport.TransportFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -139,14 +137,11 @@ public final class UpgradeService {
   }
 
   /**
-   * The node-log directory of a run that starts now: {@code logs/RUN-ID} under the state directory,
-   * the run id being the UTC time ({@code 20261121T131847Z}). Not created here.
+   * The directory of a run that starts now ({@link Runs#create}): its journal and its nodes' logs.
+   * Created here.
    */
   public static Path logDir(Path stateDir, Clock clock) {
-    String runId =
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
-            .format(clock.instant().atOffset(ZoneOffset.UTC));
-    return stateDir.resolve("logs").resolve(runId);
+    return Runs.create(stateDir, clock);
   }
 
   /** The backup store under a state directory. */
@@ -160,6 +155,8 @@ public final class UpgradeService {
    * @param onStaged called as each node's staging ends
    * @param progress the download progress of hop {@code version}
    * @param observer also sees every phase, undo and node end (the live view)
+   * @param invocation what started the run (the command and its arguments, the cluster file), for
+   *     the journal
    */
   public Upgrade upgrade(
       Plan plan,
@@ -167,10 +164,70 @@ public final class UpgradeService {
       java.util.function.Function<Version, DownloadProgress> progress,
       Consumer<StageResult> onStaged,
       Consumer<String> note,
-      RunRecord observer) {
+      RunRecord observer,
+      Map<String, Object> invocation) {
+    Path logDir = logDir(stateDir, clock);
+    try (Journal journal = Journal.create(logDir, clock)) {
+      journal.runStarted(logDir.getFileName().toString(), started(plan, options, invocation));
+      Upgrade upgrade =
+          upgrade(
+              plan, options, progress, onStaged, note, RunRecord.both(journal, observer), logDir);
+      upgrade
+          .run()
+          .ifPresent(
+              r -> r.hooks().forEach(h -> journal.hookEnded(h.hook(), h.success(), h.message())));
+      journal.runEnded(upgrade.exitCode(), upgrade.run().map(RunResult::interrupted).orElse(false));
+      return upgrade;
+    }
+  }
+
+  /** The run-started event's details: the invocation, the options, the plan. */
+  private Map<String, Object> started(Plan plan, Options options, Map<String, Object> invocation) {
+    Map<String, Object> details = new LinkedHashMap<>(invocation);
+    details.put("cluster", cluster.name());
+    details.put("target", plan.target());
+    details.put("mode", options.oneShotWindow() == null ? "rolling" : "one-shot");
+    if (options.oneShotWindow() != null) {
+      details.put("window_ms", options.oneShotWindow().toMillis());
+    }
+    details.put("on_failure", options.rollback() ? "rollback" : "stop");
+    details.put("force", options.force());
+    details.put("ignore_inspect_failures", options.ignoreInspectFailures());
+    details.put("role_order", plan.roleOrder());
+    Map<String, Object> nodes = new LinkedHashMap<>();
+    for (NodePath path : plan.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("from", path.current());
+      n.put("path", path.versions());
+      nodes.put(path.node(), n);
+    }
+    details.put("nodes", nodes);
+    List<Map<String, Object>> hops = new ArrayList<>();
+    for (Hop hop : plan.hops()) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("hop", hop.number());
+      h.put("version", hop.version());
+      h.put(
+          "batches",
+          hop.batches().stream()
+              .map(b -> b.nodes().stream().map(NodeSteps::node).toList())
+              .toList());
+      hops.add(h);
+    }
+    details.put("hops", hops);
+    return details;
+  }
+
+  private Upgrade upgrade(
+      Plan plan,
+      Options options,
+      java.util.function.Function<Version, DownloadProgress> progress,
+      Consumer<StageResult> onStaged,
+      Consumer<String> note,
+      RunRecord observer,
+      Path logDir) {
     List<ReleaseService.Prepared> staged = new ArrayList<>();
     RecordedRun record = new RecordedRun();
-    Path logDir = logDir(stateDir, clock);
     for (Hop hop : plan.hops()) {
       List<Node> nodes = new ArrayList<>();
       Map<String, Version> from = new HashMap<>();
@@ -189,11 +246,6 @@ public final class UpgradeService {
       if (!prepared.isOk()) {
         return new Upgrade(staged, Optional.empty(), record, logDir, backupDir(stateDir));
       }
-    }
-    try {
-      Files.createDirectories(logDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the log directory " + logDir, e);
     }
     BackupStore store = new BackupStore(backupDir(stateDir), clock);
     BackupPhase backup =

@@ -56,7 +56,9 @@ class PackageDependenciesTest {
                   "inspect",
                   "stage",
                   "transport",
-                  "command")),
+                  "command",
+                  "journal")),
+          Map.entry("journal", Set.of("model", "phase")),
           Map.entry("demo", Set.of("release")),
           Map.entry("cli", Set.of("*")));
 
@@ -65,7 +67,7 @@ class PackageDependenciesTest {
       Map.of(
           "picocli.", Set.of("cli"),
           "com.jcraft.", Set.of("transport.ssh"),
-          "com.fasterxml.", Set.of("config", "cli", "release"));
+          "com.fasterxml.", Set.of("config", "cli", "release", "journal"));
 
   @Test
   void packagesImportOnlyWhatTheyMay() throws IOException {

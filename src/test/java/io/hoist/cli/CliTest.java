@@ -85,7 +85,7 @@ class CliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"rollback --cluster", "status"})
+  @ValueSource(strings = {"rollback --cluster"})
   void commandsOfLaterReleasesSayTheyAreNotAvailable(String command) {
     CliRunner.Result result = cli.run(command.split(" "));
     assertEquals(2, result.code(), result.toString());

@@ -1,0 +1,219 @@
+package io.hoist.journal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hoist.model.PhaseId;
+import io.hoist.phase.NodeOutcome;
+import io.hoist.phase.Outcome;
+import io.hoist.phase.RunRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A run's journal: an append-only file of JSON lines on the core node, one per event (run start
+ * with its arguments and plan, node start and end, phase and undo start and end, backups, hooks,
+ * run end). Each line is written and forced to the disk ({@code fsync}) before the call returns, so
+ * an event announced before an action is on disk before the action starts. The file is 0600.
+ *
+ * <p>Thread-safe: the nodes' threads append at once; lines never interleave. A write that fails
+ * (disk full) throws {@link UncheckedIOException}: a run that cannot journal must not go on.
+ */
+public final class Journal implements RunRecord, AutoCloseable {
+
+  /** The journal's file name in a run's directory. */
+  public static final String FILE = "journal.jsonl";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Path file;
+  private final FileChannel channel;
+  private final Clock clock;
+
+  private Journal(Path file, FileChannel channel, Clock clock) {
+    this.file = file;
+    this.channel = channel;
+    this.clock = clock;
+  }
+
+  /**
+   * Creates the journal in {@code runDir} (which must exist and must not hold one yet).
+   *
+   * @throws UncheckedIOException when it cannot be created
+   */
+  public static Journal create(Path runDir, Clock clock) {
+    Path file = runDir.resolve(FILE);
+    try {
+      FileChannel channel =
+          FileChannel.open(
+              file,
+              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.APPEND),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      return new Journal(file, channel, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the run journal " + file, e);
+    }
+  }
+
+  /** Where the journal is. */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * The run started: its id, the command and its arguments, and whatever describes it (the cluster,
+   * the target, the plan).
+   */
+  public void runStarted(String runId, Map<String, Object> details) {
+    Map<String, Object> event = event("run-started");
+    event.put("run", runId);
+    event.putAll(details);
+    write(event);
+  }
+
+  /** A cluster hook ended. */
+  public void hookEnded(String hook, boolean ok, String message) {
+    Map<String, Object> event = event("hook-ended");
+    event.put("hook", hook);
+    event.put("ok", ok);
+    event.put("message", message);
+    write(event);
+  }
+
+  /** The run ended with {@code exitCode}. */
+  public void runEnded(int exitCode, boolean interrupted) {
+    Map<String, Object> event = event("run-ended");
+    event.put("exit_code", exitCode);
+    event.put("interrupted", interrupted);
+    write(event);
+  }
+
+  @Override
+  public void nodeStarted(String node, String from, String to) {
+    Map<String, Object> event = event("node-started");
+    event.put("node", node);
+    event.put("from", from);
+    event.put("to", to);
+    write(event);
+  }
+
+  @Override
+  public void phaseStarted(String node, PhaseId phase) {
+    write(phaseEvent("phase-started", node, phase));
+  }
+
+  @Override
+  public void phaseEnded(
+      String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+    write(ended("phase-ended", node, phase, outcome, duration, message));
+  }
+
+  @Override
+  public void undoStarted(String node, PhaseId phase) {
+    write(phaseEvent("undo-started", node, phase));
+  }
+
+  @Override
+  public void undoEnded(
+      String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+    write(ended("undo-ended", node, phase, outcome, duration, message));
+  }
+
+  @Override
+  public void warning(String node, PhaseId phase, String message) {
+    Map<String, Object> event = phaseEvent("warning", node, phase);
+    event.put("message", message);
+    write(event);
+  }
+
+  @Override
+  public void backupWritten(String node, Path archive, String sha256) {
+    Map<String, Object> event = event("backup-written");
+    event.put("node", node);
+    event.put("path", archive.toString());
+    event.put("sha256", sha256);
+    write(event);
+  }
+
+  @Override
+  public void nodeEnded(NodeOutcome outcome) {
+    Map<String, Object> event = event("node-ended");
+    event.put("node", outcome.node());
+    event.put("status", kebab(outcome.status().name()));
+    event.put("failed_phase", outcome.failedPhase().map(PhaseId::id).orElse(null));
+    event.put("message", outcome.message());
+    write(event);
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close the run journal " + file, e);
+    }
+  }
+
+  private Map<String, Object> event(String kind) {
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("ts", clock.instant().toString());
+    event.put("event", kind);
+    return event;
+  }
+
+  private Map<String, Object> phaseEvent(String kind, String node, PhaseId phase) {
+    Map<String, Object> event = event(kind);
+    event.put("node", node);
+    event.put("phase", phase.id());
+    return event;
+  }
+
+  private Map<String, Object> ended(
+      String kind, String node, PhaseId phase, Outcome outcome, Duration duration, String message) {
+    Map<String, Object> event = phaseEvent(kind, node, phase);
+    event.put("outcome", kebab(outcome.name()));
+    event.put("duration_ms", duration.toMillis());
+    event.put("message", message);
+    return event;
+  }
+
+  private synchronized void write(Map<String, Object> event) {
+    Objects.requireNonNull(event, "event");
+    byte[] line;
+    try {
+      line = (MAPPER.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a journal event cannot be written as JSON: " + event, e);
+    }
+    try {
+      ByteBuffer buffer = ByteBuffer.wrap(line);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the run journal " + file, e);
+    }
+  }
+
+  static String kebab(String name) {
+    return name.toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Whether {@code dir} holds a journal. */
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(dir.resolve(FILE));
+  }
+}

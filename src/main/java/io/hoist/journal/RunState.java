@@ -1,0 +1,283 @@
+package io.hoist.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a run stands, as its journal tells: replayed event by event, so that a run that crashed
+ * shows the phase each node was in when it stopped.
+ */
+public final class RunState {
+
+  /** Where one node stands. */
+  public enum NodeState {
+    /** In the plan, no event yet. */
+    NOT_STARTED,
+    /** A hop started and did not end: the run stopped inside it (crash, kill, interrupt). */
+    IN_PROGRESS,
+    /** Its last hop ended as {@link Node#status()} says and more hops were planned. */
+    BETWEEN_HOPS,
+    /** Its last planned hop ended well: at the target. */
+    DONE,
+    /** Its last hop ended in a failure ({@link Node#status()}). */
+    FAILED
+  }
+
+  /**
+   * One node as the journal knows it.
+   *
+   * @param node its name
+   * @param from its version when the run started
+   * @param target the version the run takes it to
+   * @param path the versions of its hops, in order
+   * @param reached the version of its last hop that ended well (else {@code from})
+   * @param hopFrom the version its current (or last) hop started from, null before any
+   * @param hopTo the version of its current (or last) hop, null before any
+   * @param state where it stands
+   * @param status the status of its last ended hop ({@code upgraded}, {@code failed-rolled-back},
+   *     ...), null when none ended
+   * @param phase the last phase (or undo) that started on it, null before any
+   * @param undo whether that was an undo
+   * @param phaseEnded whether that phase (or undo) ended
+   * @param message the last failure message, empty when none
+   * @param backups the backups written of it, oldest first (core-node paths)
+   */
+  public record Node(
+      String node,
+      String from,
+      String target,
+      List<String> path,
+      String reached,
+      String hopFrom,
+      String hopTo,
+      NodeState state,
+      String status,
+      String phase,
+      boolean undo,
+      boolean phaseEnded,
+      String message,
+      List<String> backups) {
+
+    public Node {
+      Objects.requireNonNull(node, "node");
+      path = List.copyOf(path);
+      backups = List.copyOf(backups);
+    }
+  }
+
+  private final String runId;
+  private final JsonNode started;
+  private final Map<String, Node> nodes;
+  private final Integer exitCode;
+  private final boolean interrupted;
+  private final boolean tornTail;
+  private final String lastTimestamp;
+
+  private RunState(
+      String runId,
+      JsonNode started,
+      Map<String, Node> nodes,
+      Integer exitCode,
+      boolean interrupted,
+      boolean tornTail,
+      String lastTimestamp) {
+    this.runId = runId;
+    this.started = started;
+    this.nodes = nodes;
+    this.exitCode = exitCode;
+    this.interrupted = interrupted;
+    this.tornTail = tornTail;
+    this.lastTimestamp = lastTimestamp;
+  }
+
+  /**
+   * Replays a journal's events.
+   *
+   * @throws IllegalArgumentException when the journal does not start with a run-started event
+   */
+  public static RunState of(JournalReader.Read read) {
+    List<JsonNode> events = read.events();
+    if (events.isEmpty() || !"run-started".equals(text(events.get(0), "event"))) {
+      throw new IllegalArgumentException("the journal does not start with a run-started event");
+    }
+    JsonNode start = events.get(0);
+    Map<String, Builder> nodes = new LinkedHashMap<>();
+    JsonNode planned = start.path("nodes");
+    planned.fieldNames().forEachRemaining(n -> nodes.put(n, new Builder(n, planned.get(n))));
+    Integer exit = null;
+    boolean interrupted = false;
+    String last = text(start, "ts");
+    for (JsonNode event : events.subList(1, events.size())) {
+      last = text(event, "ts");
+      String kind = text(event, "event");
+      if ("run-ended".equals(kind)) {
+        exit = event.path("exit_code").asInt();
+        interrupted = event.path("interrupted").asBoolean();
+        continue;
+      }
+      String name = text(event, "node");
+      if (name == null) {
+        continue;
+      }
+      Builder node = nodes.computeIfAbsent(name, n -> new Builder(n, null));
+      switch (kind) {
+        case "node-started" -> node.hopStarted(text(event, "from"), text(event, "to"));
+        case "phase-started" -> node.phase(text(event, "phase"), false);
+        case "undo-started" -> node.phase(text(event, "phase"), true);
+        case "phase-ended", "undo-ended" -> node.phaseEnded(event);
+        case "backup-written" -> node.backups.add(text(event, "path"));
+        case "node-ended" -> node.hopEnded(text(event, "status"), text(event, "message"));
+        default -> {}
+      }
+    }
+    Map<String, Node> built = new LinkedHashMap<>();
+    nodes.forEach((name, b) -> built.put(name, b.build()));
+    return new RunState(text(start, "run"), start, built, exit, interrupted, read.tornTail(), last);
+  }
+
+  /** The run's id. */
+  public String runId() {
+    return runId;
+  }
+
+  /** The run-started event: the command, its arguments, the cluster, the plan. */
+  public JsonNode started() {
+    return started;
+  }
+
+  /** The nodes, in plan order. */
+  public List<Node> nodes() {
+    return List.copyOf(nodes.values());
+  }
+
+  /** One node. */
+  public Optional<Node> node(String name) {
+    return Optional.ofNullable(nodes.get(name));
+  }
+
+  /** The run's exit code, empty when it did not end (it crashed or was killed). */
+  public Optional<Integer> exitCode() {
+    return Optional.ofNullable(exitCode);
+  }
+
+  /** Whether the run ended by an interrupt. */
+  public boolean interrupted() {
+    return interrupted;
+  }
+
+  /** Whether it ended: a run-ended event was written. */
+  public boolean ended() {
+    return exitCode != null;
+  }
+
+  /** Whether the journal's last line was torn (a crash while writing it). */
+  public boolean tornTail() {
+    return tornTail;
+  }
+
+  /** The time of the last event (ISO-8601). */
+  public String lastTimestamp() {
+    return lastTimestamp;
+  }
+
+  /** Whether every node is at its target (nothing left for a resume). */
+  public boolean complete() {
+    return nodes.values().stream().allMatch(n -> n.state() == NodeState.DONE);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  private static final class Builder {
+    private final String node;
+    private final String from;
+    private final List<String> path = new ArrayList<>();
+    private final List<String> backups = new ArrayList<>();
+    private String reached;
+    private String hopFrom;
+    private String hopTo;
+    private boolean inHop;
+    private String status;
+    private String phase;
+    private boolean undo;
+    private boolean phaseEnded = true;
+    private String message = "";
+
+    Builder(String node, JsonNode planned) {
+      this.node = node;
+      this.from = planned == null ? null : text(planned, "from");
+      if (planned != null) {
+        planned.path("path").forEach(v -> path.add(v.asText()));
+      }
+      this.reached = from;
+    }
+
+    void hopStarted(String hopFromVersion, String hopToVersion) {
+      hopFrom = hopFromVersion;
+      hopTo = hopToVersion;
+      inHop = true;
+      status = null;
+      phase = null;
+      phaseEnded = true;
+    }
+
+    void phase(String id, boolean isUndo) {
+      phase = id;
+      undo = isUndo;
+      phaseEnded = false;
+    }
+
+    void phaseEnded(JsonNode event) {
+      phaseEnded = true;
+      if ("failed".equals(text(event, "outcome"))) {
+        message = text(event, "message");
+      }
+    }
+
+    void hopEnded(String hopStatus, String hopMessage) {
+      inHop = false;
+      status = hopStatus;
+      if ("upgraded".equals(hopStatus) || "already-at-target".equals(hopStatus)) {
+        reached = hopTo;
+      } else if (hopMessage != null && !hopMessage.isEmpty()) {
+        message = hopMessage;
+      }
+    }
+
+    Node build() {
+      String target = path.isEmpty() ? from : path.get(path.size() - 1);
+      NodeState state;
+      if (inHop) {
+        state = NodeState.IN_PROGRESS;
+      } else if (status == null) {
+        state = path.isEmpty() ? NodeState.DONE : NodeState.NOT_STARTED;
+      } else if ("upgraded".equals(status) || "already-at-target".equals(status)) {
+        state = Objects.equals(reached, target) ? NodeState.DONE : NodeState.BETWEEN_HOPS;
+      } else {
+        state = NodeState.FAILED;
+      }
+      return new Node(
+          node,
+          from,
+          target,
+          path,
+          reached,
+          hopFrom,
+          hopTo,
+          state,
+          status,
+          phase,
+          undo,
+          phaseEnded,
+          message == null ? "" : message,
+          backups);
+    }
+  }
+}
