@@ -58,6 +58,44 @@ final class CommandContext {
   }
 
   /**
+   * Takes the cluster's run lock for a command that changes nodes (upgrade, prepare, retire).
+   *
+   * @throws io.hoist.error.LockedException when another run holds it, or it is stale and {@code
+   *     breakLock} is not set
+   */
+  io.hoist.journal.RunLock lock(CommandSpec spec, boolean breakLock, Console console) {
+    Map<String, Object> me = new LinkedHashMap<>();
+    me.put("host", hostName());
+    me.put("pid", ProcessHandle.current().pid());
+    me.put("user", env.get("USER") == null ? "" : env.get("USER"));
+    me.put("started", java.time.Instant.now().toString());
+    me.put(
+        "command",
+        "hoist " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs()));
+    io.hoist.journal.RunLock lock =
+        io.hoist.journal.RunLock.acquire(
+            UpgradeCommand.stateDir(env), cluster.name(), me, breakLock);
+    if (lock.brokenOwner() != null) {
+      console.note(
+          "warning: took over the stale lock of "
+              + io.hoist.journal.RunLock.describe(lock.brokenOwner()));
+    }
+    return lock;
+  }
+
+  private String hostName() {
+    String host = env.get("HOSTNAME");
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    try {
+      return java.nio.file.Files.readString(Path.of("/etc/hostname")).strip();
+    } catch (java.io.IOException | RuntimeException e) {
+      return "localhost";
+    }
+  }
+
+  /**
    * What a journaled run records about how it was started: the command line, the cluster file and
    * this hoist's version.
    */

@@ -54,6 +54,9 @@ public enum ExitCode {
     if (e instanceof InterruptedRunException) {
       return INTERRUPTED;
     }
+    if (e instanceof io.hoist.error.LockedException) {
+      return LOCKED;
+    }
     return INTERNAL;
   }
 

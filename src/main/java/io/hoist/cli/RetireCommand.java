@@ -74,10 +74,13 @@ final class RetireCommand implements Callable<Integer> {
 
   @Mixin NodeAccessOptions access = new NodeAccessOptions();
 
+  @Mixin LockOptions locking = new LockOptions();
+
   RetireCommand(Environment env) {
     this.env = env;
   }
 
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   @Override
   public Integer call() {
     Optional<Duration> limit = Optional.empty();
@@ -108,19 +111,22 @@ final class RetireCommand implements Callable<Integer> {
             context.secretValues(),
             Sleeper.REAL,
             Clock.systemUTC());
-    List<Drain> drains =
-        service.retire(
-            selected,
-            limit,
-            logDir,
-            drain ->
-                console.note(
-                    drain.node()
-                        + ": "
-                        + state(drain)
-                        + (drain.status() == RetireService.Status.DRAINED
-                            ? " in " + Text.duration(drain.duration())
-                            : "")));
+    List<Drain> drains;
+    try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console)) {
+      drains =
+          service.retire(
+              selected,
+              limit,
+              logDir,
+              drain ->
+                  console.note(
+                      drain.node()
+                          + ": "
+                          + state(drain)
+                          + (drain.status() == RetireService.Status.DRAINED
+                              ? " in " + Text.duration(drain.duration())
+                              : "")));
+    }
     boolean ok = drains.stream().allMatch(d -> d.status() == RetireService.Status.DRAINED);
     int code = ok ? ExitCode.OK.code() : ExitCode.NEEDS_ATTENTION.code();
     if (console.isJson()) {

@@ -207,6 +207,8 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Mixin NodeAccessOptions access = new NodeAccessOptions();
 
+  @Mixin LockOptions locking = new LockOptions();
+
   UpgradeCommand(Environment env) {
     this.env = env;
   }
@@ -292,6 +294,7 @@ final class UpgradeCommand implements Callable<Integer> {
   }
 
   /** Stages every hop's release, then upgrades the nodes, rolling or one-shot. */
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   private int upgrade(Plan plan, CommandContext context, Console console, Duration oneShotWindow) {
     if (plan.isEmpty()) {
       console.result(List.of("Nothing to upgrade: every node is at " + plan.target() + "."));
@@ -312,7 +315,8 @@ final class UpgradeCommand implements Callable<Integer> {
             Sleeper.REAL,
             Clock.systemUTC());
     UpgradeService.Upgrade upgrade;
-    try (LiveView live = LiveView.of(console, env, parent.global, Clock.systemUTC())) {
+    try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console);
+        LiveView live = LiveView.of(console, env, parent.global, Clock.systemUTC())) {
       upgrade =
           service.upgrade(
               plan,
@@ -371,32 +375,35 @@ final class UpgradeCommand implements Callable<Integer> {
   }
 
   /** Stages every hop's release on that hop's nodes, hop by hop. */
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   private int prepare(Plan plan, CommandContext context, Console console) {
     if (plan.isEmpty()) {
       console.result(List.of("Nothing to prepare: every node is at " + plan.target() + "."));
       return ExitCode.OK.code();
     }
-    ReleaseService releases = context.releases();
     List<ReleaseService.Prepared> prepared = new ArrayList<>();
-    for (Hop hop : plan.hops()) {
-      List<Node> nodes = new ArrayList<>();
-      Map<String, Version> from = new HashMap<>();
-      for (Batch batch : hop.batches()) {
-        for (NodeSteps steps : batch.nodes()) {
-          nodes.add(context.cluster().node(steps.node()).orElseThrow());
-          from.put(steps.node(), Version.parse(steps.from()));
+    try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console)) {
+      ReleaseService releases = context.releases();
+      for (Hop hop : plan.hops()) {
+        List<Node> nodes = new ArrayList<>();
+        Map<String, Version> from = new HashMap<>();
+        for (Batch batch : hop.batches()) {
+          for (NodeSteps steps : batch.nodes()) {
+            nodes.add(context.cluster().node(steps.node()).orElseThrow());
+            from.put(steps.node(), Version.parse(steps.from()));
+          }
         }
+        Version version = Version.parse(hop.version());
+        console.note("hop " + hop.number() + " of " + plan.hops().size() + ": staging " + version);
+        prepared.add(
+            releases.prepare(
+                version,
+                nodes,
+                FanOut.DEFAULT_MAX_PARALLEL,
+                Progress.download(version.text(), console, env),
+                result -> console.note(Text.staged(result)),
+                from));
       }
-      Version version = Version.parse(hop.version());
-      console.note("hop " + hop.number() + " of " + plan.hops().size() + ": staging " + version);
-      prepared.add(
-          releases.prepare(
-              version,
-              nodes,
-              FanOut.DEFAULT_MAX_PARALLEL,
-              Progress.download(version.text(), console, env),
-              result -> console.note(Text.staged(result)),
-              from));
     }
     return PrepareReport.print(context.cluster().name(), prepared, console);
   }

@@ -248,6 +248,7 @@ final class VersionCommand implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
     public Integer call() {
       GlobalOptions global = group.parent.global;
       Console console = Console.of(spec, global);
@@ -356,6 +357,8 @@ final class VersionCommand implements Runnable {
 
     @Mixin FanOutOptions fanOut = new FanOutOptions();
 
+    @Mixin LockOptions locking = new LockOptions();
+
     @Parameters(index = "0", paramLabel = "VERSION", description = "The release to stage.")
     String version;
 
@@ -371,22 +374,26 @@ final class VersionCommand implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
     public Integer call() {
       GlobalOptions global = group.parent.global;
       Console console = Console.of(spec, global);
       Version release = version(version, "VERSION");
       CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
       List<Node> selected = context.select(nodes);
-      ReleaseService.Prepared prepared =
-          context
-              .releases()
-              .prepare(
-                  release,
-                  selected,
-                  fanOut.maxParallel(),
-                  Progress.download(release.text(), console, env),
-                  result -> console.note(Text.staged(result)),
-                  Map.of());
+      ReleaseService.Prepared prepared;
+      try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console)) {
+        prepared =
+            context
+                .releases()
+                .prepare(
+                    release,
+                    selected,
+                    fanOut.maxParallel(),
+                    Progress.download(release.text(), console, env),
+                    result -> console.note(Text.staged(result)),
+                    Map.of());
+      }
       return PrepareReport.print(context.cluster().name(), List.of(prepared), console);
     }
   }

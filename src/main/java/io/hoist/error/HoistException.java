@@ -10,7 +10,8 @@ public abstract sealed class HoistException extends RuntimeException
         UsageException,
         ValidationException,
         TransportException,
-        InterruptedRunException {
+        InterruptedRunException,
+        LockedException {
 
   private static final long serialVersionUID = 1L;
 

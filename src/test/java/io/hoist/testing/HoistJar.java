@@ -53,6 +53,27 @@ public final class HoistJar {
     return run(trigger, args);
   }
 
+  /**
+   * Starts {@code java -jar hoist.jar ARGS} in the background, its output to {@code out} and {@code
+   * err}; the caller must stop it (it is bounded by the caller's own wait).
+   */
+  public Process start(Path out, Path err, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    builder.environment().remove("HOIST_CLUSTER");
+    builder.environment().put("HOME", home.toString());
+    return builder.start();
+  }
+
   private Result run(Path trigger, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
