@@ -87,6 +87,7 @@ public final class Cli {
         Exception failure = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
         code = errors.handleExecutionException(failure, e.getCommandLine(), parseResult);
       } finally {
+        global.end();
         global.log().line("end: exit " + code);
         global.closeLog();
       }

@@ -15,6 +15,7 @@ import io.hoist.release.ReleaseRepository;
 import io.hoist.release.Version;
 import io.hoist.run.HookRunner;
 import io.hoist.run.ReleaseService;
+import io.hoist.run.SharedTransports;
 import io.hoist.transport.TransportFactory;
 import io.hoist.transport.local.LocalTransport;
 import io.hoist.transport.ssh.SshContext;
@@ -34,18 +35,29 @@ final class CommandContext {
   private final Path file;
   private final Cluster cluster;
   private final boolean acceptNewHostKeys;
+  private final SharedTransports shared;
 
-  private CommandContext(Environment env, Path file, Cluster cluster, boolean acceptNewHostKeys) {
+  private CommandContext(
+      Environment env,
+      Path file,
+      Cluster cluster,
+      boolean acceptNewHostKeys,
+      SharedTransports shared) {
     this.env = env;
     this.file = file;
     this.cluster = cluster;
     this.acceptNewHostKeys = acceptNewHostKeys;
+    this.shared = shared;
   }
 
   /** Locates and loads the cluster file ({@code -c}, $HOIST_CLUSTER, ./cluster.yaml, /etc). */
   static CommandContext load(Environment env, GlobalOptions global, boolean acceptNewHostKeys) {
     Path file = ClusterFiles.locate(global.clusterFile, env.variables(), env.cwd());
-    return new CommandContext(env, file, new ClusterLoader().load(file), acceptNewHostKeys);
+    Cluster cluster = new ClusterLoader().load(file);
+    // One connection per node for the whole command: the plan, the staging and the run share it.
+    SharedTransports shared = new SharedTransports(open(env, acceptNewHostKeys));
+    global.atEnd(shared::close);
+    return new CommandContext(env, file, cluster, acceptNewHostKeys, shared);
   }
 
   Cluster cluster() {
@@ -111,7 +123,7 @@ final class CommandContext {
 
   /** This context with the cluster's time limits replaced (command-line overrides). */
   CommandContext withTimeouts(io.hoist.model.Timeouts timeouts) {
-    return new CommandContext(env, file, cluster.withTimeouts(timeouts), acceptNewHostKeys);
+    return new CommandContext(env, file, cluster.withTimeouts(timeouts), acceptNewHostKeys, shared);
   }
 
   /** The directory relative {@code file:} repositories are resolved against. */
@@ -142,8 +154,15 @@ final class CommandContext {
     return selected;
   }
 
-  /** Opens SSH or local transports per node; {@code --accept-new-host-keys} applies to all. */
+  /**
+   * The command's transports: SSH or local per node, {@code --accept-new-host-keys} for all, each
+   * node's opened once and kept until the command ends.
+   */
   TransportFactory transports() {
+    return shared;
+  }
+
+  private static TransportFactory open(Environment env, boolean acceptNewHostKeys) {
     SshContext ssh =
         new SshContext(
             env.home(), env.variables(), acceptNewHostKeys ? HostKeyPolicy.ACCEPT_NEW : null);

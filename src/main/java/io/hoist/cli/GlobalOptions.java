@@ -64,6 +64,25 @@ final class GlobalOptions {
   boolean noColor;
 
   /** The --log-file, opened by the execution strategy; a no-op log without the option. */
+  private final java.util.List<Runnable> atEnd = new java.util.ArrayList<>();
+
+  /** Runs {@code action} when the command ends (closing what it kept open: SSH sessions). */
+  void atEnd(Runnable action) {
+    atEnd.add(action);
+  }
+
+  /** Runs the end actions, newest first; one that fails does not stop the others. */
+  void end() {
+    for (int i = atEnd.size() - 1; i >= 0; i--) {
+      try {
+        atEnd.get(i).run();
+      } catch (RuntimeException e) {
+        log().line("warning: cleaning up failed: " + e.getMessage());
+      }
+    }
+    atEnd.clear();
+  }
+
   RunLog log() {
     return log;
   }

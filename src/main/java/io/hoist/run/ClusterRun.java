@@ -80,7 +80,7 @@ public final class ClusterRun {
   private final Optional<Duration> oneShotWindow;
 
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private final List<String> warnings = new ArrayList<>();
+  private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<HookOutcome> hookOutcomes = new ArrayList<>();
 
   /**
@@ -343,11 +343,15 @@ public final class ClusterRun {
     if (members.stream().allMatch(j -> order.get(j).leaderProbe() == null)) {
       return;
     }
+    // Every member is asked at once: the answers are read together, the role is not waiting.
+    List<Integer> probed =
+        members.stream().filter(j -> order.get(j).leaderProbe() != null).toList();
+    List<Boolean> answers =
+        FanOut.map(probed, Math.max(1, probed.size()), j -> isLeader(order.get(j), shared));
     List<Integer> leaders = new ArrayList<>();
-    for (int j : members) {
-      Batch b = order.get(j);
-      if (b.leaderProbe() != null && isLeader(b, shared)) {
-        leaders.add(j);
+    for (int k = 0; k < probed.size(); k++) {
+      if (answers.get(k)) {
+        leaders.add(probed.get(k));
       }
     }
     if (leaders.size() != 1) {
