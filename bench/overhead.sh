@@ -449,4 +449,12 @@ for phase in ["version-check", "retire", "stop", "install", "start", "migrate", 
     v = per_phase.get(phase)
     if v:
         print(f"    {phase:14} {st.median(v):7.0f} {max(v):7.0f} {len(v):6d}")
+# The first command on a node opens the run's SSH session to it, except on the serial role's
+# nodes, whose sessions the leader probe opened before their batches.
+vc = lambda pred: [d["version-check"] - ms(stamps[n]["version-check"][1] - stamps[n]["version-check"][0])
+                   for n, d in dur.items() if pred(n) and "version-check" in d]
+first, probed = vc(lambda n: not n.startswith("db-")), vc(lambda n: n.startswith("db-"))
+if first and probed:
+    print(f"  version-check on a new session (edge, app) {st.median(first):.0f} ms, on the session the"
+          f" leader probe opened (db) {st.median(probed):.0f} ms (medians)")
 PY
