@@ -126,7 +126,12 @@ node="\$(basename "\$home")"
 data=$data
 event() { echo "\$(date +%s%N) \$node \$1 \$version" >> $events; }
 case "\${1:-}" in
-  stop)    event stop; sleep 0.3; rm -f "\$home/run/running"; event stopped ;;
+  stop)    event stop
+           # The two web nodes form one batch: each waits (at most 5 s) for the other's stop, so
+           # the check that they were down together does not depend on timing.
+           case \$node in web-*) for _ in \$(seq 1 50); do
+             [ "\$(grep -c " web-[0-9]* stop \$version\$" $events)" -ge 2 ] && break; sleep 0.1; done ;; esac
+           sleep 0.2; rm -f "\$home/run/running"; event stopped ;;
   start)   mkdir -p "\$home/run"; echo "\$version" > "\$home/run/running"; event start ;;
   migrate) echo "\$version" >> "\$data/schema"; head -c 4096 /dev/urandom > "\$data/blob"
            echo "\$version" > "\$data/migrated-\$version"; event migrate ;;
