@@ -195,7 +195,9 @@ for i in 1 2 3; do
   cmp -s "$d/releases/1.1.0/payload" "$work/build/1.1.0/payload" || fail "n$i: payload differs"
   [ "$(cat "$d/releases/1.1.0/.hoist-staged")" = "$(cut -c1-64 "$work/repo/acme-1.1.0.tar.gz.sha256")" ] || fail "n$i: marker"
   [ "$(readlink "$d/current")" = "releases/1.0.0" ] || fail "n$i: current was touched"
-  ls -a "$d/releases" | grep -q "partial\|bundle" && fail "n$i: leftovers in releases/"
+  if find "$d/releases" -mindepth 1 -maxdepth 1 \( -name '*partial*' -o -name '*bundle*' \) | grep -q .; then
+    fail "n$i: leftovers in releases/"
+  fi
 done
 echo "$out" | grep -q "All 3 nodes hold release 1.1.0." || { echo "$out"; fail "prepare summary"; }
 ok "prepare: 1.1.0 unpacked on 3 OpenSSH nodes, modes and bytes intact, current untouched"

@@ -185,9 +185,10 @@ reset_hoist() { # removes the staged release (outside the timing)
 check_hoist() { # check_hoist N
   local i
   for i in $(seq 1 "$1"); do
-    [ -f "$work/nodes/n$i/releases/1.0.1/.hoist-staged" ] \
-      && [ "$(stat -c %s "$work/nodes/n$i/releases/1.0.1/data.bin")" = "$((size_mb * 1048576))" ] \
-      || { echo "hoist did not stage 1.0.1 on n$i" >&2; exit 1; }
+    if [ ! -f "$work/nodes/n$i/releases/1.0.1/.hoist-staged" ] \
+      || [ "$(stat -c %s "$work/nodes/n$i/releases/1.0.1/data.bin")" != "$((size_mb * 1048576))" ]; then
+      echo "hoist did not stage 1.0.1 on n$i" >&2; exit 1
+    fi
   done
 }
 reset_pscp() { rm -f "$work"/nodes/n*/pscp/dest-bench-1.0.1.tar.gz; }
@@ -243,6 +244,7 @@ hosts=$(hosts_file "$n")
 noop_peer() {
   timed "$1" -- parallel-ssh -h "$hosts" -l "$user" -x "$ssh_extra" -p "$n" -t 60 true
 }
+# shellcheck disable=SC2086 # java_opts is a list of options
 jvm_only() { timed "$1" -- java $java_opts -jar "$jar" --version; }
 # shellcheck disable=SC2046
 timed warm-noop -- $(hoist_cmd "$n"); noop_peer warm-pssh; jvm_only warm-jvm

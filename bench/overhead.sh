@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# Benchmark: hoist's orchestration overhead on a rolling upgrade. Every phase command is a fixed
+# sleep; the plan (hoist --output json upgrade --cluster --dry-run) gives the critical path those
+# sleeps imply (batches one after another, a batch costs its slowest node's phase sleeps, plus the
+# serial role's settle waits). The release is staged beforehand, so the timed
+# `java -jar hoist.jar upgrade --cluster --yes` measures the switch, JVM start included.
+# The peer, timed in the same run, is a plain bash runbook: the same commands, one `ssh` per
+# command, the same batch order. Runs are interleaved (hoist, peer, hoist, peer, ...); the result
+# is medians and the ratio of medians. Nodes are OpenSSH sshd daemons on 127.0.0.1 high ports (as
+# in bench/prepare.sh), stopped by PID on exit. See bench/README.md.
+#
+# Usage: bench/overhead.sh [--nodes 20] [--runs 5] [--db 4] [--parallel 4] [--unit 0.4]
+#                          [--settle 1] [--jar target/hoist.jar] [--java-opts "..."] [--keep]
+#                          [--no-trace]
+# After the timed runs, one traced run (not in the medians) stamps the start and end of every
+# phase command on the node, to split hoist's overhead into start-up, per-phase, between-batch and
+# tail time; `hoist upgrade --dry-run` and `hoist version prepare` (the no-op) are timed alone.
+set -euo pipefail
+
+n_nodes=20
+runs=5
+n_db=4
+parallel=4
+unit=0.4          # seconds; stop, start and health sleep 2 units, retire, migrate and rejoin 1
+settle=1          # seconds, the serial role's settle
+jar=target/hoist.jar
+java_opts=""
+keep=0
+trace=1
+usage() { sed -n '12,14p' "$0" | sed 's/^# //'; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --nodes) n_nodes=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --db) n_db=$2; shift 2 ;;
+    --parallel) parallel=$2; shift 2 ;;
+    --unit) unit=$2; shift 2 ;;
+    --settle) settle=$2; shift 2 ;;
+    --jar) jar=$2; shift 2 ;;
+    --java-opts) java_opts=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --no-trace) trace=0; shift ;;
+    -h|--help) usage ;;
+    *) echo "unknown argument: $1" >&2; usage ;;
+  esac
+done
+int() { case $2 in ''|*[!0-9]*) echo "$1 must be a non-negative integer" >&2; exit 2 ;; esac; }
+int --nodes "$n_nodes"; int --runs "$runs"; int --db "$n_db"; int --parallel "$parallel"; int --settle "$settle"
+[ "$runs" -ge 1 ] || { echo "--runs must be at least 1" >&2; exit 2; }
+[ "$parallel" -ge 1 ] || { echo "--parallel must be at least 1" >&2; exit 2; }
+if [ "$n_nodes" -lt $((n_db + 2)) ] || [ "$n_nodes" -gt 100 ]; then
+  echo "--nodes must be between --db + 2 and 100" >&2; exit 2
+fi
+[[ $unit =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--unit must be a number of seconds" >&2; exit 2; }
+for tool in java jq python3 /usr/sbin/sshd ssh ssh-keygen ssh-keyscan; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "missing $tool (apt-get install -y openssh-server openssh-client jq python3)" >&2; exit 2; }
+done
+[ -f "$jar" ] || { echo "no jar at $jar (mvn -B -o -q package -DskipTests)" >&2; exit 2; }
+jar=$(realpath "$jar")
+
+work=$(mktemp -d /tmp/hoist-overhead.XXXXXX)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$keep" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ -d /run/sshd ] || { mkdir -p /run/sshd && chmod 0755 /run/sshd; }
+user=$(id -un)
+export HOME="$work/home"             # isolate: never the invoking user's ~/.ssh, cache or state
+export XDG_CACHE_HOME="$work/cache"
+export HOIST_STATE_DIR="$work/state"
+mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
+key="$work/client_key"
+kh="$work/known_hosts"
+ssh-keygen -q -t ed25519 -N '' -f "$key" -C hoist-overhead
+
+free_port() {
+  python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# Nodes: edge-* and app-* (max_parallel --parallel each), db-* (serial, settle, leader db-1).
+names=()
+declare -A port role
+n_rest=$((n_nodes - n_db))
+for i in $(seq 1 $(((n_rest + 1) / 2))); do names+=("edge-$i"); role[edge-$i]=edge; done
+for i in $(seq 1 $((n_rest / 2))); do names+=("app-$i"); role[app-$i]=app; done
+for i in $(seq 1 "$n_db"); do names+=("db-$i"); role[db-$i]=db; done
+
+echo "== setting up $n_nodes sshd nodes in $work" >&2
+for n in "${names[@]}"; do
+  home="$work/nodes/$n"
+  mkdir -p "$home/releases/1.0.0" "$home/etc"
+  echo 1.0.0 > "$home/releases/1.0.0/VERSION"
+  ln -s releases/1.0.0 "$home/current"
+  ssh-keygen -q -t ed25519 -N '' -f "$home/etc/host_key"
+  p=$(free_port)
+  port[$n]=$p
+  cat > "$home/etc/sshd_config" <<CFG
+ListenAddress 127.0.0.1:$p
+HostKey $home/etc/host_key
+PidFile $home/etc/sshd.pid
+AuthorizedKeysFile $key.pub
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+MaxStartups 200:30:400
+MaxSessions 100
+Subsystem sftp internal-sftp
+SetEnv NODE_DIR=$home HOME=$home
+CFG
+  /usr/sbin/sshd -f "$home/etc/sshd_config" -D -e 2>"$home/etc/sshd.log" &
+  pids+=($!)
+done
+touch "$work/nodes/db-1/leader"
+
+# Wait (bounded) until every daemon answers, recording its host key.
+: > "$kh"
+for n in "${names[@]}"; do
+  got=0
+  for _ in $(seq 1 100); do
+    if ssh-keyscan -T 2 -t ed25519 -p "${port[$n]}" 127.0.0.1 >>"$kh" 2>/dev/null; then got=1; break; fi
+    sleep 0.1
+  done
+  [ "$got" = 1 ] || { echo "sshd of $n on port ${port[$n]} did not come up" >&2; exit 1; }
+done
+
+# The sleeps of each phase command, in seconds.
+s_big=$(awk -v u="$unit" 'BEGIN { printf "%g", 2 * u }')
+s_small=$(awk -v u="$unit" 'BEGIN { printf "%g", u }')
+declare -A sleep_of=([retire]=$s_small [stop]=$s_big [start]=$s_big [migrate]=$s_small
+                     [post-validate]=$s_big [rejoin]=$s_small)
+
+echo "== packing and staging release 1.1.0" >&2
+mkdir -p "$work/build/1.1.0" "$work/repo"
+echo 1.1.0 > "$work/build/1.1.0/VERSION"
+java -jar "$jar" -q version pack "$work/build/1.1.0" --version 1.1.0 --product bench --into "$work/repo" >/dev/null
+
+write_cluster() { # write_cluster FILE [trace]: with "trace", every phase command stamps its start and end
+  local file=$1 t=${2:-} n
+  c() { if [ -n "$t" ]; then echo "date +%s%N >&2; $1; date +%s%N >&2"; else echo "$1"; fi; }
+  {
+    cat <<YAML
+cluster: overhead
+release:
+  repository: file:$work/repo
+  bundle: bench-\${version}.tar.gz
+  cache: $work/cache/hoist
+ssh:
+  user: $user
+  identity: $key
+  known_hosts: $kh
+  config: none
+layout: { min_free: 1MiB }
+role_order: [edge, app, db]
+roles:
+  edge: { max_parallel: $parallel, retire: "$(c "sleep $s_small")", rejoin: "$(c "sleep $s_small")" }
+  app: { max_parallel: $parallel, retire: "$(c "sleep $s_small")", rejoin: "$(c "sleep $s_small")" }
+  db: { serial: true, settle: ${settle}s, leader: "test -f \${home}/leader" }
+commands:
+  version: "$(c "cat \${home}/current/VERSION")"
+  stop: "$(c "sleep $s_big")"
+  start: "$(c "sleep $s_big")"
+  migrate: "$(c "sleep $s_small")"
+  health: { run: "$(c "sleep $s_big")", retries: 0, interval: 1s }
+nodes:
+YAML
+    for n in "${names[@]}"; do
+      echo "  - { name: $n, host: 127.0.0.1, ssh: { port: ${port[$n]} }, roles: [${role[$n]}], layout: { home: $work/nodes/$n } }"
+    done
+  } > "$file"
+}
+cluster="$work/cluster.yaml"
+write_cluster "$cluster"
+hoist_q() { java -jar "$jar" -q -c "$cluster" "$@"; }
+hoist_q version prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null
+for n in "${names[@]}"; do
+  [ -f "$work/nodes/$n/releases/1.1.0/.hoist-staged" ] || { echo "1.1.0 not staged on $n" >&2; exit 1; }
+done
+
+# The plan, and the critical path it implies.
+hoist_q --output json upgrade --cluster --dry-run --to 1.1.0 > "$work/plan.json"
+sleeps_json=$(for p in "${!sleep_of[@]}"; do echo "\"$p\": ${sleep_of[$p]}"; done | paste -sd, | sed 's/^/{/; s/$/}/')
+# One line per batch: "HOP BATCH SERIAL_ROLE NODES COST_S node,node,..."
+jq -r --argjson s "$sleeps_json" '
+  .hops[] | .hop as $h | .batches[] |
+  [ $h, .batch, (.serial_role // "-"), (.nodes | length),
+    ([.nodes[] | [.steps[].phase | $s[.] // 0] | add] | max),
+    ([.nodes[].node] | join(",")) ] | @tsv' "$work/plan.json" > "$work/batches.tsv"
+# Settle: after a serial batch that another batch of its role follows in the same hop.
+critical=$(awk -F'\t' -v settle="$settle" '
+  { hop[NR] = $1; role[NR] = $3; cost[NR] = $5; total += $5 }
+  END {
+    for (i = 1; i <= NR; i++) if (role[i] != "-")
+      for (j = i + 1; j <= NR; j++) if (hop[j] == hop[i] && role[j] == role[i]) { total += settle; settles++; break }
+    printf "%.3f %d\n", total, settles }' "$work/batches.tsv")
+settles=${critical#* }
+critical=${critical% *}
+n_batches=$(wc -l < "$work/batches.tsv")
+echo "   plan: $n_batches batches, $settles settle waits, critical path ${critical}s" >&2
+
+# --- the runs ------------------------------------------------------------------------------------
+reset_nodes() { # back to 1.0.0 (outside the timing; hoist never downgrades)
+  local n
+  for n in "${names[@]}"; do ln -sfn releases/1.0.0 "$work/nodes/$n/current"; done
+}
+check_nodes() { # check_nodes WHO: every node on 1.1.0
+  local n link
+  for n in "${names[@]}"; do
+    link=$(readlink "$work/nodes/$n/current")
+    case $link in */releases/1.1.0|releases/1.1.0) ;;
+      *) echo "$1 left $n on $link" >&2; exit 1 ;; esac
+  done
+}
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+run_hoist() { # run_hoist I
+  local t0 code=0
+  reset_nodes; sync
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # java_opts is a list of options
+  java $java_opts -jar "$jar" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
+    > "$work/hoist-$1.json" 2> "$work/hoist-$1.err" || code=$?
+  ms_since "$t0" >> "$work/hoist.ms"
+  [ "$code" = 0 ] || { echo "hoist run $1 exited $code" >&2; tail -20 "$work/hoist-$1.err" >&2; exit 1; }
+  check_nodes hoist
+}
+
+# The peer: what a hand-written runbook does, one ssh per command.
+sshn() { # sshn NODE COMMAND
+  ssh -n -q -p "${port[$1]}" -i "$key" -o UserKnownHostsFile="$kh" -o StrictHostKeyChecking=yes \
+    -o BatchMode=yes -o ConnectTimeout=10 "$user@127.0.0.1" "$2"
+}
+peer_node() { # peer_node NODE: the node's steps, in hoist's phase order
+  local n=$1 home="$work/nodes/$1" r=${role[$1]}
+  [ "$(sshn "$n" "cat $home/current/VERSION")" = 1.0.0 ] || { echo "peer: $n not on 1.0.0" >&2; return 1; }
+  if [ "$r" != db ]; then sshn "$n" "sleep $s_small"; fi
+  sshn "$n" "sleep $s_big"
+  sshn "$n" "test -d $home/releases/1.1.0 && ln -sfn $home/releases/1.1.0 $home/.current.tmp && mv -Tf $home/.current.tmp $home/current"
+  sshn "$n" "sleep $s_big"
+  sshn "$n" "sleep $s_small"
+  sshn "$n" "sleep $s_big"
+  if [ "$r" != db ]; then sshn "$n" "sleep $s_small"; fi
+}
+peer() {
+  local n leader batch nodes_csv left pid
+  local -a order=() running=()
+  # Pre-flight: every node's version, in parallel (as hoist's plan reads them).
+  for n in "${names[@]}"; do sshn "$n" "cat $work/nodes/$n/current/VERSION" >/dev/null & running+=($!); done
+  for pid in "${running[@]}"; do wait "$pid"; done
+  # The batches in plan order; the serial role's leader (asked on each db node) moved last.
+  leader=""
+  for n in "${names[@]}"; do
+    if [ "${role[$n]}" = db ] && sshn "$n" "test -f $work/nodes/$n/leader"; then leader=$n; fi
+  done
+  while IFS=$'\t' read -r _ _ _ _ _ nodes_csv; do
+    [ "$nodes_csv" = "$leader" ] || order+=("$nodes_csv")
+  done < "$work/batches.tsv"
+  [ -z "$leader" ] || order+=("$leader")
+  left=$n_db
+  for batch in "${order[@]}"; do
+    running=()
+    for n in ${batch//,/ }; do peer_node "$n" & running+=($!); done
+    for pid in "${running[@]}"; do wait "$pid"; done
+    # the serial role's settle, before the next db node goes down
+    if [ "${role[${batch%%,*}]}" = db ]; then
+      left=$((left - 1))
+      if [ "$left" -gt 0 ]; then sleep "$settle"; fi
+    fi
+  done
+}
+run_peer() {
+  local t0
+  reset_nodes; sync
+  t0=$(date +%s%N)
+  peer
+  ms_since "$t0" >> "$work/peer.ms"
+  check_nodes peer
+}
+jvm_only() {
+  local t0; t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  java $java_opts -jar "$jar" --version >/dev/null
+  ms_since "$t0" >> "$work/jvm.ms"
+}
+
+echo "== warm-up (a dry run and one ssh per node), then $runs interleaved runs" >&2
+hoist_q upgrade --cluster --dry-run --to 1.1.0 >/dev/null
+for n in "${names[@]}"; do sshn "$n" true; done
+start_all=$(date +%s)
+for r in $(seq 1 "$runs"); do
+  run_hoist "$r"; run_peer; jvm_only
+  echo "   run $r: hoist $(tail -1 "$work/hoist.ms") ms, peer $(tail -1 "$work/peer.ms") ms" >&2
+done
+
+# --- the report ----------------------------------------------------------------------------------
+median() { sort -g "$1" | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+hw=$(median "$work/hoist.ms"); pw=$(median "$work/peer.ms"); jw=$(median "$work/jvm.ms")
+cp_ms=$(awk -v c="$critical" 'BEGIN { printf "%d", c * 1000 }')
+pct() { awk -v a="$1" -v c="$cp_ms" 'BEGIN { printf "%.1f", (a - c) * 100 / c }'; }
+per() { awk -v a="$1" -v c="$cp_ms" -v d="$2" 'BEGIN { printf "%.0f", (a - c) / d }'; }
+
+# Where hoist's time goes, from its JSON (all runs): each phase's duration minus its sleep, and the
+# time outside the phases (JVM, plan, staging check, leader probe, report).
+for f in "$work"/hoist-*.json; do
+  jq -r --argjson s "$sleeps_json" '.nodes[] | .node as $n | .phases[] | select(.undo | not) |
+    [$n, .phase, .duration_ms, (.duration_ms - (($s[.phase] // 0) * 1000))] | @tsv' "$f"
+done > "$work/phases.tsv"
+# In-phase path of a run: per batch the slowest node's phase total, plus the settle waits.
+inphase() { # inphase RUN_JSON -> ms
+  jq -r '.nodes[] | [.node, ([.phases[] | select(.undo | not) | .duration_ms] | add)] | @tsv' "$1" \
+    | awk -F'\t' -v settle="$settle" -v settles="$settles" '
+        FNR == NR { d[$1] = $2; next }
+        { split($6, ns, ","); m = 0; for (k in ns) if (d[ns[k]] > m) m = d[ns[k]]; t += m }
+        END { printf "%d\n", t + settle * 1000 * settles }' - "$work/batches.tsv"
+}
+: > "$work/inphase.ms"
+for f in "$work"/hoist-*.json; do inphase "$f" >> "$work/inphase.ms"; done
+iw=$(median "$work/inphase.ms")
+
+echo
+echo "# hoist rolling-upgrade overhead — $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "env: nproc=$(nproc), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "     $(ssh -V 2>&1)"
+echo "     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+echo "     $(java -jar "$jar" --version 2>/dev/null | head -1)"
+echo "nodes: $n_nodes (edge $(((n_rest + 1) / 2)), app $((n_rest / 2)), max_parallel $parallel; db $n_db serial, settle ${settle}s)"
+echo "sleeps: stop/start/health ${s_big}s, retire/migrate/rejoin ${s_small}s; runs: $runs, interleaved; $(( $(date +%s) - start_all ))s"
+echo "plan: $n_batches batches, $settles settle waits -> critical path ${critical}s"
+echo
+printf '%-22s %9s %9s %10s %12s\n' "" "median s" "over cp" "per batch" "per node"
+printf '%-22s %9s %8s%% %8s ms %9s ms\n' "hoist upgrade --yes" "$(awk -v v="$hw" 'BEGIN{printf "%.2f", v/1000}')" \
+  "$(pct "$hw")" "$(per "$hw" "$n_batches")" "$(per "$hw" "$n_nodes")"
+printf '%-22s %9s %8s%% %8s ms %9s ms\n' "peer (ssh runbook)" "$(awk -v v="$pw" 'BEGIN{printf "%.2f", v/1000}')" \
+  "$(pct "$pw")" "$(per "$pw" "$n_batches")" "$(per "$pw" "$n_nodes")"
+echo "ratio hoist/peer (medians): $(awk -v a="$hw" -v b="$pw" 'BEGIN { printf "%.3f", a / b }')"
+echo "JVM alone (hoist --version): $(awk -v v="$jw" 'BEGIN{printf "%.2f", v/1000}')s median"
+echo
+echo "where hoist's time goes (medians over all runs):"
+echo "  in-phase path (slowest node per batch + settles): $(awk -v v="$iw" 'BEGIN{printf "%.2f", v/1000}')s," \
+  "i.e. $(awk -v v="$iw" -v c="$cp_ms" 'BEGIN{printf "%.0f", v - c}') ms over the critical path;" \
+  "outside the phases (JVM, plan, staging check, leader probe, report): $(awk -v v="$iw" -v h="$hw" 'BEGIN{printf "%.0f", h - v}') ms"
+printf '  %-14s %8s %8s %8s   (phase duration minus its sleep, ms, per node)\n' phase median p90 max
+for p in version-check retire stop install start migrate post-validate rejoin; do
+  awk -F'\t' -v p="$p" '$2 == p {print $4}' "$work/phases.tsv" | sort -g | awk -v p="$p" '
+    { a[NR] = $1 }
+    END { if (!NR) exit; q = int(NR * 0.9 + 0.5); if (q < 1) q = 1
+          printf "  %-14s %8d %8d %8d\n", p, a[int((NR + 1) / 2)], a[q], a[NR] }'
+done
+echo
+echo "raw runs (ms): hoist $(paste -sd' ' "$work/hoist.ms"); peer $(paste -sd' ' "$work/peer.ms");" \
+  "in-phase $(paste -sd' ' "$work/inphase.ms"); jvm $(paste -sd' ' "$work/jvm.ms")"
+
+[ "$trace" = 1 ] || exit 0
+# --- the traced run: where the overhead goes ------------------------------------------------------
+echo >&2
+echo "== traced run (not in the medians) and the start-up steps alone" >&2
+write_cluster "$work/cluster-trace.yaml" trace
+: > "$work/dry.ms"; : > "$work/prep.ms"
+for _ in 1 2 3; do
+  t0=$(date +%s%N); hoist_q --output json upgrade --cluster --dry-run --to 1.1.0 >/dev/null; ms_since "$t0" >> "$work/dry.ms"
+  t0=$(date +%s%N); hoist_q version prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null; ms_since "$t0" >> "$work/prep.ms"
+done
+reset_nodes; sync
+before_logs=$(ls "$HOIST_STATE_DIR/logs")
+sleep 1   # a run directory of its own (run ids have a resolution of one second)
+launch=$(date +%s%N)
+java -jar "$jar" -c "$work/cluster-trace.yaml" --output json upgrade --cluster --yes --to 1.1.0 \
+  > "$work/trace.json" 2> "$work/trace.err" || { tail -20 "$work/trace.err" >&2; exit 1; }
+ended=$(date +%s%N)
+check_nodes traced
+logdir=$(comm -13 <(echo "$before_logs") <(ls "$HOIST_STATE_DIR/logs") | tail -1)
+[ -n "$logdir" ] || { echo "no log directory for the traced run" >&2; exit 1; }
+
+python3 - "$launch" "$ended" "$HOIST_STATE_DIR/logs/$logdir" "$work/trace.json" "$work/batches.tsv" \
+  "$settle" "$(median "$work/jvm.ms")" "$(median "$work/dry.ms")" "$(median "$work/prep.ms")" <<'PY'
+import json, statistics as st, sys
+from pathlib import Path
+launch, ended = int(sys.argv[1]), int(sys.argv[2])
+logs, run, batches = Path(sys.argv[3]), json.load(open(sys.argv[4])), sys.argv[5]
+settle_ms, jvm, dry, prep = float(sys.argv[6]) * 1000, float(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9])
+ms = lambda ns: ns / 1e6
+
+# Per node and phase: [begin, end] of the command on the node (epoch ns), from the node log.
+stamps = {}
+for f in logs.glob("*.log"):
+    node, seen = f.stem, {}
+    for line in f.read_text().splitlines():
+        parts = line.split(" ", 3)
+        if len(parts) == 4 and parts[2] == "stderr" and parts[3].isdigit():
+            seen.setdefault(parts[1], []).append(int(parts[3]))
+    stamps[node] = {p: (v[0], v[-1]) for p, v in seen.items() if len(v) >= 2}
+dur = {n["node"]: {p["phase"]: p["duration_ms"] for p in n["phases"] if not p["undo"]} for n in run["nodes"]}
+
+# Engine time per phase: the phase's duration in hoist minus the time its command ran on the node.
+per_phase = {}
+for node, phases in dur.items():
+    for phase, d in phases.items():
+        b = stamps.get(node, {}).get(phase)
+        per_phase.setdefault(phase, []).append(d - (ms(b[1] - b[0]) if b else 0))
+# Per node: from its first command's start to its last command's end, minus the commands' run time.
+in_node = {}
+for node, ph in stamps.items():
+    spans = sorted(ph.values())
+    in_node[node] = ms(spans[-1][1] - spans[0][0]) - sum(ms(e - b) for b, e in spans)
+order = [l.rstrip("\n").split("\t") for l in open(batches)]
+# Batches in run order: by their first command's start (the leader moves last).
+bs = []
+for row in order:
+    nodes = row[5].split(",")
+    first = min(stamps[n]["version-check"][0] for n in nodes)
+    last = max(max(e for _, e in stamps[n].values()) for n in nodes)
+    bs.append((first, last, row[2], nodes))
+bs.sort()
+gaps = []
+for i in range(1, len(bs)):
+    g = ms(bs[i][0] - bs[i - 1][1])
+    if bs[i][2] != "-" and bs[i - 1][2] == bs[i][2]:
+        g -= settle_ms
+    gaps.append(g)
+startup, tail = ms(bs[0][0] - launch), ms(ended - bs[-1][1])
+total = ms(ended - launch)
+crit_nodes = [max(bs_i[3], key=lambda n: ms(max(e for _, e in stamps[n].values()) - stamps[n]["version-check"][0])) for bs_i in bs]
+in_batches = sum(in_node[n] for n in crit_nodes)
+cmd_path = sum(ms(max(max(e for _, e in stamps[n].values()) for n in b[3]) - min(stamps[n]["version-check"][0] for n in b[3])) for b in bs) \
+    - in_batches
+print()
+print(f"where the time of a traced run goes ({total / 1000:.2f} s; {len(bs)} batches, {len(dur)} nodes):")
+print(f"  start-up to the first node's first command   {startup:8.0f} ms   (JVM alone {jvm:.0f} ms;"
+      f" a dry run alone {dry:.0f} ms; a no-op prepare alone {prep:.0f} ms)")
+print(f"  between batches, settle excluded            {sum(gaps):8.0f} ms   ({len(gaps)} gaps, median {st.median(gaps):.0f} ms, max {max(gaps):.0f} ms)")
+print(f"  inside batches, between a node's commands   {in_batches:8.0f} ms   (slowest node of each batch; median per node {st.median(in_node.values()):.0f} ms)")
+print(f"  after the last command to the exit          {tail:8.0f} ms")
+print(f"  commands on the node (sleeps, cat, settles) {total - startup - sum(gaps) - in_batches - tail:8.0f} ms")
+print("  engine time per phase (hoist's duration minus the command's time on the node), ms:")
+print(f"    {'phase':14} {'median':>7} {'max':>7} {'nodes':>6}")
+for phase in ["version-check", "retire", "stop", "install", "start", "migrate", "post-validate", "rejoin"]:
+    v = per_phase.get(phase)
+    if v:
+        print(f"    {phase:14} {st.median(v):7.0f} {max(v):7.0f} {len(v):6d}")
+# The first command on a node opens the run's SSH session to it, except on the serial role's
+# nodes, whose sessions the leader probe opened before their batches.
+vc = lambda pred: [d["version-check"] - ms(stamps[n]["version-check"][1] - stamps[n]["version-check"][0])
+                   for n, d in dur.items() if pred(n) and "version-check" in d]
+first, probed = vc(lambda n: not n.startswith("db-")), vc(lambda n: n.startswith("db-"))
+if first and probed:
+    print(f"  version-check on a new session (edge, app) {st.median(first):.0f} ms, on the session the"
+          f" leader probe opened (db) {st.median(probed):.0f} ms (medians)")
+PY
