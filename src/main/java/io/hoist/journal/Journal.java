@@ -6,14 +6,12 @@ import io.hoist.model.PhaseId;
 import io.hoist.phase.NodeOutcome;
 import io.hoist.phase.Outcome;
 import io.hoist.phase.RunRecord;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,12 +37,14 @@ public final class Journal implements RunRecord, AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path file;
-  private final FileChannel channel;
+  // A stream, not a FileChannel: a channel is closed by an interrupt of the writing thread, and the
+  // journal must go on recording while a run stops after Ctrl-C.
+  private final FileOutputStream out;
   private final Clock clock;
 
-  private Journal(Path file, FileChannel channel, Clock clock) {
+  private Journal(Path file, FileOutputStream out, Clock clock) {
     this.file = file;
-    this.channel = channel;
+    this.out = out;
     this.clock = clock;
   }
 
@@ -56,12 +56,9 @@ public final class Journal implements RunRecord, AutoCloseable {
   public static Journal create(Path runDir, Clock clock) {
     Path file = runDir.resolve(FILE);
     try {
-      FileChannel channel =
-          FileChannel.open(
-              file,
-              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.APPEND),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      return new Journal(file, channel, clock);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      return new Journal(file, new FileOutputStream(file.toFile(), true), clock);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the run journal " + file, e);
     }
@@ -160,7 +157,7 @@ public final class Journal implements RunRecord, AutoCloseable {
   @Override
   public synchronized void close() {
     try {
-      channel.close();
+      out.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close the run journal " + file, e);
     }
@@ -198,11 +195,8 @@ public final class Journal implements RunRecord, AutoCloseable {
       throw new IllegalStateException("a journal event cannot be written as JSON: " + event, e);
     }
     try {
-      ByteBuffer buffer = ByteBuffer.wrap(line);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(false);
+      out.write(line);
+      out.getFD().sync();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the run journal " + file, e);
     }

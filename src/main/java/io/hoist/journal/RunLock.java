@@ -126,7 +126,8 @@ public final class RunLock implements AutoCloseable {
   public void close() {
     try {
       Files.deleteIfExists(owner);
-      lock.release();
+      // Closing the channel releases the lock; release() itself would fail on a thread whose
+      // interrupt flag is set (after Ctrl-C), closing is not interruptible.
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot release the run lock " + owner, e);

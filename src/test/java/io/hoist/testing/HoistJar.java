@@ -71,6 +71,7 @@ public final class HoistJar {
             .redirectError(err.toFile());
     builder.environment().remove("HOIST_CLUSTER");
     builder.environment().put("HOME", home.toString());
+    builder.environment().put("HOIST_STATE_DIR", home.resolve(".hoist-state").toString());
     return builder.start();
   }
 
@@ -94,6 +95,8 @@ public final class HoistJar {
       env.remove("SSH_AUTH_SOCK");
       env.remove("HOIST_SSH_PASSWORD");
       env.put("HOME", home.toString());
+      // hoist's state (runs, backups, locks) in the test's directory, also when run as root.
+      env.put("HOIST_STATE_DIR", home.resolve(".hoist-state").toString());
       Process process = builder.start();
       if (trigger != null) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
