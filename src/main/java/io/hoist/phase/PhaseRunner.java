@@ -1,5 +1,6 @@
 package io.hoist.phase;
 
+import io.hoist.error.InterruptedRunException;
 import java.time.Clock;
 import java.util.List;
 
@@ -41,11 +42,26 @@ public final class PhaseRunner {
     return new NodeRun(context, record, clock);
   }
 
-  /** Runs {@code phases} in order on the context's node. */
+  /**
+   * Runs {@code phases} in order on the context's node. When the run is interrupted between two
+   * phases ({@link InterruptedRunException} from a phase), a node that was touched is rolled back
+   * if this runner rolls back failed nodes, and ends {@link NodeOutcome.Status#REVERTED}; otherwise
+   * the exception goes on (the node is left where it is, for a resume).
+   */
   public NodeOutcome run(PhaseContext context, List<Phase> phases) {
     NodeRun run = start(context);
     for (Phase phase : phases) {
-      NodeRun.Result result = run.step(phase);
+      NodeRun.Result result;
+      try {
+        result = run.step(phase);
+      } catch (InterruptedRunException e) {
+        if (!undoOnFailure || !run.touchedAnything()) {
+          throw e;
+        }
+        run.rollBack(
+            "interrupted before " + phase.id().id() + "; rolled back to " + context.steps().from());
+        return run.finish();
+      }
       if (result == NodeRun.Result.NODE_DONE) {
         break;
       }

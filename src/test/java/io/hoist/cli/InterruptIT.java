@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ctrl-C on the built jar in the middle of a rolling upgrade (the demo's local cluster, whose start
- * command here takes two seconds): the nodes in flight finish their phase, no other node is
- * touched, after_cluster runs and the exit status is 130.
+ * command here takes two seconds): the nodes in flight finish their phase and are rolled back (the
+ * default failure policy), no other node is touched, after_cluster runs and the exit status is 130.
  */
 class InterruptIT {
 
@@ -50,9 +50,14 @@ class InterruptIT {
 
     result.exitsWith(130).errContains("interrupted: stopping cleanly").noStackTrace();
     assertTrue(Files.exists(root.resolve("after-ran")), "after_cluster ran");
-    // router-1 finished the start it was in: the new release runs.
+    // router-1 finished the start it was in, then (--on-failure rollback, the default) was rolled
+    // back: the previous release runs again.
+    assertTrue(result.err().contains("router-1 start ok in"), result.err());
+    assertTrue(result.err().contains("router-1 undo install ok"), result.err());
+    Path router1 = sandbox.home("router-1");
+    assertEquals("1.0.0", Files.readString(router1.resolve("state/running")).strip());
     assertEquals(
-        "1.1.0", Files.readString(sandbox.home("router-1").resolve("state/running")).strip());
+        router1.resolve("releases/1.0.0"), Files.readSymbolicLink(router1.resolve("current")));
     // The nodes after the first batch were never touched.
     for (String node : new String[] {"ctl-1", "db-1", "db-2", "db-3"}) {
       assertEquals(
@@ -61,7 +66,7 @@ class InterruptIT {
           node);
     }
     assertTrue(
-        result.out().lines().anyMatch(l -> l.matches("router-1\\s+router\\s+.*interrupted.*")),
+        result.out().lines().anyMatch(l -> l.matches("router-1\\s+router\\s+.*reverted\\s+yes.*")),
         result.out());
     assertTrue(
         result.out().lines().anyMatch(l -> l.matches("ctl-1\\s+controller\\s+.*not-started.*")),

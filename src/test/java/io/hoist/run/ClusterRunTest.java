@@ -191,9 +191,22 @@ class ClusterRunTest {
     assertTrue(lines.contains("w1:install"), lines.toString());
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("w3") || l.startsWith("p")));
     assertFalse(lines.stream().anyMatch(l -> l.endsWith(":start")), lines.toString());
-    assertEquals(State.INTERRUPTED, result.node("w1").orElseThrow().state());
+    // The failure policy is rollback: the touched node is rolled back.
+    assertEquals(State.REVERTED, result.node("w1").orElseThrow().state());
     assertEquals(State.NOT_STARTED, result.node("w3").orElseThrow().state());
     assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void withOnFailureStopAnInterruptedNodeIsLeftWhereItIsForAResume() {
+    Cluster cluster = cluster(hooks());
+    interruptOn.add("w1");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"), false);
+
+    assertTrue(Thread.interrupted(), "the interrupt flag is set again");
+    assertEquals(130, result.exitCode());
+    assertEquals(State.INTERRUPTED, result.node("w1").orElseThrow().state());
   }
 
   @Test
@@ -214,6 +227,10 @@ class ClusterRunTest {
   // --- fixtures
 
   private RunResult run(Cluster cluster, Plan plan) {
+    return run(cluster, plan, true);
+  }
+
+  private RunResult run(Cluster cluster, Plan plan, boolean rollback) {
     runThread = Thread.currentThread();
     ClusterRun run =
         new ClusterRun(
@@ -221,7 +238,7 @@ class ClusterRunTest {
             plan,
             n -> new LocalTransport(n, dir),
             steps -> List.of(new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
-            new PhaseRunner(new RecordedRun(), Clock.systemUTC(), true),
+            new PhaseRunner(new RecordedRun(), Clock.systemUTC(), rollback),
             sleeps::add,
             HookRunner.on(core, Duration.ofSeconds(10)),
             logs,
