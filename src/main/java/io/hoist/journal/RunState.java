@@ -46,6 +46,8 @@ public final class RunState {
    * @param phaseEnded whether that phase (or undo) ended
    * @param message the last failure message, empty when none
    * @param backups the backups written of it, oldest first (core-node paths)
+   * @param passed the phases of its current (or last) hop that ended well (ok, or already done)
+   * @param hopBackup the backup written in its current (or last) hop, null when none
    */
   public record Node(
       String node,
@@ -61,12 +63,15 @@ public final class RunState {
       boolean undo,
       boolean phaseEnded,
       String message,
-      List<String> backups) {
+      List<String> backups,
+      List<String> passed,
+      String hopBackup) {
 
     public Node {
       Objects.requireNonNull(node, "node");
       path = List.copyOf(path);
       backups = List.copyOf(backups);
+      passed = List.copyOf(passed);
     }
   }
 
@@ -130,7 +135,7 @@ public final class RunState {
         case "phase-started" -> node.phase(text(event, "phase"), false);
         case "undo-started" -> node.phase(text(event, "phase"), true);
         case "phase-ended", "undo-ended" -> node.phaseEnded(event);
-        case "backup-written" -> node.backups.add(text(event, "path"));
+        case "backup-written" -> node.backup(text(event, "path"));
         case "node-ended" -> node.hopEnded(text(event, "status"), text(event, "message"));
         default -> {}
       }
@@ -209,6 +214,8 @@ public final class RunState {
     private boolean undo;
     private boolean phaseEnded = true;
     private String message = "";
+    private final List<String> passed = new ArrayList<>();
+    private String hopBackup;
 
     Builder(String node, JsonNode planned) {
       this.node = node;
@@ -226,6 +233,13 @@ public final class RunState {
       status = null;
       phase = null;
       phaseEnded = true;
+      passed.clear();
+      hopBackup = null;
+    }
+
+    void backup(String path) {
+      backups.add(path);
+      hopBackup = path;
     }
 
     void phase(String id, boolean isUndo) {
@@ -236,6 +250,10 @@ public final class RunState {
 
     void phaseEnded(JsonNode event) {
       phaseEnded = true;
+      String outcome = text(event, "outcome");
+      if (!undo && ("ok".equals(outcome) || "skipped-done".equals(outcome))) {
+        passed.add(text(event, "phase"));
+      }
       if ("failed".equals(text(event, "outcome"))) {
         message = text(event, "message");
       }
@@ -277,7 +295,9 @@ public final class RunState {
           undo,
           phaseEnded,
           message == null ? "" : message,
-          backups);
+          backups,
+          passed,
+          hopBackup);
     }
   }
 }

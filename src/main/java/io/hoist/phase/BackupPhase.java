@@ -25,6 +25,7 @@ public final class BackupPhase implements Phase {
   private final List<String> paths;
   private final int keep;
   private final Map<String, Backup> taken = new ConcurrentHashMap<>();
+  private final Map<String, java.nio.file.Path> resumed = new ConcurrentHashMap<>();
 
   /**
    * @param store the core node's backup store
@@ -51,8 +52,46 @@ public final class BackupPhase implements Phase {
     return PhaseId.BACKUP;
   }
 
+  /**
+   * Makes {@code archive}, the backup a crashed run took of {@code node} in the hop a resume
+   * finishes, this phase's backup of that node: {@link #isDone} adopts it after verifying it, so
+   * that a rollback restores the data as it was before that hop, not as the crash left it.
+   */
+  public void resumeWith(String node, java.nio.file.Path archive) {
+    resumed.put(node, archive);
+  }
+
+  /**
+   * Done only on a resume, when the crashed run's backup of this hop is still in the store and
+   * verifies (its sha256 and entries as recorded); otherwise a new backup is taken, with a warning
+   * when the old one was expected.
+   */
   @Override
   public boolean isDone(PhaseContext context) {
+    String node = context.node().name();
+    java.nio.file.Path archive = resumed.remove(node);
+    if (archive == null) {
+      return false;
+    }
+    for (Backup backup : store.list(node)) {
+      if (backup.archive().equals(archive)
+          && backup.from().equals(context.steps().from())
+          && backup.to().equals(context.steps().to())) {
+        try {
+          store.verify(backup);
+          taken.put(node, backup);
+          return true;
+        } catch (BackupException e) {
+          context.warn(
+              id(),
+              "the backup of the interrupted run does not verify, taking a new one: "
+                  + e.getMessage());
+          return false;
+        }
+      }
+    }
+    context.warn(
+        id(), "the backup of the interrupted run, " + archive + ", is gone; taking a new one");
     return false;
   }
 

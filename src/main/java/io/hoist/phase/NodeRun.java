@@ -97,6 +97,9 @@ public final class NodeRun {
           nodeDone = true;
           return Result.NODE_DONE;
         }
+        // Its effect is there (a resumed hop: the crashed run switched current): a rollback of
+        // this hop undoes it too.
+        touched.push(phase);
         return Result.SKIPPED;
       }
       anyRan = true;

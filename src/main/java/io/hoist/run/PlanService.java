@@ -58,11 +58,29 @@ public final class PlanService {
       boolean force,
       int maxParallel,
       int batchCap) {
+    return plan(nodes, target, roleOrder, force, maxParallel, batchCap, Map.of());
+  }
+
+  /**
+   * The plan, with some nodes planned from another version than the one they report: a resume plans
+   * a node caught inside a hop from that hop's start ({@code current} may already name the hop's
+   * release).
+   */
+  public Plan plan(
+      List<Node> nodes,
+      Optional<Version> target,
+      List<String> roleOrder,
+      boolean force,
+      int maxParallel,
+      int batchCap,
+      Map<String, Version> overrides) {
     Planner planner = new Planner(cluster);
     Map<String, Version> current =
-        new ClusterInspection(
-                cluster, new Inspector(cluster, transports, secretValues), maxParallel)
-            .versions(nodes);
+        new java.util.HashMap<>(
+            new ClusterInspection(
+                    cluster, new Inspector(cluster, transports, secretValues), maxParallel)
+                .versions(nodes));
+    current.putAll(overrides);
     List<Version> available = ReleaseRepository.open(cluster.release(), baseDir).releases();
     return planner.plan(
         new PlanRequest(

@@ -63,18 +63,30 @@ public final class UpgradeService {
    * @param rollback undo a failed node's phases ({@code --on-failure rollback}); else leave it
    * @param maxParallel how many nodes to stage at once
    * @param oneShotWindow one-shot mode with this window ({@link ClusterRun}); {@code null}: rolling
+   * @param resume what a resume carries over from the interrupted run, or null
    */
   public record Options(
       boolean force,
       boolean ignoreInspectFailures,
       boolean rollback,
       int maxParallel,
-      Duration oneShotWindow) {
+      Duration oneShotWindow,
+      Resume resume) {
 
     /** Rolling. */
     public Options(
         boolean force, boolean ignoreInspectFailures, boolean rollback, int maxParallel) {
-      this(force, ignoreInspectFailures, rollback, maxParallel, null);
+      this(force, ignoreInspectFailures, rollback, maxParallel, null, null);
+    }
+
+    /** Not a resume. */
+    public Options(
+        boolean force,
+        boolean ignoreInspectFailures,
+        boolean rollback,
+        int maxParallel,
+        Duration oneShotWindow) {
+      this(force, ignoreInspectFailures, rollback, maxParallel, oneShotWindow, null);
     }
   }
 
@@ -191,6 +203,9 @@ public final class UpgradeService {
       details.put("window_ms", options.oneShotWindow().toMillis());
     }
     details.put("on_failure", options.rollback() ? "rollback" : "stop");
+    if (options.resume() != null) {
+      details.put("resumes", options.resume().runId());
+    }
     details.put("force", options.force());
     details.put("ignore_inspect_failures", options.ignoreInspectFailures());
     details.put("role_order", plan.roleOrder());
@@ -250,6 +265,9 @@ public final class UpgradeService {
     BackupStore store = new BackupStore(backupDir(stateDir), clock);
     BackupPhase backup =
         cluster.backup().paths().isEmpty() ? null : new BackupPhase(store, cluster.backup());
+    if (backup != null && options.resume() != null) {
+      options.resume().backups().forEach(backup::resumeWith);
+    }
     ClusterRun run =
         new ClusterRun(
             cluster,
@@ -272,7 +290,10 @@ public final class UpgradeService {
   static List<Phase> phasesFor(NodeSteps steps, Options options, BackupPhase backup) {
     Set<PhaseId> named = steps.steps().stream().map(Step::phase).collect(Collectors.toSet());
     Map<PhaseId, Phase> all = new EnumMap<>(PhaseId.class);
-    all.put(PhaseId.VERSION_CHECK, new VersionCheckPhase(options.force()));
+    Resume resume = options.resume();
+    boolean inHop = resume != null && resume.inHop(steps.node(), steps.to());
+    // A node caught inside this hop may already report the hop's release: go on regardless.
+    all.put(PhaseId.VERSION_CHECK, new VersionCheckPhase(options.force() || inHop));
     all.put(PhaseId.PRE_VALIDATE, new PreValidatePhase(options.ignoreInspectFailures()));
     all.put(PhaseId.RETIRE, new RetirePhase());
     all.put(PhaseId.STOP, new StopPhase());
@@ -287,6 +308,11 @@ public final class UpgradeService {
     }
     for (PhaseId id : PhaseId.values()) {
       if (named.contains(id) && all.containsKey(id)) {
+        if (inHop && id == PhaseId.PRE_VALIDATE && resume.passed(steps.node(), id)) {
+          // It passed its checks before the crash; they may fail now only because it is
+          // half-way (its product stopped).
+          continue;
+        }
         phases.add(all.get(id));
       }
     }

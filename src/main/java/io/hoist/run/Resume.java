@@ -1,0 +1,77 @@
+package io.hoist.run;
+
+import io.hoist.journal.RunState;
+import io.hoist.model.PhaseId;
+import io.hoist.release.Version;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What {@code hoist upgrade --resume} carries over from an interrupted run's journal: the nodes it
+ * caught inside a hop are planned from that hop's start and finish it (their version check goes on
+ * even when {@code current} already names the hop's release, their checks are not run again when
+ * they passed, the backup taken before the crash is the one a rollback restores); every other node
+ * is planned from the version it reports, so a node already at the target is not upgraded twice and
+ * one not yet started is not skipped.
+ *
+ * @param runId the interrupted run
+ * @param inHop each node caught inside a hop: the hop's start version
+ * @param hopTo each node caught inside a hop: the hop's release
+ * @param passed each node caught inside a hop: the phases that ended well before the crash
+ * @param backups each node caught inside a hop: the backup written in it, if any
+ */
+public record Resume(
+    String runId,
+    Map<String, String> inHop,
+    Map<String, String> hopTo,
+    Map<String, List<String>> passed,
+    Map<String, Path> backups) {
+
+  public Resume {
+    Objects.requireNonNull(runId, "runId");
+    inHop = Map.copyOf(inHop);
+    hopTo = Map.copyOf(hopTo);
+    passed = Map.copyOf(passed);
+    backups = Map.copyOf(backups);
+  }
+
+  /** What to carry over from {@code state}. */
+  public static Resume of(RunState state) {
+    Map<String, String> inHop = new LinkedHashMap<>();
+    Map<String, String> hopTo = new LinkedHashMap<>();
+    Map<String, List<String>> passed = new LinkedHashMap<>();
+    Map<String, Path> backups = new LinkedHashMap<>();
+    for (RunState.Node node : state.nodes()) {
+      if (node.state() != RunState.NodeState.IN_PROGRESS) {
+        continue;
+      }
+      inHop.put(node.node(), node.hopFrom());
+      hopTo.put(node.node(), node.hopTo());
+      passed.put(node.node(), node.passed());
+      if (node.hopBackup() != null) {
+        backups.put(node.node(), Path.of(node.hopBackup()));
+      }
+    }
+    return new Resume(state.runId(), inHop, hopTo, passed, backups);
+  }
+
+  /** The versions to plan the nodes caught inside a hop from. */
+  public Map<String, Version> overrides() {
+    Map<String, Version> overrides = new LinkedHashMap<>();
+    inHop.forEach((node, from) -> overrides.put(node, Version.parse(from)));
+    return overrides;
+  }
+
+  /** Whether {@code node}'s hop to {@code to} is the one the interrupted run caught it in. */
+  public boolean inHop(String node, String to) {
+    return to.equals(hopTo.get(node));
+  }
+
+  /** Whether {@code phase} ended well for {@code node} in the hop it was caught in. */
+  public boolean passed(String node, PhaseId phase) {
+    return passed.getOrDefault(node, List.of()).contains(phase.id());
+  }
+}
