@@ -13,6 +13,7 @@ import io.hoist.release.Version;
 import io.hoist.run.FanOut;
 import io.hoist.run.PlanService;
 import io.hoist.run.ReleaseService;
+import io.hoist.run.Resume;
 import io.hoist.run.UpgradeService;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -94,7 +95,7 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @ArgGroup(multiplicity = "1")
+  @ArgGroup(multiplicity = "0..1")
   Selection selection;
 
   static final class Selection {
@@ -156,11 +157,20 @@ final class UpgradeCommand implements Callable<Integer> {
   @Option(
       names = "--on-failure",
       paramLabel = "rollback|stop",
-      defaultValue = "rollback",
+      // No default here: a resume takes the interrupted run's unless this is given.
       description =
           "What to do with a node that fails: rollback (undo its phases, the default) or stop"
               + " (leave it as it is for a person to look at). The run stops either way.")
   String onFailure;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue the last run (from its journal) where it stopped, with its target, nodes and"
+              + " options: nodes already at the target are left alone, a node caught inside a hop"
+              + " finishes it (or is rolled back), the rest go on. A run that finished is not"
+              + " resumed. Takes over the stale lock a killed run left.")
+  boolean resume;
 
   @Option(
       names = "--mode",
@@ -215,6 +225,15 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (resume) {
+      return resume();
+    }
+    if (selection == null) {
+      throw new UsageException("name the nodes to upgrade, or give --cluster (or --resume)");
+    }
+    if (onFailure == null) {
+      onFailure = "rollback";
+    }
     if (!onFailure.equals("rollback") && !onFailure.equals("stop")) {
       throw new UsageException("--on-failure must be rollback or stop, got '" + onFailure + "'");
     }
@@ -263,7 +282,152 @@ final class UpgradeCommand implements Callable<Integer> {
     if (prepareOnly) {
       return prepare(plan, context, console);
     }
-    return upgrade(plan, context, console, oneShotWindow);
+    return upgrade(
+        plan,
+        context,
+        console,
+        new UpgradeService.Options(
+            force,
+            ignoreInspectFailures,
+            onFailure.equals("rollback"),
+            FanOut.DEFAULT_MAX_PARALLEL,
+            oneShotWindow),
+        false);
+  }
+
+  /** {@code --resume}: the last run again, from where it stopped. */
+  private int resume() {
+    List<String> conflicting = new ArrayList<>();
+    if (selection != null) {
+      conflicting.add(selection.cluster ? "--cluster" : "NODE");
+    }
+    if (to != null) {
+      conflicting.add("--to");
+    }
+    if (!roleOrder.isEmpty()) {
+      conflicting.add("--role-order");
+    }
+    if (force) {
+      conflicting.add("--force");
+    }
+    if (prepareOnly) {
+      conflicting.add("--prepare-only");
+    }
+    if (!mode.equals("rolling") || window != null) {
+      conflicting.add("--mode/--window");
+    }
+    if (!conflicting.isEmpty()) {
+      throw new UsageException(
+          "--resume continues the last run with its own nodes and options; drop "
+              + String.join(", ", conflicting));
+    }
+    if (onFailure != null && !onFailure.equals("rollback") && !onFailure.equals("stop")) {
+      throw new UsageException("--on-failure must be rollback or stop, got '" + onFailure + "'");
+    }
+    if (!dryRun && !yes && !env.interactive()) {
+      throw new UsageException(
+          "refusing to change nodes without confirmation: add --yes (scripts, cron) or run it on"
+              + " a terminal");
+    }
+    Path stateDir = stateDir(env);
+    Path last =
+        io.hoist.journal.Runs.last(stateDir)
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "no run to resume: none is recorded in "
+                            + io.hoist.journal.Runs.dir(stateDir)));
+    io.hoist.journal.RunState state =
+        io.hoist.journal.RunState.of(
+            io.hoist.journal.JournalReader.read(last.resolve(io.hoist.journal.Journal.FILE)));
+    com.fasterxml.jackson.databind.JsonNode started = state.started();
+    Console console = Console.of(spec, parent.global);
+    if (!"upgrade".equals(started.path("command").asText())) {
+      throw new UsageException(
+          "the last run, "
+              + state.runId()
+              + ", was not an upgrade ('hoist "
+              + started.path("command").asText()
+              + "'); --resume continues upgrades");
+    }
+    if (state.complete()) {
+      console.result(
+          List.of(
+              "The last run, "
+                  + state.runId()
+                  + ", finished: every node is at "
+                  + started.path("target").asText()
+                  + ". Nothing to resume."));
+      return ExitCode.OK.code();
+    }
+    GlobalOptions global = parent.global;
+    if (global.clusterFile == null && env.get("HOIST_CLUSTER") == null) {
+      global.clusterFile = started.path("cluster_file").asText();
+    }
+    CommandContext context =
+        withTimeouts(CommandContext.load(env, global, access.acceptNewHostKeys));
+    String cluster = started.path("cluster").asText();
+    if (!context.cluster().name().equals(cluster)) {
+      throw new UsageException(
+          "the last run, "
+              + state.runId()
+              + ", was on cluster "
+              + cluster
+              + ", not "
+              + context.cluster().name()
+              + "; use -c "
+              + started.path("cluster_file").asText());
+    }
+    List<String> names = new ArrayList<>();
+    started.path("nodes").fieldNames().forEachRemaining(names::add);
+    List<String> order = new ArrayList<>();
+    started.path("role_order").forEach(r -> order.add(r.asText()));
+    Resume carried = Resume.of(state);
+    Plan plan =
+        new PlanService(
+                context.cluster(), context.transports(), context.secretValues(), context.baseDir())
+            .plan(
+                context.select(names),
+                Optional.of(Version.parse(started.path("target").asText())),
+                order,
+                started.path("force").asBoolean(),
+                FanOut.DEFAULT_MAX_PARALLEL,
+                maxParallel,
+                carried.overrides());
+    console.note(
+        "resuming run "
+            + state.runId()
+            + (carried.inHop().isEmpty()
+                ? ""
+                : "; finishing the hop of " + String.join(", ", carried.inHop().keySet())));
+    if (dryRun) {
+      if (console.isJson()) {
+        console.json(Json.plan(plan));
+      } else {
+        console.result(Text.plan(plan));
+      }
+      return ExitCode.OK.code();
+    }
+    boolean rollback =
+        onFailure != null
+            ? onFailure.equals("rollback")
+            : !"stop".equals(started.path("on_failure").asText());
+    Duration oneShot =
+        "one-shot".equals(started.path("mode").asText())
+            ? Duration.ofMillis(started.path("window_ms").asLong(600_000))
+            : null;
+    return upgrade(
+        plan,
+        context,
+        console,
+        new UpgradeService.Options(
+            started.path("force").asBoolean(),
+            started.path("ignore_inspect_failures").asBoolean(),
+            rollback,
+            FanOut.DEFAULT_MAX_PARALLEL,
+            oneShot,
+            carried),
+        true);
   }
 
   /** The context with the --stop/--switch/--start-timeout overrides applied. */
@@ -295,7 +459,12 @@ final class UpgradeCommand implements Callable<Integer> {
 
   /** Stages every hop's release, then upgrades the nodes, rolling or one-shot. */
   @SuppressWarnings("try") // the lock is held for the block, not used in it
-  private int upgrade(Plan plan, CommandContext context, Console console, Duration oneShotWindow) {
+  private int upgrade(
+      Plan plan,
+      CommandContext context,
+      Console console,
+      UpgradeService.Options options,
+      boolean resuming) {
     if (plan.isEmpty()) {
       console.result(List.of("Nothing to upgrade: every node is at " + plan.target() + "."));
       return ExitCode.OK.code();
@@ -315,17 +484,14 @@ final class UpgradeCommand implements Callable<Integer> {
             Sleeper.REAL,
             Clock.systemUTC());
     UpgradeService.Upgrade upgrade;
-    try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console);
+    // A resume takes over the stale lock of the run it resumes (never a live one).
+    try (io.hoist.journal.RunLock lock =
+            context.lock(spec, locking.breakLock || resuming, console);
         LiveView live = LiveView.of(console, env, parent.global, Clock.systemUTC())) {
       upgrade =
           service.upgrade(
               plan,
-              new UpgradeService.Options(
-                  force,
-                  ignoreInspectFailures,
-                  onFailure.equals("rollback"),
-                  FanOut.DEFAULT_MAX_PARALLEL,
-                  oneShotWindow),
+              options,
               version -> Progress.download(version.text(), console, env),
               result -> console.note(Text.staged(result)),
               console::note,
