@@ -166,6 +166,7 @@ class CrashResumeIT {
       return switch (event) {
         case "run-started" -> "run-started (staging, no node yet)";
         case "node-ended" -> "node-ended #" + nth + " (" + node + ")";
+        case "switch" -> node + " switched by its install, phase-ended not yet journaled";
         default -> "phase-started #" + nth + " (" + node + " " + phase + ")";
       };
     }
@@ -198,6 +199,11 @@ class CrashResumeIT {
     points.addAll(crashPoints(reference, "phase-started"));
     // Right after a node ended: within the web batch, between batches, after the last node.
     points.addAll(crashPoints(reference, "node-ended"));
+    // The switch done on the node, its phase-ended not yet in the journal: the resume must find
+    // it done (one switch only).
+    for (String node : NODES.keySet()) {
+      points.add(new CrashPoint("switch", 1, node, "install"));
+    }
     List<Outcome> outcomes = new ArrayList<>();
     for (CrashPoint point : points) {
       outcomes.add(crashAndResume(point, V2, reference));
@@ -279,6 +285,51 @@ class CrashResumeIT {
 
   @Test
   @Disabled(
+      "bug: a resume that is itself killed before it reached a node the first run left inside a"
+          + " hop loses that node: the resume's journal shows it not-started (no node-started), so"
+          + " the next resume (Resume.of carries only IN_PROGRESS nodes of the last journal) plans"
+          + " it from the version it reports; current already names the new release, so it is"
+          + " 'already-at-target' and skipped. Here db-2 was switched to 1.1.0 by the first run"
+          + " but never started: the last resume exits 0 with 'Every node is at 1.1.0' while db-2"
+          + " runs nothing, was never migrated, and db-1 was stopped while db-2 was down (the"
+          + " serial rule broken). 'hoist status' of the killed resume also shows db-2 as"
+          + " 'not-started', 'upgrade 1.0.0 -> 1.1.0'.")
+  void aResumeKilledBeforeItReachedTheNodeLeftInsideAHopStillFinishesThatNode() throws Exception {
+    Reference reference = reference(V2);
+    // The first run is killed with db-2 switched to 1.1.0 but not started on it.
+    Process first = killAt(new CrashPoint("switch", 1, "db-2", "install"), V2);
+    awaitNodesQuiet();
+    assertEquals(137, first.exitValue());
+    // Its resume is killed as well, before it reached db-2 (while it stages the release).
+    Process second =
+        kill(
+            jar.start(
+                root.resolve("second.out"),
+                root.resolve("second.err"),
+                "upgrade",
+                "--resume",
+                "--yes"),
+            () -> {
+              List<Path> runs = runs();
+              return runs.size() == 2
+                  && count(Files.readString(runs.get(1).resolve("journal.jsonl")), "run-started")
+                      == 1;
+            });
+    awaitNodesQuiet();
+    assertEquals(137, second.exitValue(), Files.readString(root.resolve("second.err")));
+    CliRunner.Result status = cli.run("status");
+
+    HoistJar.Result third = jar.run("upgrade", "--resume", "--yes");
+
+    third.exitsWith(0).noStackTrace();
+    assertEquals(
+        List.of(),
+        finalState(V2, reference),
+        "status before the last resume:\n" + status.out() + "\nthe last resume: " + third);
+  }
+
+  @Test
+  @Disabled(
       "bug: a run killed after its last node-ended and before after_cluster (no hook-ended, no"
           + " run-ended in the journal) counts as finished: 'upgrade --resume' says 'The last run,"
           + " ID, finished: every node is at V. Nothing to resume.' and exits 0 without running"
@@ -345,27 +396,45 @@ class CrashResumeIT {
     throw new AssertionError("no " + node + " " + phase + " in hop " + hop + ": " + points);
   }
 
+  /** A condition polled while a run goes on. */
+  private interface Condition {
+    boolean holds() throws IOException;
+  }
+
   /**
    * Starts an upgrade to {@code target} on the reset fixture, waits (bounded, polling every 5 ms)
-   * until its journal holds the crash point's event, and kills it with SIGKILL.
+   * until its journal holds the crash point's event (for a "switch" point: until the node's event
+   * log shows the switch, its install slowed down after it), and kills it with SIGKILL.
    */
   private Process killAt(CrashPoint point, String target) throws Exception {
     reset();
-    Process killed =
-        jar.start(root.resolve("killed.out"), root.resolve("killed.err"), upgrade(target));
+    Condition reached;
+    if (point.event().equals("switch")) {
+      Files.writeString(nodeHome(point.node()).resolve("slow-install"), "");
+      reached =
+          () ->
+              Files.exists(events)
+                  && Files.readString(events).contains(" " + point.node() + " switch ");
+    } else {
+      reached = () -> count(journalText(), point.event()) >= point.nth();
+    }
+    return kill(
+        jar.start(root.resolve("killed.out"), root.resolve("killed.err"), upgrade(target)),
+        reached);
+  }
+
+  /** Kills {@code run} with SIGKILL once {@code reached} holds (polled every 5 ms, bounded). */
+  private static Process kill(Process run, Condition reached) throws Exception {
     try {
       long deadline = System.nanoTime() + LIMIT_NS;
-      while (System.nanoTime() < deadline && killed.isAlive()) {
-        if (count(journalText(), point.event()) >= point.nth()) {
-          break;
-        }
+      while (System.nanoTime() < deadline && run.isAlive() && !reached.holds()) {
         Thread.sleep(5);
       }
     } finally {
-      killed.destroyForcibly();
-      assertTrue(killed.waitFor(30, TimeUnit.SECONDS), "the killed run is gone");
+      run.destroyForcibly();
+      assertTrue(run.waitFor(30, TimeUnit.SECONDS), "the killed run is gone");
     }
-    return killed;
+    return run;
   }
 
   private Outcome crashAndResume(CrashPoint point, String target, Reference reference)
@@ -387,12 +456,34 @@ class CrashResumeIT {
     List<String[]> killedEvents = events();
     String hit = "-";
     String landed = "-";
-    int at = nth(journal, point.event(), point.nth());
-    if (at < 0) {
-      problems.add("the killed run's journal has no " + point.label());
+    int at;
+    if (point.event().equals("switch")) {
+      at = -1;
+      for (int i = 0; i < journal.size(); i++) {
+        JsonNode e = journal.get(i);
+        if (e.path("event").asText().equals("phase-started")
+            && e.path("node").asText().equals(point.node())
+            && e.path("phase").asText().equals("install")) {
+          at = i;
+        }
+      }
+      hit = point.node() + " switch (event log)";
+      if (at < 0) {
+        problems.add("the killed run's journal has no install of " + point.node());
+      } else {
+        landed = landed(journal, at, killedEvents);
+        if (!landed.startsWith("inside")) {
+          problems.add("the kill came too late: " + landed);
+        }
+      }
     } else {
-      hit = describe(journal.get(at));
-      landed = landed(journal, at, killedEvents);
+      at = nth(journal, point.event(), point.nth());
+      if (at < 0) {
+        problems.add("the killed run's journal has no " + point.label());
+      } else {
+        hit = describe(journal.get(at));
+        landed = landed(journal, at, killedEvents);
+      }
     }
 
     String statusAfterKill = statusAfterKill(problems, at < 0 ? null : journal.get(at));
@@ -481,6 +572,7 @@ class CrashResumeIT {
     Map<String, String> hopOf = new LinkedHashMap<>();
     Map<String, Boolean> backedUp = new LinkedHashMap<>();
     Map<String, Boolean> ended = new LinkedHashMap<>();
+    List<String> kept = new ArrayList<>();
     for (JsonNode e : killed) {
       String node = e.path("node").asText();
       switch (e.path("event").asText()) {
@@ -515,11 +607,14 @@ class CrashResumeIT {
         }
       }
       if ("skipped-done".equals(outcome)) {
-        notes.add("the resume kept the killed run's backup of " + node);
+        kept.add(node);
       } else {
         problems.add(
             node + ": the killed run's backup was not adopted (backup " + outcome + " on resume)");
       }
+    }
+    if (!kept.isEmpty()) {
+      notes.add("killed run's backup kept: " + String.join(" ", kept));
     }
     return problems;
   }
@@ -829,6 +924,7 @@ class CrashResumeIT {
       Files.writeString(release.resolve("VERSION"), V1 + "\n");
       ctl(release);
       Files.deleteIfExists(nodeHome.resolve(".cur.tmp"));
+      Files.deleteIfExists(nodeHome.resolve("slow-install"));
       Files.deleteIfExists(nodeHome.resolve("current"));
       Files.createSymbolicLink(nodeHome.resolve("current"), Path.of("releases", V1));
       Files.writeString(nodeHome.resolve("running"), V1 + "\n");
@@ -918,7 +1014,8 @@ class CrashResumeIT {
         .append("  install: \"ln -sfn ${release_dir} ${home}/.cur.tmp && mv -Tf ${home}/.cur.tmp")
         .append(" ${home}/current && echo $(date +%s%N) ${node} switch ${version} >> ")
         .append(events)
-        .append("\"\n")
+        // A crash point "switched, not yet journaled" needs time between the two.
+        .append(" && if test -f ${home}/slow-install; then sleep 0.5; fi\"\n")
         .append("  health: { run: \"grep -qxF ${version} ${home}/running\", retries: 2,")
         .append(" interval: 200ms }\n")
         .append("checks:\n  - { name: home, run: \"test -d ${home}/releases\" }\n")
