@@ -71,7 +71,13 @@ final class UpgradeReport {
     for (String warning : run.warnings()) {
       console.note("warning: " + warning);
     }
-    console.note("node logs: " + upgrade.logDir());
+    console.note("node logs and the run's journal: " + upgrade.logDir());
+    if (run.exitCode() != RunResult.OK && !plan.rollback()) {
+      console.note(
+          (run.interrupted() ? "Interrupted. " : "")
+              + "'hoist status' shows where every node is; 'hoist upgrade --resume' goes on from"
+              + " there, 'hoist rollback --cluster' takes the nodes back.");
+    }
     return code;
   }
 
