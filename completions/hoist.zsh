@@ -404,14 +404,20 @@ function _picocli_hoist_rollback() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--to')
+      return
+      ;;
+    '--role-order')
+      return
+      ;;
+    '--max-parallel')
       return
       ;;
     '-c'|'--cluster-file')

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       "  hoist upgrade --cluster --dry-run",
       "  hoist upgrade --cluster --prepare-only   (stages every hop's release; switches nothing)",
       "  hoist upgrade --cluster --yes            (the rolling upgrade, hop by hop, db-2 the leader)",
+      "  hoist status                             (the run, as its journal recorded it)",
       "  hoist version list",
       "and removes the sandbox (unless --keep). Nothing outside the sandbox is touched.",
       "",
@@ -118,6 +119,7 @@ final class DemoCommand implements Callable<Integer> {
         step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--dry-run")),
         step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--prepare-only")),
         step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--yes")),
+        step(out, err, quiet, sandbox, List.of("status")),
         step(out, err, quiet, sandbox, List.of("version", "list"))
       };
       for (int code : codes) {

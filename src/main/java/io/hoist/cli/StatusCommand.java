@@ -186,11 +186,16 @@ final class StatusCommand implements Callable<Integer> {
     }
     lines.addAll(Text.table(rows, 0, Ansi.OFF));
     lines.add("");
+    boolean upgrade = "upgrade".equals(started.path("command").asText());
     if (next.isEmpty()) {
       lines.add("Every node is at its target: nothing to resume.");
-    } else {
+    } else if (upgrade) {
       lines.add("'hoist upgrade --resume' would:");
       next.forEach(n -> lines.add("  " + n));
+    } else {
+      lines.add(
+          "Not every node got there: 'hoist rollback' again (with these nodes, or --cluster)"
+              + " finishes it.");
     }
     lines.add("Journal: " + journal);
     return lines;

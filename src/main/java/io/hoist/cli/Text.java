@@ -70,7 +70,7 @@ final class Text {
     lines.add(
         "Plan for cluster "
             + plan.cluster()
-            + ": upgrade to "
+            + (plan.rollback() ? ": roll back to " : ": upgrade to ")
             + plan.target()
             + " (dry run: nothing was changed)");
     lines.add("Role order: " + String.join(", ", plan.roleOrder()));

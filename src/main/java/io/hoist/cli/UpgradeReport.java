@@ -71,7 +71,13 @@ final class UpgradeReport {
     for (String warning : run.warnings()) {
       console.note("warning: " + warning);
     }
-    console.note("node logs: " + upgrade.logDir());
+    console.note("node logs and the run's journal: " + upgrade.logDir());
+    if (run.exitCode() != RunResult.OK && !plan.rollback()) {
+      console.note(
+          (run.interrupted() ? "Interrupted. " : "")
+              + "'hoist status' shows where every node is; 'hoist upgrade --resume' goes on from"
+              + " there, 'hoist rollback --cluster' takes the nodes back.");
+    }
     return code;
   }
 
@@ -82,7 +88,11 @@ final class UpgradeReport {
       UpgradeService.Upgrade upgrade,
       RunResult run) {
     List<String> lines = new ArrayList<>();
-    lines.add("Upgrade of cluster " + cluster + " to " + plan.target());
+    lines.add(
+        (plan.rollback() ? "Rollback of cluster " : "Upgrade of cluster ")
+            + cluster
+            + " to "
+            + plan.target());
     lines.add("");
     List<String[]> rows = new ArrayList<>();
     rows.add(
@@ -98,7 +108,7 @@ final class UpgradeReport {
             node.from(),
             node.to(),
             versionNow(node),
-            state(node.state()),
+            state(node.state(), plan),
             healthy == null ? "-" : healthy ? "yes" : "NO",
             human(duration(upgrade.record(), node.node())),
             node.outcome().map(NodeOutcome::message).orElse("").lines().findFirst().orElse("")
@@ -143,7 +153,7 @@ final class UpgradeReport {
       n.put("roles", model.node(node.node()).map(x -> x.roles()).orElse(List.of()));
       String now = versionNow(node);
       n.put("version", now.equals("?") ? null : now);
-      n.put("state", state(node.state()));
+      n.put("state", state(node.state(), plan));
       n.put("healthy", healthy(node.state()));
       n.put("duration_ms", duration(upgrade.record(), node.node()).toMillis());
       n.put(
@@ -236,6 +246,11 @@ final class UpgradeReport {
   private static String roles(io.hoist.model.Cluster model, String node) {
     List<String> roles = model.node(node).map(n -> n.roles()).orElse(List.of());
     return roles.isEmpty() ? "-" : String.join(",", roles);
+  }
+
+  /** The state's name; a rollback's "upgraded" node reads "rolled-back". */
+  private static String state(RunResult.State state, Plan plan) {
+    return plan.rollback() && state == RunResult.State.UPGRADED ? "rolled-back" : state(state);
   }
 
   private static String state(RunResult.State state) {

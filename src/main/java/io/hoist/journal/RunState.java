@@ -48,6 +48,8 @@ public final class RunState {
    * @param backups the backups written of it, oldest first (core-node paths)
    * @param passed the phases of its current (or last) hop that ended well (ok, or already done)
    * @param hopBackup the backup written in its current (or last) hop, null when none
+   * @param newReleaseRan whether a new release ever ran on it in this run (a start or a migrate
+   *     ended well in some hop): its data may have changed since its first backup
    */
   public record Node(
       String node,
@@ -65,7 +67,8 @@ public final class RunState {
       String message,
       List<String> backups,
       List<String> passed,
-      String hopBackup) {
+      String hopBackup,
+      boolean newReleaseRan) {
 
     public Node {
       Objects.requireNonNull(node, "node");
@@ -155,6 +158,17 @@ public final class RunState {
     return started;
   }
 
+  /** The command of the run ({@code upgrade}, {@code rollback}). */
+  public String command() {
+    return started.path("command").asText();
+  }
+
+  /** The run this one resumed, if it was a resume. */
+  public Optional<String> resumes() {
+    JsonNode resumes = started.get("resumes");
+    return resumes == null || resumes.isNull() ? Optional.empty() : Optional.of(resumes.asText());
+  }
+
   /** The nodes, in plan order. */
   public List<Node> nodes() {
     return List.copyOf(nodes.values());
@@ -216,6 +230,7 @@ public final class RunState {
     private String message = "";
     private final List<String> passed = new ArrayList<>();
     private String hopBackup;
+    private boolean newReleaseRan;
 
     Builder(String node, JsonNode planned) {
       this.node = node;
@@ -253,6 +268,10 @@ public final class RunState {
       String outcome = text(event, "outcome");
       if (!undo && ("ok".equals(outcome) || "skipped-done".equals(outcome))) {
         passed.add(text(event, "phase"));
+      }
+      String phaseId = text(event, "phase");
+      if (!undo && "ok".equals(outcome) && ("start".equals(phaseId) || "migrate".equals(phaseId))) {
+        newReleaseRan = true;
       }
       if ("failed".equals(text(event, "outcome"))) {
         message = text(event, "message");
@@ -297,7 +316,8 @@ public final class RunState {
           message == null ? "" : message,
           backups,
           passed,
-          hopBackup);
+          hopBackup,
+          newReleaseRan);
     }
   }
 }

@@ -14,6 +14,8 @@ public enum PhaseId {
   RETIRE,
   STOP,
   BACKUP,
+  /** Rollback only: the data put back from the backup taken before the upgrade. */
+  RESTORE,
   INSTALL,
   START,
   MIGRATE,

@@ -12,9 +12,22 @@ import java.util.Objects;
  * @param nodes every selected node with its current version and the hops it will take, in upgrade
  *     order
  * @param hops the hops, lowest version first; empty when every node is at the target
+ * @param rollback whether it takes the nodes back ({@code hoist rollback}): then the hops go to
+ *     older releases and {@code target} may read "each node's previous release"
  */
 public record Plan(
-    String cluster, String target, List<String> roleOrder, List<NodePath> nodes, List<Hop> hops) {
+    String cluster,
+    String target,
+    List<String> roleOrder,
+    List<NodePath> nodes,
+    List<Hop> hops,
+    boolean rollback) {
+
+  /** An upgrade's plan. */
+  public Plan(
+      String cluster, String target, List<String> roleOrder, List<NodePath> nodes, List<Hop> hops) {
+    this(cluster, target, roleOrder, nodes, hops, false);
+  }
 
   public Plan {
     Objects.requireNonNull(cluster, "cluster");

@@ -139,6 +139,110 @@ public final class Planner {
     return new Plan(cluster.name(), target.text(), order, nodePaths, hops);
   }
 
+  /**
+   * Plans a rollback ({@code hoist rollback}): each node straight back to its target release in one
+   * step (no upgrade paths: it goes back to where it was), in the reverse of the upgrade order (the
+   * last role first, a serial role one node at a time with its leader last, as ever). A node's
+   * steps: version check, retire, stop, restore (when {@code restores} names a backup for it),
+   * switch, start, post-validation (its health), rejoin; no checks, no new backup, no migrate.
+   *
+   * @param current each node's running version
+   * @param targets each node's release to go back to
+   * @param restores each node whose data is put back: what the step says (the backup)
+   * @param requestedOrder {@code --role-order}, or empty for the file's
+   * @throws ValidationException when a node's target is newer than what it runs
+   */
+  public Plan rollback(
+      List<String> nodes,
+      Map<String, Version> current,
+      Map<String, Version> targets,
+      Map<String, String> restores,
+      List<String> requestedOrder,
+      int maxParallel,
+      Map<String, String> secretValues) {
+    List<String> order = roleOrder(requestedOrder);
+    List<Node> selected = select(nodes);
+    List<Placement> placements = new ArrayList<>(place(selected, order));
+    java.util.Collections.reverse(placements);
+    List<String> problems = new ArrayList<>();
+    List<NodePath> nodePaths = new ArrayList<>();
+    Map<String, Version> going = new LinkedHashMap<>();
+    for (Placement p : placements) {
+      String name = p.node().name();
+      Version from = Objects.requireNonNull(current.get(name), name);
+      Version to = Objects.requireNonNull(targets.get(name), name);
+      if (to.isNewerThan(from)) {
+        problems.add(
+            "node "
+                + name
+                + " runs "
+                + from
+                + ", older than "
+                + to
+                + ": a rollback never upgrades");
+        continue;
+      }
+      boolean there = to.equals(from);
+      nodePaths.add(
+          new NodePath(
+              name,
+              from.text(),
+              there ? List.of() : List.of(to.text()),
+              there ? "already at " + to : null));
+      if (!there) {
+        going.put(name, to);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationException(String.join("\n", problems));
+    }
+    NodePipeline pipeline = new NodePipeline(cluster, order, secretValues);
+    TreeSet<Version> versions = new TreeSet<>(going.values());
+    List<Hop> hops = new ArrayList<>();
+    for (Version version : versions.descendingSet()) {
+      List<Placement> inHop = new ArrayList<>();
+      Map<String, Version> fromVersions = new LinkedHashMap<>();
+      for (Placement p : placements) {
+        if (version.equals(going.get(p.node().name()))) {
+          inHop.add(p);
+          fromVersions.put(p.node().name(), current.get(p.node().name()));
+        }
+      }
+      List<Batch> batches = new ArrayList<>();
+      for (Batch b : batches(inHop, order, maxParallel, pipeline, version, fromVersions, false)) {
+        batches.add(
+            new Batch(
+                b.number(),
+                b.role(),
+                b.serialRole(),
+                b.leaderProbe(),
+                b.nodes().stream().map(s -> rollbackSteps(s, restores.get(s.node()))).toList()));
+      }
+      hops.add(new Hop(hops.size() + 1, version.text(), batches));
+    }
+    String target = versions.size() == 1 ? versions.first().text() : "each node's previous release";
+    return new Plan(cluster.name(), target, order, nodePaths, hops, true);
+  }
+
+  /** An upgrade's steps turned into a rollback's: no checks, backup or migrate; a restore. */
+  private static NodeSteps rollbackSteps(NodeSteps steps, String restore) {
+    List<Step> kept = new ArrayList<>();
+    for (Step step : steps.steps()) {
+      switch (step.phase()) {
+        case PRE_VALIDATE, BACKUP, MIGRATE -> {}
+        case INSTALL -> {
+          if (restore != null) {
+            kept.add(new Step(PhaseId.RESTORE, restore, List.of()));
+          }
+          kept.add(step);
+        }
+        default -> kept.add(step);
+      }
+    }
+    return new NodeSteps(
+        steps.node(), steps.host(), steps.from(), steps.to(), kept, steps.rollback());
+  }
+
   /** A node with the role that places it ({@code null}: none of its roles is in the order). */
   record Placement(Node node, String role, int rank) {}
 

@@ -15,6 +15,7 @@ import io.hoist.phase.PostValidatePhase;
 import io.hoist.phase.PreValidatePhase;
 import io.hoist.phase.RecordedRun;
 import io.hoist.phase.RejoinPhase;
+import io.hoist.phase.RestorePhase;
 import io.hoist.phase.RetirePhase;
 import io.hoist.phase.RunRecord;
 import io.hoist.phase.Sleeper;
@@ -181,9 +182,24 @@ public final class UpgradeService {
     Path logDir = logDir(stateDir, clock);
     try (Journal journal = Journal.create(logDir, clock)) {
       journal.runStarted(logDir.getFileName().toString(), started(plan, options, invocation));
+      BackupStore store = new BackupStore(backupDir(stateDir), clock);
+      BackupPhase backup =
+          cluster.backup().paths().isEmpty() ? null : new BackupPhase(store, cluster.backup());
+      if (backup != null && options.resume() != null) {
+        options.resume().backups().forEach(backup::resumeWith);
+      }
       Upgrade upgrade =
-          upgrade(
-              plan, options, progress, onStaged, note, RunRecord.both(journal, observer), logDir);
+          execute(
+              plan,
+              options,
+              progress,
+              onStaged,
+              note,
+              RunRecord.both(journal, observer),
+              logDir,
+              steps -> phasesFor(steps, options, backup),
+              options.rollback(),
+              false);
       upgrade
           .run()
           .ifPresent(
@@ -233,14 +249,88 @@ public final class UpgradeService {
     return details;
   }
 
-  private Upgrade upgrade(
+  /**
+   * A rollback ({@code hoist rollback}): journaled like an upgrade, the target releases staged
+   * first (a no-op where they are still there), then the plan's nodes in its order, each through
+   * version check, retire, stop, restore (the nodes in {@code restores}), switch, start,
+   * post-validation, rejoin. A node whose rollback fails is left as it is for a person: a rollback
+   * is not itself rolled back.
+   *
+   * @param restores each node whose data is put back: the backup taken before the upgrade
+   */
+  public Upgrade rollback(
+      Plan plan,
+      Map<String, io.hoist.backup.Backup> restores,
+      java.util.function.Function<Version, DownloadProgress> progress,
+      Consumer<StageResult> onStaged,
+      Consumer<String> note,
+      RunRecord observer,
+      Map<String, Object> invocation) {
+    Options options = new Options(false, false, false, FanOut.DEFAULT_MAX_PARALLEL);
+    Path logDir = logDir(stateDir, clock);
+    try (Journal journal = Journal.create(logDir, clock)) {
+      Map<String, Object> details = started(plan, options, invocation);
+      Map<String, Object> restored = new LinkedHashMap<>();
+      restores.forEach((node, b) -> restored.put(node, b.archive().toString()));
+      details.put("restores", restored);
+      journal.runStarted(logDir.getFileName().toString(), details);
+      RestorePhase restore =
+          new RestorePhase(new BackupStore(backupDir(stateDir), clock), restores);
+      Upgrade result =
+          execute(
+              plan,
+              options,
+              progress,
+              onStaged,
+              note,
+              RunRecord.both(journal, observer),
+              logDir,
+              steps -> rollbackPhases(steps, restore),
+              false,
+              // The release a node goes back to is normally still there, staged by hoist or
+              // not (it ran there): only where it was removed is it staged again.
+              true);
+      result
+          .run()
+          .ifPresent(
+              r -> r.hooks().forEach(h -> journal.hookEnded(h.hook(), h.success(), h.message())));
+      journal.runEnded(result.exitCode(), result.run().map(RunResult::interrupted).orElse(false));
+      return result;
+    }
+  }
+
+  /** A rollback's phases for the steps its plan names, in {@link PhaseId} order. */
+  static List<Phase> rollbackPhases(NodeSteps steps, RestorePhase restore) {
+    Set<PhaseId> named = steps.steps().stream().map(Step::phase).collect(Collectors.toSet());
+    Map<PhaseId, Phase> all = new EnumMap<>(PhaseId.class);
+    all.put(PhaseId.VERSION_CHECK, new VersionCheckPhase(false));
+    all.put(PhaseId.RETIRE, new RetirePhase());
+    all.put(PhaseId.STOP, new StopPhase());
+    all.put(PhaseId.RESTORE, restore);
+    all.put(PhaseId.INSTALL, new InstallPhase());
+    all.put(PhaseId.START, new StartPhase());
+    all.put(PhaseId.POST_VALIDATE, new PostValidatePhase());
+    all.put(PhaseId.REJOIN, new RejoinPhase());
+    List<Phase> phases = new ArrayList<>();
+    for (PhaseId id : PhaseId.values()) {
+      if (named.contains(id) && all.containsKey(id)) {
+        phases.add(all.get(id));
+      }
+    }
+    return phases;
+  }
+
+  private Upgrade execute(
       Plan plan,
       Options options,
       java.util.function.Function<Version, DownloadProgress> progress,
       Consumer<StageResult> onStaged,
       Consumer<String> note,
       RunRecord observer,
-      Path logDir) {
+      Path logDir,
+      java.util.function.Function<NodeSteps, List<Phase>> phases,
+      boolean undoOnFailure,
+      boolean onlyMissing) {
     List<ReleaseService.Prepared> staged = new ArrayList<>();
     RecordedRun record = new RecordedRun();
     for (Hop hop : plan.hops()) {
@@ -248,11 +338,18 @@ public final class UpgradeService {
       Map<String, Version> from = new HashMap<>();
       for (Batch batch : hop.batches()) {
         for (NodeSteps steps : batch.nodes()) {
-          nodes.add(node(steps.node()));
+          Node node = node(steps.node());
+          if (onlyMissing && hasRelease(node, hop.version())) {
+            continue;
+          }
+          nodes.add(node);
           from.put(steps.node(), Version.parse(steps.from()));
         }
       }
       Version version = Version.parse(hop.version());
+      if (nodes.isEmpty()) {
+        continue;
+      }
       note.accept("hop " + hop.number() + " of " + plan.hops().size() + ": staging " + version);
       ReleaseService.Prepared prepared =
           releases.prepare(
@@ -262,19 +359,13 @@ public final class UpgradeService {
         return new Upgrade(staged, Optional.empty(), record, logDir, backupDir(stateDir));
       }
     }
-    BackupStore store = new BackupStore(backupDir(stateDir), clock);
-    BackupPhase backup =
-        cluster.backup().paths().isEmpty() ? null : new BackupPhase(store, cluster.backup());
-    if (backup != null && options.resume() != null) {
-      options.resume().backups().forEach(backup::resumeWith);
-    }
     ClusterRun run =
         new ClusterRun(
             cluster,
             plan,
             transports,
-            steps -> phasesFor(steps, options, backup),
-            new PhaseRunner(RunRecord.both(record, observer), clock, options.rollback()),
+            phases,
+            new PhaseRunner(RunRecord.both(record, observer), clock, undoOnFailure),
             sleeper,
             hooks,
             logDir,
@@ -317,6 +408,22 @@ public final class UpgradeService {
       }
     }
     return phases;
+  }
+
+  /** Whether the node's release directory of {@code version} is there. */
+  private boolean hasRelease(Node node, String version) {
+    try (io.hoist.transport.Transport transport = transports.open(node)) {
+      return transport
+          .exec(
+              io.hoist.command.ShellCommand.of(
+                  "test -d "
+                      + io.hoist.command.ShellQuote.quote(node.layout().releaseDir(version))),
+              cluster.timeouts().command(),
+              io.hoist.transport.OutputSink.NONE)
+          .isSuccess();
+    } catch (io.hoist.error.TransportException e) {
+      return false;
+    }
   }
 
   private Node node(String name) {

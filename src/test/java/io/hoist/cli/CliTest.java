@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class CliTest {
@@ -82,15 +81,6 @@ class CliTest {
     CliRunner.Result result = cli.run("version");
     assertEquals(2, result.code(), result.toString());
     assertTrue(result.err().contains("missing subcommand"), result.err());
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"rollback --cluster"})
-  void commandsOfLaterReleasesSayTheyAreNotAvailable(String command) {
-    CliRunner.Result result = cli.run(command.split(" "));
-    assertEquals(2, result.code(), result.toString());
-    assertTrue(result.err().contains("is not available in this build"), result.err());
-    assertTrue(result.out().isEmpty(), result.out());
   }
 
   @Test

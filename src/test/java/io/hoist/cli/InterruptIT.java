@@ -48,7 +48,11 @@ class InterruptIT {
                 "--to",
                 "1.1.0");
 
-    result.exitsWith(130).errContains("interrupted: stopping cleanly").noStackTrace();
+    result
+        .exitsWith(130)
+        .errContains("interrupted: stopping cleanly")
+        .errContains("'hoist upgrade --resume' goes on from there")
+        .noStackTrace();
     assertTrue(Files.exists(root.resolve("after-ran")), "after_cluster ran");
     // router-1 finished the start it was in, then (--on-failure rollback, the default) was rolled
     // back: the previous release runs again.
@@ -71,5 +75,54 @@ class InterruptIT {
     assertTrue(
         result.out().lines().anyMatch(l -> l.matches("ctl-1\\s+controller\\s+.*not-started.*")),
         result.out());
+  }
+
+  @Test
+  void aSecondCtrlCStopsAtOnceAndTheJournalStillTellsWhereEachNodeWas() throws Exception {
+    Sandbox sandbox = Sandbox.create(root.resolve("sandbox"));
+    Path file = sandbox.clusterFile();
+    Path gate = root.resolve("gate");
+    String slow =
+        "start:   \"touch ${home}/state/starting; while [ ! -f "
+            + gate
+            + " ]; do sleep 0.1; done; ${home}/current/bin/acmed start\"";
+    Files.writeString(
+        file, Files.readString(file).replace("start:   \"${home}/current/bin/acmed start\"", slow));
+    HoistJar jar = HoistJar.in(root);
+    Process run =
+        jar.start(
+            root.resolve("out"),
+            root.resolve("err"),
+            "-c",
+            file.toString(),
+            "upgrade",
+            "--cluster",
+            "--yes",
+            "--to",
+            "1.1.0");
+    try {
+      Path starting = sandbox.home("router-1").resolve("state/starting");
+      for (int i = 0; i < 600 && !Files.exists(starting) && run.isAlive(); i++) {
+        Thread.sleep(50);
+      }
+      assertTrue(Files.exists(starting), "the run reached a node");
+      signal(run, "INT");
+      Thread.sleep(300);
+      signal(run, "INT");
+      assertTrue(run.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "it stopped at once");
+    } finally {
+      Files.writeString(gate, "");
+    }
+    assertEquals(130, run.exitValue());
+    assertTrue(Files.readString(root.resolve("err")).contains("stopping at once"));
+    HoistJar.Result status = jar.run("-c", file.toString(), "status");
+    status.exitsWith(0).outContains("did not end").outContains("start (in progress)");
+  }
+
+  private static void signal(Process process, String name) throws Exception {
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        .inheritIO()
+        .start()
+        .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 }

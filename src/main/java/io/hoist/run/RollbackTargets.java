@@ -1,0 +1,165 @@
+package io.hoist.run;
+
+import io.hoist.backup.Backup;
+import io.hoist.backup.BackupStore;
+import io.hoist.error.UsageException;
+import io.hoist.journal.Journal;
+import io.hoist.journal.JournalReader;
+import io.hoist.journal.RunState;
+import io.hoist.journal.Runs;
+import io.hoist.model.Node;
+import io.hoist.release.Version;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where {@code hoist rollback} takes each node, from the journals: the version it ran before the
+ * last upgrade (followed back through the resumes of that upgrade to the run that started it), or
+ * {@code --to}; and the backup to restore, the first one written of the node in that upgrade (its
+ * data before it), when a new release ran on it (it may have changed the data) and the backup is of
+ * the version the node goes back to.
+ *
+ * @param sourceRun the upgrade run rolled back (the first of its resume chain), or empty for {@code
+ *     --to} without a recorded upgrade
+ * @param targets each node's release to go back to
+ * @param restores each node whose data is put back, with the backup
+ * @param notes what a person should know (a backup that is gone, data not restored and why)
+ */
+public record RollbackTargets(
+    Optional<String> sourceRun,
+    Map<String, Version> targets,
+    Map<String, Backup> restores,
+    List<String> notes) {
+
+  public RollbackTargets {
+    targets = Map.copyOf(targets);
+    restores = Map.copyOf(restores);
+    notes = List.copyOf(notes);
+  }
+
+  /**
+   * Reads the journals under {@code stateDir}.
+   *
+   * @param to {@code --to}, or empty for each node's version before the last upgrade
+   * @throws UsageException when no upgrade is recorded (and no {@code --to}), or a node was not in
+   *     it
+   */
+  public static RollbackTargets of(
+      Path stateDir, List<Node> nodes, Optional<Version> to, BackupStore store) {
+    List<RunState> chain = lastUpgrade(stateDir);
+    if (chain.isEmpty() && to.isEmpty()) {
+      throw new UsageException(
+          "no upgrade is recorded in "
+              + Runs.dir(stateDir)
+              + " to roll back; give the release to go back to with --to");
+    }
+    Map<String, Version> targets = new LinkedHashMap<>();
+    Map<String, Backup> restores = new LinkedHashMap<>();
+    List<String> notes = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (Node node : nodes) {
+      String name = node.name();
+      String before = null;
+      String firstBackup = null;
+      boolean ran = false;
+      for (RunState run : chain) {
+        Optional<RunState.Node> n = run.node(name);
+        if (n.isEmpty()) {
+          continue;
+        }
+        if (before == null) {
+          before = n.get().from();
+        }
+        if (firstBackup == null && !n.get().backups().isEmpty()) {
+          firstBackup = n.get().backups().get(0);
+        }
+        ran |= n.get().newReleaseRan();
+      }
+      if (to.isEmpty() && before == null) {
+        missing.add(name);
+        continue;
+      }
+      Version target = to.orElseGet(() -> null);
+      if (target == null) {
+        target = Version.parse(before);
+      }
+      targets.put(name, target);
+      if (!ran || firstBackup == null) {
+        continue;
+      }
+      Optional<Backup> backup = find(store, name, firstBackup);
+      if (backup.isEmpty()) {
+        notes.add(
+            "node "
+                + name
+                + ": its backup from before the upgrade, "
+                + firstBackup
+                + ", is gone: its data is not restored");
+      } else if (!backup.get().from().equals(target.text())) {
+        notes.add(
+            "node "
+                + name
+                + ": its data is not restored: the backup from before the upgrade is of "
+                + backup.get().from()
+                + ", not "
+                + target);
+      } else {
+        restores.put(name, backup.get());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new UsageException(
+          String.join(", ", missing)
+              + (missing.size() == 1 ? " was" : " were")
+              + " not in the last upgrade ("
+              + chain.get(chain.size() - 1).runId()
+              + "); give the release to go back to with --to");
+    }
+    return new RollbackTargets(
+        chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0).runId()),
+        targets,
+        restores,
+        notes);
+  }
+
+  /** The last upgrade and the runs it resumed, oldest first; empty when there is none. */
+  private static List<RunState> lastUpgrade(Path stateDir) {
+    List<Path> runs = Runs.list(stateDir);
+    List<RunState> chain = new ArrayList<>();
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      RunState state = read(runs.get(i));
+      if ("upgrade".equals(state.command())) {
+        chain.add(0, state);
+        Optional<String> resumes = state.resumes();
+        while (resumes.isPresent() && chain.size() < 1000) {
+          Optional<Path> earlier = Runs.find(stateDir, resumes.get());
+          if (earlier.isEmpty()) {
+            break;
+          }
+          RunState previous = read(earlier.get());
+          chain.add(0, previous);
+          resumes = previous.resumes();
+        }
+        return chain;
+      }
+    }
+    return chain;
+  }
+
+  private static RunState read(Path runDir) {
+    return RunState.of(JournalReader.read(runDir.resolve(Journal.FILE)));
+  }
+
+  private static Optional<Backup> find(BackupStore store, String node, String archive) {
+    for (Backup backup : store.list(node)) {
+      if (backup.archive().toString().equals(archive)) {
+        return Optional.of(backup);
+      }
+    }
+    return Optional.empty();
+  }
+}
