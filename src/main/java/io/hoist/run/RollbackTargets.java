@@ -133,18 +133,7 @@ public record RollbackTargets(
     for (int i = runs.size() - 1; i >= 0; i--) {
       RunState state = read(runs.get(i));
       if ("upgrade".equals(state.command())) {
-        chain.add(0, state);
-        Optional<String> resumes = state.resumes();
-        while (resumes.isPresent() && chain.size() < 1000) {
-          Optional<Path> earlier = Runs.find(stateDir, resumes.get());
-          if (earlier.isEmpty()) {
-            break;
-          }
-          RunState previous = read(earlier.get());
-          chain.add(0, previous);
-          resumes = previous.resumes();
-        }
-        return chain;
+        return Runs.chain(stateDir, state);
       }
     }
     return chain;
