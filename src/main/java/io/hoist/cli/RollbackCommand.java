@@ -170,6 +170,7 @@ final class RollbackCommand implements Callable<Integer> {
                 current,
                 targets.targets(),
                 restoring,
+                targets.midHop(),
                 roleOrder,
                 maxParallel,
                 context.secretValues());

@@ -350,7 +350,7 @@ final class UpgradeCommand implements Callable<Integer> {
               + started.path("command").asText()
               + "'); --resume continues upgrades");
     }
-    if (state.complete()) {
+    if (state.complete() && state.ended()) {
       console.result(
           List.of(
               "The last run, "
@@ -378,11 +378,14 @@ final class UpgradeCommand implements Callable<Integer> {
               + "; use -c "
               + started.path("cluster_file").asText());
     }
+    if (state.complete()) {
+      return finishAfterCluster(state, context, console, stateDir);
+    }
     List<String> names = new ArrayList<>();
     started.path("nodes").fieldNames().forEachRemaining(names::add);
     List<String> order = new ArrayList<>();
     started.path("role_order").forEach(r -> order.add(r.asText()));
-    Resume carried = Resume.of(state);
+    Resume carried = Resume.of(io.hoist.journal.Runs.chain(stateDir, state));
     Plan plan =
         new PlanService(
                 context.cluster(), context.transports(), context.secretValues(), context.baseDir())
@@ -455,6 +458,55 @@ final class UpgradeCommand implements Callable<Integer> {
       throw new UsageException(option + " must be longer than 0, got '" + text + "'");
     }
     return d;
+  }
+
+  /**
+   * A run killed after its last node and before it ended: every node is at the target, but its
+   * after_cluster hook may not have run. Runs it (journaled as a resume), and nothing else.
+   */
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
+  private int finishAfterCluster(
+      io.hoist.journal.RunState state, CommandContext context, Console console, Path stateDir) {
+    String after = context.cluster().hooks().afterCluster();
+    console.note(
+        "the last run, "
+            + state.runId()
+            + ", upgraded every node but was stopped before it ended"
+            + (after == null || after.isBlank() ? "" : ": running after_cluster"));
+    if (dryRun) {
+      return ExitCode.OK.code();
+    }
+    try (io.hoist.journal.RunLock lock = context.lock(spec, true, console)) {
+      Path runDir = io.hoist.journal.Runs.create(stateDir, Clock.systemUTC());
+      try (io.hoist.journal.Journal journal =
+          io.hoist.journal.Journal.create(runDir, Clock.systemUTC())) {
+        Map<String, Object> details = context.invocation(spec, "upgrade");
+        details.put("cluster", context.cluster().name());
+        details.put("target", state.started().path("target").asText());
+        details.put("resumes", state.runId());
+        details.put("nodes", Map.of());
+        journal.runStarted(runDir.getFileName().toString(), details);
+        int code = ExitCode.OK.code();
+        if (after != null && !after.isBlank()) {
+          io.hoist.run.HookRunner.HookOutcome outcome =
+              context.hooks().run(io.hoist.run.ClusterRun.AFTER_CLUSTER, after);
+          journal.hookEnded(outcome.hook(), outcome.success(), outcome.message());
+          if (!outcome.success()) {
+            console.problem(outcome.message());
+            code = ExitCode.NEEDS_ATTENTION.code();
+          }
+        }
+        journal.runEnded(code, false);
+        console.result(
+            List.of(
+                "Every node is at "
+                    + state.started().path("target").asText()
+                    + "; the run "
+                    + state.runId()
+                    + " is finished now."));
+        return code;
+      }
+    }
   }
 
   /** Stages every hop's release, then upgrades the nodes, rolling or one-shot. */

@@ -48,8 +48,9 @@ public final class RunState {
    * @param backups the backups written of it, oldest first (core-node paths)
    * @param passed the phases of its current (or last) hop that ended well (ok, or already done)
    * @param hopBackup the backup written in its current (or last) hop, null when none
-   * @param newReleaseRan whether a new release ever ran on it in this run (a start or a migrate
-   *     ended well in some hop): its data may have changed since its first backup
+   * @param newReleaseRan whether a new release may have run on it in this run (a start or a migrate
+   *     started in some hop: a killed run's command goes on on the node): its data may have changed
+   *     since its first backup
    */
   public record Node(
       String node,
@@ -261,6 +262,9 @@ public final class RunState {
       phase = id;
       undo = isUndo;
       phaseEnded = false;
+      if (!isUndo && ("start".equals(id) || "migrate".equals(id))) {
+        newReleaseRan = true;
+      }
     }
 
     void phaseEnded(JsonNode event) {
@@ -269,10 +273,7 @@ public final class RunState {
       if (!undo && ("ok".equals(outcome) || "skipped-done".equals(outcome))) {
         passed.add(text(event, "phase"));
       }
-      String phaseId = text(event, "phase");
-      if (!undo && "ok".equals(outcome) && ("start".equals(phaseId) || "migrate".equals(phaseId))) {
-        newReleaseRan = true;
-      }
+
       if ("failed".equals(text(event, "outcome"))) {
         message = text(event, "message");
       }

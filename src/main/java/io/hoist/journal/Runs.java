@@ -99,6 +99,26 @@ public final class Runs {
     return Journal.exists(dir) ? Optional.of(dir) : Optional.empty();
   }
 
+  /**
+   * {@code last} and the runs it resumed, followed back through their {@code resumes}, oldest first
+   * (a run whose journal is gone ends the chain).
+   */
+  public static List<RunState> chain(Path stateDir, RunState last) {
+    List<RunState> chain = new ArrayList<>();
+    chain.add(last);
+    Optional<String> resumes = last.resumes();
+    while (resumes.isPresent() && chain.size() < 1000) {
+      Optional<Path> earlier = find(stateDir, resumes.get());
+      if (earlier.isEmpty()) {
+        break;
+      }
+      RunState previous = RunState.of(JournalReader.read(earlier.get().resolve(Journal.FILE)));
+      chain.add(0, previous);
+      resumes = previous.resumes();
+    }
+    return chain;
+  }
+
   private static String sortKey(Path dir) {
     Matcher m = RUN_ID.matcher(dir.getFileName().toString());
     if (!m.matches()) {

@@ -157,6 +157,7 @@ public final class Planner {
       Map<String, Version> current,
       Map<String, Version> targets,
       Map<String, String> restores,
+      java.util.Set<String> midHop,
       List<String> requestedOrder,
       int maxParallel,
       Map<String, String> secretValues) {
@@ -164,6 +165,15 @@ public final class Planner {
     List<Node> selected = select(nodes);
     List<Placement> placements = new ArrayList<>(place(selected, order));
     java.util.Collections.reverse(placements);
+    // Nodes a killed run left inside a hop may be down: they go first, so that no serial role has
+    // a second node down while one still is.
+    List<Placement> first = new ArrayList<>();
+    List<Placement> rest = new ArrayList<>();
+    for (Placement p : placements) {
+      (midHop.contains(p.node().name()) ? first : rest).add(p);
+    }
+    placements = new ArrayList<>(first);
+    placements.addAll(rest);
     List<String> problems = new ArrayList<>();
     List<NodePath> nodePaths = new ArrayList<>();
     Map<String, Version> going = new LinkedHashMap<>();
@@ -182,7 +192,8 @@ public final class Planner {
                 + ": a rollback never upgrades");
         continue;
       }
-      boolean there = to.equals(from);
+      // A node left inside a hop is brought back up even when it reports its old release.
+      boolean there = to.equals(from) && !midHop.contains(name);
       nodePaths.add(
           new NodePath(
               name,
@@ -209,7 +220,8 @@ public final class Planner {
         }
       }
       List<Batch> batches = new ArrayList<>();
-      for (Batch b : batches(inHop, order, maxParallel, pipeline, version, fromVersions, false)) {
+      boolean forced = inHop.stream().anyMatch(p -> midHop.contains(p.node().name()));
+      for (Batch b : batches(inHop, order, maxParallel, pipeline, version, fromVersions, forced)) {
         batches.add(
             new Batch(
                 b.number(),

@@ -38,13 +38,34 @@ public record Resume(
     backups = Map.copyOf(backups);
   }
 
-  /** What to carry over from {@code state}. */
+  /**
+   * What to carry over from a chain of runs (the interrupted run and those it resumed, oldest
+   * first): each node as the newest run that touched it left it, so a resume killed before it
+   * reached a node the first run left inside a hop still finishes that hop.
+   */
+  public static Resume of(List<RunState> chain) {
+    Map<String, RunState.Node> latest = new LinkedHashMap<>();
+    for (RunState run : chain) {
+      for (RunState.Node node : run.nodes()) {
+        if (node.state() != RunState.NodeState.NOT_STARTED || !latest.containsKey(node.node())) {
+          latest.put(node.node(), node);
+        }
+      }
+    }
+    return of(chain.get(chain.size() - 1).runId(), latest.values());
+  }
+
+  /** What to carry over from {@code state} alone. */
   public static Resume of(RunState state) {
+    return of(state.runId(), state.nodes());
+  }
+
+  private static Resume of(String runId, java.util.Collection<RunState.Node> nodes) {
     Map<String, String> inHop = new LinkedHashMap<>();
     Map<String, String> hopTo = new LinkedHashMap<>();
     Map<String, List<String>> passed = new LinkedHashMap<>();
     Map<String, Path> backups = new LinkedHashMap<>();
-    for (RunState.Node node : state.nodes()) {
+    for (RunState.Node node : nodes) {
       if (node.state() != RunState.NodeState.IN_PROGRESS) {
         continue;
       }
@@ -55,7 +76,7 @@ public record Resume(
         backups.put(node.node(), Path.of(node.hopBackup()));
       }
     }
-    return new Resume(state.runId(), inHop, hopTo, passed, backups);
+    return new Resume(runId, inHop, hopTo, passed, backups);
   }
 
   /** The versions to plan the nodes caught inside a hop from. */

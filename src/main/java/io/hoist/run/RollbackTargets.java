@@ -28,17 +28,21 @@ import java.util.Optional;
  * @param targets each node's release to go back to
  * @param restores each node whose data is put back, with the backup
  * @param notes what a person should know (a backup that is gone, data not restored and why)
+ * @param midHop the nodes the upgrade left inside a hop (killed): rolled back first, and also when
+ *     they still report the release they go back to (they may be stopped)
  */
 public record RollbackTargets(
     Optional<String> sourceRun,
     Map<String, Version> targets,
     Map<String, Backup> restores,
-    List<String> notes) {
+    List<String> notes,
+    java.util.Set<String> midHop) {
 
   public RollbackTargets {
     targets = Map.copyOf(targets);
     restores = Map.copyOf(restores);
     notes = List.copyOf(notes);
+    midHop = java.util.Set.copyOf(midHop);
   }
 
   /**
@@ -119,11 +123,21 @@ public record RollbackTargets(
               + chain.get(chain.size() - 1).runId()
               + "); give the release to go back to with --to");
     }
+    java.util.Set<String> midHop = new java.util.LinkedHashSet<>();
+    if (!chain.isEmpty()) {
+      Resume latest = Resume.of(chain);
+      for (String node : targets.keySet()) {
+        if (latest.inHop().containsKey(node)) {
+          midHop.add(node);
+        }
+      }
+    }
     return new RollbackTargets(
         chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0).runId()),
         targets,
         restores,
-        notes);
+        notes,
+        midHop);
   }
 
   /** The last upgrade and the runs it resumed, oldest first; empty when there is none. */
@@ -133,18 +147,7 @@ public record RollbackTargets(
     for (int i = runs.size() - 1; i >= 0; i--) {
       RunState state = read(runs.get(i));
       if ("upgrade".equals(state.command())) {
-        chain.add(0, state);
-        Optional<String> resumes = state.resumes();
-        while (resumes.isPresent() && chain.size() < 1000) {
-          Optional<Path> earlier = Runs.find(stateDir, resumes.get());
-          if (earlier.isEmpty()) {
-            break;
-          }
-          RunState previous = read(earlier.get());
-          chain.add(0, previous);
-          resumes = previous.resumes();
-        }
-        return chain;
+        return Runs.chain(stateDir, state);
       }
     }
     return chain;

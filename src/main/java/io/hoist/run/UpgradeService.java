@@ -303,7 +303,10 @@ public final class UpgradeService {
   static List<Phase> rollbackPhases(NodeSteps steps, RestorePhase restore) {
     Set<PhaseId> named = steps.steps().stream().map(Step::phase).collect(Collectors.toSet());
     Map<PhaseId, Phase> all = new EnumMap<>(PhaseId.class);
-    all.put(PhaseId.VERSION_CHECK, new VersionCheckPhase(false));
+    // A node left inside a hop by a killed run may report the release it goes back to: it is
+    // brought back up all the same (stop, switch: already done, start, check).
+    boolean sameVersion = steps.from().equals(steps.to());
+    all.put(PhaseId.VERSION_CHECK, new VersionCheckPhase(sameVersion));
     all.put(PhaseId.RETIRE, new RetirePhase());
     all.put(PhaseId.STOP, new StopPhase());
     all.put(PhaseId.RESTORE, restore);
