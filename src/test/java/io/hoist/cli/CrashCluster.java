@@ -98,6 +98,10 @@ final class CrashCluster implements AutoCloseable {
   final Path hooks;
   final Path state;
   final Path clusterFile;
+
+  /** The same cluster, but its install writes {@code current} as a relative link. */
+  final Path relativeClusterFile;
+
   final HoistJar jar;
   final CliRunner cli;
   private final Path key;
@@ -139,7 +143,8 @@ final class CrashCluster implements AutoCloseable {
     for (String version : List.of(V1, V2, V3)) {
       pack(version);
     }
-    clusterFile = writeCluster();
+    clusterFile = writeCluster("cluster.yaml", "${release_dir}");
+    relativeClusterFile = writeCluster("cluster-relative.yaml", "releases/${version}");
   }
 
   @Override
@@ -245,6 +250,11 @@ final class CrashCluster implements AutoCloseable {
    * phase-ended is not journaled yet), and kills it with SIGKILL.
    */
   Process killAt(CrashPoint point, String target) throws Exception {
+    return killAt(point, upgrade(target));
+  }
+
+  /** {@link #killAt(CrashPoint, String)} of the hoist command {@code args}. */
+  Process killAt(CrashPoint point, String[] args) throws Exception {
     reset();
     Condition reached;
     if (point.event().equals("on-node")) {
@@ -254,9 +264,7 @@ final class CrashCluster implements AutoCloseable {
     } else {
       reached = () -> count(journalText(), point.event()) >= point.nth();
     }
-    return kill(
-        jar.start(root.resolve("killed.out"), root.resolve("killed.err"), upgrade(target)),
-        reached);
+    return kill(jar.start(root.resolve("killed.out"), root.resolve("killed.err"), args), reached);
   }
 
   /** Kills {@code run} with SIGKILL once {@code reached} holds (polled every 5 ms, bounded). */
@@ -481,10 +489,13 @@ final class CrashCluster implements AutoCloseable {
     return problems;
   }
 
-  /** after_cluster ran after the last before_cluster (empty when it did). */
+  /**
+   * after_cluster ran after the last before_cluster, if any ran (README: "always at the end once
+   * before_cluster ran"); empty when it did.
+   */
   List<String> hooksProblem() throws IOException {
     List<String> hookRuns = Files.exists(hooks) ? Files.readAllLines(hooks) : List.of();
-    if (hookRuns.isEmpty() || !hookRuns.get(hookRuns.size() - 1).equals("after")) {
+    if (!hookRuns.isEmpty() && !hookRuns.get(hookRuns.size() - 1).equals("after")) {
       return List.of("after_cluster did not run after the last before_cluster: " + hookRuns);
     }
     return List.of();
@@ -653,9 +664,12 @@ final class CrashCluster implements AutoCloseable {
   // --- the fixture
 
   String[] upgrade(String target) {
-    return new String[] {
-      "-c", clusterFile.toString(), "upgrade", "--cluster", "--yes", "--to", target
-    };
+    return upgrade(clusterFile, target);
+  }
+
+  /** {@code -c FILE upgrade --cluster --yes --to TARGET}. */
+  static String[] upgrade(Path file, String target) {
+    return new String[] {"-c", file.toString(), "upgrade", "--cluster", "--yes", "--to", target};
   }
 
   /** Waits (bounded) until no command any run sent to a node still runs there. */
@@ -749,7 +763,11 @@ final class CrashCluster implements AutoCloseable {
     return " && if test -f ${home}/slow-" + phase + "; then sleep 0.5; fi";
   }
 
-  private Path writeCluster() throws IOException {
+  /**
+   * Writes the cluster file {@code name}; its install links {@code current} to {@code link} (the
+   * release directory, absolute or relative to the home).
+   */
+  private Path writeCluster(String name, String link) throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("cluster: crash\n")
         .append("release:\n")
@@ -787,7 +805,9 @@ final class CrashCluster implements AutoCloseable {
         .append(ctl("migrate"))
         .append("\"\n")
         // The switch, atomic (a new link renamed over current), and logged once it happened.
-        .append("  install: \"ln -sfn ${release_dir} ${home}/.cur.tmp && mv -Tf ${home}/.cur.tmp")
+        .append("  install: \"ln -sfn ")
+        .append(link)
+        .append(" ${home}/.cur.tmp && mv -Tf ${home}/.cur.tmp")
         .append(" ${home}/current && echo $(date +%s%N) ${node} switch ${version} >> ")
         .append(events)
         .append(slow("install"))
@@ -815,7 +835,7 @@ final class CrashCluster implements AutoCloseable {
           .append(nodeHome(node.getKey()))
           .append("\" } }\n");
     }
-    Path file = root.resolve("cluster.yaml");
+    Path file = root.resolve(name);
     Files.writeString(file, yaml.toString());
     return file;
   }
