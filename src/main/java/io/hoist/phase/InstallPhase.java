@@ -22,13 +22,21 @@ public final class InstallPhase implements Phase {
   @Override
   public boolean isDone(PhaseContext context) {
     Layout layout = context.node().layout();
+    String release = ShellQuote.quote(layout.releaseDir(context.steps().to()));
+    // Both resolved: current may be a relative link (releases/1.1.0), or the home a symlink.
     ExecResult result =
         context.exec(
             id(),
-            ShellCommand.of("readlink " + ShellQuote.quote(layout.currentLink())),
+            ShellCommand.of(
+                "test -d "
+                    + release
+                    + " && test \"$(readlink -f "
+                    + ShellQuote.quote(layout.currentLink())
+                    + ")\" = \"$(readlink -f "
+                    + release
+                    + ")\""),
             context.timeouts().command());
-    return result.isSuccess()
-        && result.stdoutTail().strip().equals(layout.releaseDir(context.steps().to()));
+    return result.isSuccess();
   }
 
   @Override

@@ -222,12 +222,14 @@ public final class Planner {
       List<Batch> batches = new ArrayList<>();
       boolean forced = inHop.stream().anyMatch(p -> midHop.contains(p.node().name()));
       for (Batch b : batches(inHop, order, maxParallel, pipeline, version, fromVersions, forced)) {
+        // A node left inside a hop goes first: it is not a leader to be moved last.
+        boolean midHopBatch = b.nodes().stream().anyMatch(s -> midHop.contains(s.node()));
         batches.add(
             new Batch(
                 b.number(),
                 b.role(),
                 b.serialRole(),
-                b.leaderProbe(),
+                midHopBatch ? null : b.leaderProbe(),
                 b.nodes().stream().map(s -> rollbackSteps(s, restores.get(s.node()))).toList()));
       }
       hops.add(new Hop(hops.size() + 1, version.text(), batches));
