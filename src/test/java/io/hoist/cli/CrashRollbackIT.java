@@ -1,6 +1,5 @@
 package io.hoist.cli;
 
-import static io.hoist.cli.CrashCluster.DB;
 import static io.hoist.cli.CrashCluster.JSON;
 import static io.hoist.cli.CrashCluster.NODES;
 import static io.hoist.cli.CrashCluster.V1;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,9 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * after_cluster last, and the rollback run ended with exit 0. A table of the crash points and their
  * results goes to stdout (target/failsafe-reports/io.hoist.cli.CrashRollbackIT-output.txt).
  *
- * <p>A bug found and not fixed yet is a {@code @Disabled} test here saying what goes wrong; at a
- * crash point that runs into it the table says KNOWN BUG and which, and the test does not fail (any
- * other problem fails it).
+ * <p>The bugs this test found (BUG-C, D, E; see the tests below) are fixed; a bug found and not
+ * fixed yet would be a {@code @Disabled} test saying what goes wrong.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashRollbackIT {
@@ -102,14 +99,11 @@ class CrashRollbackIT {
     assertEquals(List.of(), rolledBack(cluster.events(), new ArrayList<>()), rollback.toString());
   }
 
+  /**
+   * Found here (was BUG-D, fixed in 5c2d1d9 and 65d8dc3): the rollback stopped db-2 while the
+   * killed run had left the leader db-1 down, because the leader went last at run time.
+   */
   @Test
-  @Disabled(
-      "bug (BUG-D): after a kill -9 that left the serial role's leader db-1 down (switched to"
-          + " 1.1.0, not started), 'hoist rollback --cluster' stops db-2 while db-1 is still down:"
-          + " both members of the 2-node quorum are down at once (the serial rule). 5c2d1d9 plans"
-          + " the nodes left inside a hop first, but a serial batch still puts the node answering"
-          + " the leader command last at run time (ClusterRun), so db-1 (mid-hop and down) goes"
-          + " after db-2. A node left down must go first whether or not it is the leader.")
   void aRollbackNeverTakesASecondSerialNodeDownWhileTheKilledRunLeftOneDown() throws Exception {
     Killed killed =
         cluster.crash(new CrashPoint("on-node", 1, "db-1", "install"), V2, new ArrayList<>());
@@ -157,14 +151,7 @@ class CrashRollbackIT {
     if (nothing) {
       notes.add("rollback: nothing to roll back");
     }
-    for (String problem : rolledBack(killedEvents, notes)) {
-      String bug = knownBug(problem, killedEvents);
-      if (bug == null) {
-        problems.add(problem);
-      } else if (!notes.contains(bug)) {
-        notes.add(bug);
-      }
-    }
+    problems.addAll(rolledBack(killedEvents, notes));
     CliRunner.Result after = cluster.cli.run("--output", "json", "status");
     if (nothing) {
       // No rollback run: the last run is the killed upgrade.
@@ -189,31 +176,6 @@ class CrashRollbackIT {
         "-c", cluster.clusterFile.toString(), "rollback", "--cluster", "--yes", "--break-lock");
   }
 
-  /**
-   * The @Disabled bug below that {@code problem} is, given how the run was killed; null when it is
-   * none (a failure).
-   */
-  private static String knownBug(String problem, List<String[]> killedEvents) {
-    if (problem.startsWith("db-1 and db-2 were down at the same time")
-        && DB.stream().anyMatch(db -> downAtKill(killedEvents, db))) {
-      return "BUG-D: the rollback stopped a db node while the killed run had left the other down";
-    }
-    return null;
-  }
-
-  /** Whether the killed run left {@code node} down: its last stop came after its last start. */
-  private static boolean downAtKill(List<String[]> events, String node) {
-    boolean down = false;
-    for (String[] e : events) {
-      if (e[1].equals(node) && e[2].equals("stop")) {
-        down = true;
-      } else if (e[1].equals(node) && e[2].equals("start")) {
-        down = false;
-      }
-    }
-    return down;
-  }
-
   /** What is wrong after the rollback (empty when nothing). */
   private List<String> rolledBack(List<String[]> killedEvents, List<String> notes)
       throws IOException {
@@ -233,13 +195,9 @@ class CrashRollbackIT {
       }
       long forward = count(all, node, "switch", V2);
       long back = count(all, node, "switch", V1);
-      // Switched back once where it was switched. A node the killed run left inside its hop
-      // before the switch may be switched to 1.0.0 again, a no-op: its current link is relative
-      // (releases/1.0.0) and InstallPhase.isDone compares readlink with the absolute path.
-      if (forward > 1
-          || (forward == 1 && back != 1)
-          || back > 1
-          || count(killedEvents, node, "switch", V2) != forward) {
+      // Switched back once where it was switched, not at all elsewhere (a node already on 1.0.0 is
+      // found switched, also through its relative current link).
+      if (forward > 1 || back != forward || count(killedEvents, node, "switch", V2) != forward) {
         problems.add(
             node
                 + ": switched to "
@@ -251,10 +209,8 @@ class CrashRollbackIT {
                 + " times: "
                 + eventLog(all));
       }
-      if (forward == 1 && back == 1) {
+      if (back == 1) {
         switchedBack.add(node);
-      } else if (back == 1) {
-        notes.add("switched again to 1.0.0 (no-op): " + node);
       }
       Map<String, String> data = snapshot(cluster.data.resolve(node));
       if (!data.equals(before.get(node))) {
