@@ -12,7 +12,9 @@
 #
 # Runs: 1.0.0 -> 2.0.0 through two hops (2.0 needs >= 1.1.0); 2.0.0 -> 2.1.0 with the health of
 # 2.1.0 failing on db-2 (rollback, exit 5; hoist status reads the journal); the same with
-# --on-failure stop (exit 5); then with ctl-1, the last node, failing (rollback, exit 4).
+# --on-failure stop (exit 5); then with ctl-1, the last node, failing (rollback, exit 4); then
+# 2.1.0 -> 3.0.0 through two hops (3.0 needs >= 2.2.0) with db-2 failing in the second: the nodes
+# after it end partly-upgraded, on 2.2.0 (exit 5).
 #
 # Usage: e2e-rolling.sh path/to/hoist.jar        (as root or as a normal user; no namespaces)
 set -euo pipefail
@@ -135,7 +137,7 @@ esac
 SCRIPT
 }
 mkdir -p "$work/repo"
-for v in 1.0.0 1.1.0 2.0.0 2.1.0; do
+for v in 1.0.0 1.1.0 2.0.0 2.1.0 2.2.0 3.0.0; do
   b="$work/build/$v"
   mkdir -p "$b/bin"
   echo "$v" > "$b/VERSION"
@@ -143,6 +145,7 @@ for v in 1.0.0 1.1.0 2.0.0 2.1.0; do
   chmod 755 "$b/bin/acme"
   from=()
   [ "$v" = 2.0.0 ] && from=(--from ">=1.1.0")
+  [ "$v" = 3.0.0 ] && from=(--from ">=2.2.0")
   java -jar "$jar" -q version pack "$b" --version "$v" --product acme "${from[@]}" --into "$work/repo" >/dev/null \
     || fail "version pack $v"
 done
@@ -164,6 +167,7 @@ release:
   cache: $work/cache
   upgrade_paths:
     - { to: "2.0", from: ">=1.1.0" }
+    - { to: "3.0", from: ">=2.2.0" }
 ssh:
   user: $user
   identity: $work/client_key
@@ -212,7 +216,10 @@ on_release() { # on_release NODE VERSION: current points at the release (absolut
 }
 state_of() { echo "$out" | jq -r --arg n "$1" '.nodes[] | select(.node == $n) | .state'; }
 data_sum() { # data_sum NODE: sha256 of every file and the tree's shape of the node's data dir
-  (cd "$work/nodes/$1/data" && find . -printf '%y %m %p\n' | LC_ALL=C sort \
+  dir_sum "$work/nodes/$1/data"
+}
+dir_sum() { # dir_sum DIR
+  (cd "$1" && find . -printf '%y %m %p\n' | LC_ALL=C sort \
     && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64
 }
 events_since() { awk -v t="$1" '$1 > t' "$events"; }
@@ -407,5 +414,66 @@ on_release ctl-1 2.0.0 || fail "ctl-1: current is $(current ctl-1)"
 [ "$(data_sum ctl-1)" = "$sum_ctl" ] || fail "ctl-1: data differs after the rollback"
 for n in web-1 web-2 db-1 db-2 db-3; do on_release "$n" 2.1.0 || fail "$n: not on 2.1.0"; done
 ok "exit 4: ctl-1 failed-rolled-back to 2.0.0 with its data byte-identical, every other node on 2.1.0"
+
+# --------------------------------------------------------------------------------------------------
+echo "-- run 5: 2.1.0 -> 2.2.0 -> 3.0.0 (3.0 needs >= 2.2.0), db-2 fails in the second hop"
+rm "$work/nodes/ctl-1/fail-health-2.1.0"
+touch "$work/nodes/db-2/fail-health-3.0.0"
+t5=$(now_ns)
+runs_before=$(ls "$HOIST_STATE_DIR/runs")
+expect 5 "upgrade to 3.0.0 with db-2 failing in hop 3.0.0" -- hoist --output json upgrade --cluster --yes --to 3.0.0
+echo "$out" > "$work/run5.json"
+[ "$(echo "$out" | jq -r '.ok, .exit_code' | tr '\n' ' ')" = "false 5 " ] || { echo "$out"; fail "run 5 json ok/exit_code"; }
+states=$(echo "$out" | jq -r '[.nodes[] | "\(.node)=\(.state)=\(.version)"] | join(" ")')
+for want in web-1=upgraded=3.0.0 web-2=upgraded=3.0.0 db-2=failed-rolled-back=2.2.0 \
+            db-3=partly-upgraded=2.2.0 db-1=partly-upgraded=2.2.0 ctl-1=partly-upgraded=2.2.0; do
+  [[ " $states " == *" $want "* ]] || { echo "$out"; fail "run 5: $want not in '$states'"; }
+done
+for n in web-1 web-2; do on_release "$n" 3.0.0 || fail "$n: current is $(current "$n"), not 3.0.0"; done
+for n in db-1 db-2 db-3 ctl-1; do
+  on_release "$n" 2.2.0 || fail "$n: current is $(current "$n"), not 2.2.0"
+  [ "$(cat "$work/nodes/$n/run/running")" = 2.2.0 ] || fail "$n: 2.2.0 not running"
+done
+for n in db-3 db-1 ctl-1; do
+  [ "$(events_since "$t5" | awk -v n="$n" '$2 == n && $4 == "3.0.0"' | wc -l)" = 0 ] \
+    || fail "$n: touched by hop 3.0.0"
+  [ -e "$work/nodes/$n/data/migrated-2.2.0" ] || fail "$n: 2.2.0 did not migrate its data"
+done
+# The first start of 2.2.0 of each node (db-2 starts 2.2.0 again in its rollback).
+order=$(events_since "$t5" | awk '$3 == "start" && $4 == "2.2.0" && !seen[$2]++ {print $2}' | tr '\n' ' ')
+case $order in
+  "web-"?" web-"?" db-2 db-3 db-1 ctl-1 "|"web-"?" web-"?" db-3 db-2 db-1 ctl-1 ") ;;
+  *) fail "hop 2.2.0: start order was '$order'" ;;
+esac
+check_one_down_at_a_time "$t5" 500 db-1 db-2 db-3
+ok "exit 5: hop 2.2.0 on all six; web upgraded to 3.0.0; db-2 failed-rolled-back to 2.2.0; db-3 db-1 ctl-1 partly-upgraded, on 2.2.0"
+
+seq=$(events_since "$t5" | awk '$2 == "db-2" && $3 != "stopped" && $3 != "unhealthy" {printf "%s-%s ", $3, $4}')
+[ "$seq" = "stop-2.1.0 start-2.2.0 migrate-2.2.0 healthy-2.2.0 stop-2.2.0 start-3.0.0 migrate-3.0.0 stop-3.0.0 start-2.2.0 healthy-2.2.0 " ] \
+  || fail "db-2 events were '$seq'"
+archive=$(ls "$HOIST_STATE_DIR"/backups/db-2/*-2.2.0-3.0.0/archive.tar.gz 2>/dev/null) \
+  || fail "no backup of db-2 for 2.2.0 -> 3.0.0"
+mkdir "$work/restored" && tar -xzf "$archive" -C "$work/restored"
+[ "$(cat "$work/restored$work/nodes/db-2/data/node")" = db-2 ] || fail "the backup of db-2 is not db-2's data"
+[ "$(dir_sum "$work/restored$work/nodes/db-2/data")" = "$(data_sum db-2)" ] \
+  || fail "db-2: data differs from its backup taken before hop 3.0.0"
+if [ ! -e "$work/nodes/db-2/data/migrated-2.2.0" ] || [ -e "$work/nodes/db-2/data/migrated-3.0.0" ]; then
+  fail "db-2: not the data of 2.2.0 (migrated-2.2.0 kept, migrated-3.0.0 gone)"
+fi
+[ "$(awk -v t="$t5" '$1 > t {print $2}' "$hooks_log" | tr '\n' ' ')" = "before_cluster after_cluster " ] || fail "run 5 hooks"
+ok "db-2: back on 2.2.0 (the hop that ended well), data byte-identical to its backup before 3.0.0; after_cluster ran"
+
+run5_id=$(comm -13 <(echo "$runs_before") <(ls "$HOIST_STATE_DIR/runs"))
+expect 0 "status after run 5" -- hoist --output json status
+[ "$(echo "$out" | jq -r '[.run, .ended, .exit_code, .complete] | map(tostring) | join(" ")')" = "$run5_id true 5 false" ] \
+  || { echo "$out"; fail "status: run/ended/exit_code/complete"; }
+[ "$(st db-2)" = "failed failed-rolled-back 2.2.0" ] || { echo "$out"; fail "status of db-2: $(st db-2)"; }
+for n in db-3 db-1 ctl-1; do
+  [ "$(st "$n")" = "between-hops upgraded 2.2.0" ] || { echo "$out"; fail "status of $n: $(st "$n")"; }
+done
+for n in web-1 web-2; do
+  [ "$(st "$n")" = "done upgraded 3.0.0" ] || { echo "$out"; fail "status of $n: $(st "$n")"; }
+done
+ok "status (run $run5_id): db-3 db-1 ctl-1 between hops on 2.2.0, db-2 failed on 2.2.0, web done"
 
 echo "e2e rolling: $passed passed, 0 failed ($(( $(date +%s) - started ))s)"
