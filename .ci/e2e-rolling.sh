@@ -226,7 +226,10 @@ events_since() { awk -v t="$1" '$1 > t' "$events"; }
 now_ns() { date +%s%N; }
 
 # The event log's down intervals of a role's nodes never overlap (stop of one after start of the
-# previous), and the next goes down at least SETTLE_MS after the previous one came up.
+# previous), and within a hop the next goes down at least SETTLE_MS after the previous one came
+# up. The settle applies between two nodes of one hop: not to a node's own rollback (it stops
+# what it just started) nor across hops (the previous node came up on the version this one goes
+# down from).
 check_one_down_at_a_time() { # check_one_down_at_a_time SINCE_NS SETTLE_MS NODE...
   local since=$1 settle=$2; shift 2
   local nodes_re; nodes_re="^($(IFS='|'; echo "$*"))\$"
@@ -234,10 +237,10 @@ check_one_down_at_a_time() { # check_one_down_at_a_time SINCE_NS SETTLE_MS NODE.
     $2 !~ re { next }
     $3 == "stop" {
       for (n in down) if (down[n] && n != $2) { print "E2E FAIL: " $2 " went down while " n " was down"; bad = 1 }
-      if (last_up != "" && ($1 - last_up) / 1e6 < settle) {
+      if (last_up != "" && last_node != $2 && last_version != $4 && ($1 - last_up) / 1e6 < settle) {
         printf "E2E FAIL: %s went down %.0f ms after %s came up (settle %d ms)\n", $2, ($1 - last_up) / 1e6, last_node, settle; bad = 1 }
       down[$2] = 1 }
-    $3 == "start" { down[$2] = 0; last_up = $1; last_node = $2 }
+    $3 == "start" { down[$2] = 0; last_up = $1; last_node = $2; last_version = $4 }
     END { exit bad }' >&2 || fail "serial role not one node down at a time"
 }
 
