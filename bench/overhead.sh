@@ -11,7 +11,9 @@
 #
 # Usage: bench/overhead.sh [--nodes 20] [--runs 5] [--db 4] [--parallel 4] [--unit 0.4]
 #                          [--settle 1] [--jar target/hoist.jar] [--java-opts "..."] [--keep]
-#                          [--no-trace]
+#                          [--no-trace] [--also LABEL=JAR]...
+# --also times another build of hoist (an older commit's jar, say) in the same rounds, interleaved
+# with the others, so that two builds are compared under the same load.
 # After the timed runs, one traced run (not in the medians) stamps the start and end of every
 # phase command on the node, to split hoist's overhead into start-up, per-phase, between-batch and
 # tail time; `hoist upgrade --dry-run` and `hoist version prepare` (the no-op) are timed alone.
@@ -27,7 +29,9 @@ jar=target/hoist.jar
 java_opts=""
 keep=0
 trace=1
-usage() { sed -n '12,14p' "$0" | sed 's/^# //'; exit 2; }
+also_label=()
+also_jar=()
+usage() { sed -n '12,16p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --nodes) n_nodes=$2; shift 2 ;;
@@ -40,6 +44,11 @@ while [ $# -gt 0 ]; do
     --java-opts) java_opts=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-trace) trace=0; shift ;;
+    --also)
+      [[ ${2:-} =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || { echo "--also wants LABEL=JAR (label: a-z 0-9 . _ -)" >&2; exit 2; }
+      [ "${BASH_REMATCH[1]}" != hoist ] || { echo "--also: the label hoist is taken" >&2; exit 2; }
+      [ -f "${BASH_REMATCH[2]}" ] || { echo "--also: no jar at ${BASH_REMATCH[2]}" >&2; exit 2; }
+      also_label+=("${BASH_REMATCH[1]}"); also_jar+=("$(realpath "${BASH_REMATCH[2]}")"); shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -225,16 +234,16 @@ check_nodes() { # check_nodes WHO: every node on 1.1.0
 }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-run_hoist() { # run_hoist I
-  local t0 code=0
+run_hoist() { # run_hoist I [LABEL JAR]: the jar under test, or the --also build LABEL
+  local t0 code=0 label=${2:-hoist} with=${3:-$jar}
   reset_nodes; sync
   t0=$(date +%s%N)
   # shellcheck disable=SC2086 # java_opts is a list of options
-  java $java_opts -jar "$jar" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
-    > "$work/hoist-$1.json" 2> "$work/hoist-$1.err" || code=$?
-  ms_since "$t0" >> "$work/hoist.ms"
-  [ "$code" = 0 ] || { echo "hoist run $1 exited $code" >&2; tail -20 "$work/hoist-$1.err" >&2; exit 1; }
-  check_nodes hoist
+  java $java_opts -jar "$with" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
+    > "$work/$label-$1.json" 2> "$work/$label-$1.err" || code=$?
+  ms_since "$t0" >> "$work/$label.ms"
+  [ "$code" = 0 ] || { echo "$label run $1 exited $code" >&2; tail -20 "$work/$label-$1.err" >&2; exit 1; }
+  check_nodes "$label"
 }
 
 # The peer: what a hand-written runbook does, one ssh per command.
@@ -299,9 +308,18 @@ echo "== warm-up (a dry run and one ssh per node), then $runs interleaved runs" 
 hoist_q upgrade --cluster --dry-run --to 1.1.0 >/dev/null
 for n in "${names[@]}"; do sshn "$n" true; done
 start_all=$(date +%s)
+labels=(hoist "${also_label[@]}")
+jars=("$jar" "${also_jar[@]}")
 for r in $(seq 1 "$runs"); do
-  run_hoist "$r"; run_peer; jvm_only
-  echo "   run $r: hoist $(tail -1 "$work/hoist.ms") ms, peer $(tail -1 "$work/peer.ms") ms" >&2
+  # The builds take turns going first (round r starts with build r mod count).
+  for k in "${!labels[@]}"; do
+    i=$(( (k + r - 1) % ${#labels[@]} ))
+    run_hoist "$r" "${labels[$i]}" "${jars[$i]}"
+  done
+  run_peer; jvm_only
+  line=""
+  for l in "${labels[@]}"; do line+="$l $(tail -1 "$work/$l.ms") ms, "; done
+  echo "   run $r: ${line}peer $(tail -1 "$work/peer.ms") ms" >&2
 done
 
 # --- the report ----------------------------------------------------------------------------------
@@ -313,10 +331,12 @@ per() { awk -v a="$1" -v c="$cp_ms" -v d="$2" 'BEGIN { printf "%.0f", (a - c) / 
 
 # Where hoist's time goes, from its JSON (all runs): each phase's duration minus its sleep, and the
 # time outside the phases (JVM, plan, staging check, leader probe, report).
-for f in "$work"/hoist-*.json; do
-  jq -r --argjson s "$sleeps_json" '.nodes[] | .node as $n | .phases[] | select(.undo | not) |
-    [$n, .phase, .duration_ms, (.duration_ms - (($s[.phase] // 0) * 1000))] | @tsv' "$f"
-done > "$work/phases.tsv"
+for l in "${labels[@]}"; do
+  for f in "$work/$l"-*.json; do
+    jq -r --argjson s "$sleeps_json" '.nodes[] | .node as $n | .phases[] | select(.undo | not) |
+      [$n, .phase, .duration_ms, (.duration_ms - (($s[.phase] // 0) * 1000))] | @tsv' "$f"
+  done > "$work/$l.phases.tsv"
+done
 # In-phase path of a run: per batch the slowest node's phase total, plus the settle waits.
 inphase() { # inphase RUN_JSON -> ms
   jq -r '.nodes[] | [.node, ([.phases[] | select(.undo | not) | .duration_ms] | add)] | @tsv' "$1" \
@@ -325,9 +345,10 @@ inphase() { # inphase RUN_JSON -> ms
         { split($6, ns, ","); m = 0; for (k in ns) if (d[ns[k]] > m) m = d[ns[k]]; t += m }
         END { printf "%d\n", t + settle * 1000 * settles }' - "$work/batches.tsv"
 }
-: > "$work/inphase.ms"
-for f in "$work"/hoist-*.json; do inphase "$f" >> "$work/inphase.ms"; done
-iw=$(median "$work/inphase.ms")
+for l in "${labels[@]}"; do
+  : > "$work/$l.inphase.ms"
+  for f in "$work/$l"-*.json; do inphase "$f" >> "$work/$l.inphase.ms"; done
+done
 
 echo
 echo "# hoist rolling-upgrade overhead — $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -342,25 +363,40 @@ echo
 printf '%-22s %9s %9s %10s %12s\n' "" "median s" "over cp" "per batch" "per node"
 printf '%-22s %9s %8s%% %8s ms %9s ms\n' "hoist upgrade --yes" "$(awk -v v="$hw" 'BEGIN{printf "%.2f", v/1000}')" \
   "$(pct "$hw")" "$(per "$hw" "$n_batches")" "$(per "$hw" "$n_nodes")"
+for l in "${also_label[@]}"; do
+  w=$(median "$work/$l.ms")
+  printf '%-22s %9s %8s%% %8s ms %9s ms\n' "$l (--also)" "$(awk -v v="$w" 'BEGIN{printf "%.2f", v/1000}')" \
+    "$(pct "$w")" "$(per "$w" "$n_batches")" "$(per "$w" "$n_nodes")"
+done
 printf '%-22s %9s %8s%% %8s ms %9s ms\n' "peer (ssh runbook)" "$(awk -v v="$pw" 'BEGIN{printf "%.2f", v/1000}')" \
   "$(pct "$pw")" "$(per "$pw" "$n_batches")" "$(per "$pw" "$n_nodes")"
 echo "ratio hoist/peer (medians): $(awk -v a="$hw" -v b="$pw" 'BEGIN { printf "%.3f", a / b }')"
+for l in "${also_label[@]}"; do
+  w=$(median "$work/$l.ms")
+  echo "ratio $l/peer: $(awk -v a="$w" -v b="$pw" 'BEGIN { printf "%.3f", a / b }');" \
+    "hoist - $l: $(awk -v a="$hw" -v b="$w" 'BEGIN { printf "%+.0f", a - b }') ms (medians);" \
+    "per round: $(paste -d' ' "$work/hoist.ms" "$work/$l.ms" | awk '{ printf "%+d ", $1 - $2 }')ms"
+done
 echo "JVM alone (hoist --version): $(awk -v v="$jw" 'BEGIN{printf "%.2f", v/1000}')s median"
 echo
-echo "where hoist's time goes (medians over all runs):"
-echo "  in-phase path (slowest node per batch + settles): $(awk -v v="$iw" 'BEGIN{printf "%.2f", v/1000}')s," \
-  "i.e. $(awk -v v="$iw" -v c="$cp_ms" 'BEGIN{printf "%.0f", v - c}') ms over the critical path;" \
-  "outside the phases (JVM, plan, staging check, leader probe, report): $(awk -v v="$iw" -v h="$hw" 'BEGIN{printf "%.0f", h - v}') ms"
-printf '  %-14s %8s %8s %8s   (phase duration minus its sleep, ms, per node)\n' phase median p90 max
-for p in version-check retire stop install start migrate post-validate rejoin; do
-  awk -F'\t' -v p="$p" '$2 == p {print $4}' "$work/phases.tsv" | sort -g | awk -v p="$p" '
-    { a[NR] = $1 }
-    END { if (!NR) exit; q = int(NR * 0.9 + 0.5); if (q < 1) q = 1
-          printf "  %-14s %8d %8d %8d\n", p, a[int((NR + 1) / 2)], a[q], a[NR] }'
+for l in "${labels[@]}"; do
+  lw=$(median "$work/$l.ms"); li=$(median "$work/$l.inphase.ms")
+  echo "where $l's time goes (medians over all runs):"
+  echo "  in-phase path (slowest node per batch + settles): $(awk -v v="$li" 'BEGIN{printf "%.2f", v/1000}')s," \
+    "i.e. $(awk -v v="$li" -v c="$cp_ms" 'BEGIN{printf "%.0f", v - c}') ms over the critical path;" \
+    "outside the phases (JVM, plan, staging check, leader probe, report): $(awk -v v="$li" -v h="$lw" 'BEGIN{printf "%.0f", h - v}') ms"
+  printf '  %-14s %8s %8s %8s   (phase duration minus its sleep, ms, per node)\n' phase median p90 max
+  for p in version-check retire stop install start migrate post-validate rejoin; do
+    awk -F'\t' -v p="$p" '$2 == p {print $4}' "$work/$l.phases.tsv" | sort -g | awk -v p="$p" '
+      { a[NR] = $1 }
+      END { if (!NR) exit; q = int(NR * 0.9 + 0.5); if (q < 1) q = 1
+            printf "  %-14s %8d %8d %8d\n", p, a[int((NR + 1) / 2)], a[q], a[NR] }'
+  done
 done
 echo
-echo "raw runs (ms): hoist $(paste -sd' ' "$work/hoist.ms"); peer $(paste -sd' ' "$work/peer.ms");" \
-  "in-phase $(paste -sd' ' "$work/inphase.ms"); jvm $(paste -sd' ' "$work/jvm.ms")"
+raw=""
+for l in "${labels[@]}"; do raw+="$l $(paste -sd' ' "$work/$l.ms"); $l in-phase $(paste -sd' ' "$work/$l.inphase.ms"); "; done
+echo "raw runs (ms): ${raw}peer $(paste -sd' ' "$work/peer.ms"); jvm $(paste -sd' ' "$work/jvm.ms")"
 
 [ "$trace" = 1 ] || exit 0
 # --- the traced run: where the overhead goes ------------------------------------------------------
@@ -373,19 +409,29 @@ for _ in 1 2 3; do
   t0=$(date +%s%N); hoist_q version prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null; ms_since "$t0" >> "$work/prep.ms"
 done
 reset_nodes; sync
-before_logs=$(ls "$HOIST_STATE_DIR/logs")
-sleep 1   # a run directory of its own (run ids have a resolution of one second)
+before_runs=$(ls "$HOIST_STATE_DIR/runs")   # a run's id gets -2, -3... within one second
+accepted() { cat "$work"/nodes/*/etc/sshd.log | grep -c 'Accepted publickey' || true; }
+accepted_before=$(accepted)
 launch=$(date +%s%N)
-java -jar "$jar" -c "$work/cluster-trace.yaml" --output json upgrade --cluster --yes --to 1.1.0 \
-  > "$work/trace.json" 2> "$work/trace.err" || { tail -20 "$work/trace.err" >&2; exit 1; }
+# -v: each command hoist runs is logged on stderr (plan, staging check, run), each line stamped here
+# with the milliseconds since the launch, to split the start-up.
+# shellcheck disable=SC2016 # a python program
+java -jar "$jar" -v -c "$work/cluster-trace.yaml" --output json upgrade --cluster --yes --to 1.1.0 \
+  2>&1 > "$work/trace.json" | python3 -u -c '
+import sys, time
+t0 = int(sys.argv[1])
+for line in sys.stdin:
+    print("%d %s" % ((time.time_ns() - t0) // 1000000, line), end="")' "$launch" > "$work/trace.err" \
+  || { tail -20 "$work/trace.err" >&2; exit 1; }
 ended=$(date +%s%N)
 check_nodes traced
-logdir=$(comm -13 <(echo "$before_logs") <(ls "$HOIST_STATE_DIR/logs") | tail -1)
+echo "SSH connections opened by the traced upgrade: $(( $(accepted) - accepted_before )) for $n_nodes nodes (sshd logs)"
+logdir=$(comm -13 <(echo "$before_runs") <(ls "$HOIST_STATE_DIR/runs") | tail -1)
 [ -n "$logdir" ] || { echo "no log directory for the traced run" >&2; exit 1; }
 
-python3 - "$launch" "$ended" "$HOIST_STATE_DIR/logs/$logdir" "$work/trace.json" "$work/batches.tsv" \
-  "$settle" "$(median "$work/jvm.ms")" "$(median "$work/dry.ms")" "$(median "$work/prep.ms")" <<'PY'
-import json, statistics as st, sys
+python3 - "$launch" "$ended" "$HOIST_STATE_DIR/runs/$logdir" "$work/trace.json" "$work/batches.tsv" \
+  "$settle" "$(median "$work/jvm.ms")" "$(median "$work/dry.ms")" "$(median "$work/prep.ms")" "$work/trace.err" <<'PY'
+import json, re, statistics as st, sys
 from pathlib import Path
 launch, ended = int(sys.argv[1]), int(sys.argv[2])
 logs, run, batches = Path(sys.argv[3]), json.load(open(sys.argv[4])), sys.argv[5]
@@ -439,6 +485,30 @@ print()
 print(f"where the time of a traced run goes ({total / 1000:.2f} s; {len(bs)} batches, {len(dur)} nodes):")
 print(f"  start-up to the first node's first command   {startup:8.0f} ms   (JVM alone {jvm:.0f} ms;"
       f" a dry run alone {dry:.0f} ms; a no-op prepare alone {prep:.0f} ms)")
+# The start-up from hoist's -v log (ms since the launch): the plan's version reads (the first one
+# starts once its node's connection is up), the gap to the staging note (lock, journal, live view),
+# the staging (its own version read and the staged check per node), then the run.
+log = []
+for line in open(sys.argv[10]):
+    t, _, text = line.partition(" ")
+    if t.isdigit():
+        log.append((int(t), text.rstrip("\n")))
+cmd = re.compile(r"\[INFO\] (\w+) - [\w.-]+: (\$|exit)")
+staging = next((t for t, x in log if re.search(r"hop 1 of \d+: staging", x)), None)
+if staging is not None:
+    before = [(t, m.group(1), m.group(2)) for t, x in log if t <= staging and (m := cmd.search(x))]
+    after = [(t, m.group(1), m.group(2)) for t, x in log if t > staging and (m := cmd.search(x))]
+    plan_first = min((t for t, w, k in before if k == "$"), default=staging)
+    plan_last = max((t for t, w, k in before if k == "exit"), default=plan_first)
+    first_cmd = ms(bs[0][0] - launch)
+    stage_last = max((t for t, w, k in after if w in ("Inspector", "Stager") and k == "exit" and t < first_cmd),
+                     default=staging)
+    print("  start-up split (hoist -v, ms since launch):")
+    print(f"    JVM, cluster file, the first connection up (first plan command)  {plan_first:6d}")
+    print(f"    the plan's version reads, to the last answer                      {plan_last - plan_first:6d}")
+    print(f"    plan to the staging note (lock, journal, live view)               {staging - plan_last:6d}")
+    print(f"    staging check (version re-read, staged check, per node)           {stage_last - staging:6.0f}")
+    print(f"    staging done to the first node's first command                    {first_cmd - stage_last:6.0f}")
 print(f"  between batches, settle excluded            {sum(gaps):8.0f} ms   ({len(gaps)} gaps, median {st.median(gaps):.0f} ms, max {max(gaps):.0f} ms)")
 print(f"  inside batches, between a node's commands   {in_batches:8.0f} ms   (slowest node of each batch; median per node {st.median(in_node.values()):.0f} ms)")
 print(f"  after the last command to the exit          {tail:8.0f} ms")
@@ -449,12 +519,12 @@ for phase in ["version-check", "retire", "stop", "install", "start", "migrate", 
     v = per_phase.get(phase)
     if v:
         print(f"    {phase:14} {st.median(v):7.0f} {max(v):7.0f} {len(v):6d}")
-# The first command on a node opens the run's SSH session to it, except on the serial role's
-# nodes, whose sessions the leader probe opened before their batches.
+# The version-check of a node in the run: on the connection the plan opened (one per node for the
+# whole command); the db nodes' also after the leader probe used it.
 vc = lambda pred: [d["version-check"] - ms(stamps[n]["version-check"][1] - stamps[n]["version-check"][0])
                    for n, d in dur.items() if pred(n) and "version-check" in d]
 first, probed = vc(lambda n: not n.startswith("db-")), vc(lambda n: n.startswith("db-"))
 if first and probed:
-    print(f"  version-check on a new session (edge, app) {st.median(first):.0f} ms, on the session the"
-          f" leader probe opened (db) {st.median(probed):.0f} ms (medians)")
+    print(f"  version-check engine time: edge and app {st.median(first):.0f} ms, db (after the leader"
+          f" probe) {st.median(probed):.0f} ms (medians)")
 PY
