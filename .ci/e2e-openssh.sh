@@ -227,9 +227,42 @@ for i in 1 2 3; do
     || fail "n$i: current not switched: $(readlink "$work/nodes/n$i/current")"
 done
 echo "$out" | grep -q "Every node is at 1.1.0." || { echo "$out"; fail "upgrade summary"; }
-logs=$(echo "$err" | sed -n 's/^node logs: //p')
+logs=$(echo "$err" | sed -n "s/^node logs and the run's journal: //p")
 [ -s "$logs/n1.log" ] || { echo "$err"; fail "no node log in '$logs'"; }
 ok "upgrade --cluster --yes: 3 OpenSSH nodes switched to 1.1.0, node logs written"
+
+echo "-- kill -9 in the middle of an upgrade, then --resume"
+killable="$work/cluster-killable.yaml"
+# n1 (the serial db node, last in the order) waits in its start until the gate file exists.
+sed "s|^  start: \"echo starting \\\${node}\"|  start: \"if [ \\\${node} = n1 ] \\&\\& [ ! -f $work/gate ]; then touch $work/at-gate; while [ ! -f $work/gate ]; do sleep 0.1; done; fi; echo starting \\\${node}\"|" \
+  "$cluster" > "$killable"
+grep -q "at-gate" "$killable" || fail "could not make n1's start wait"
+java -jar "$jar" -c "$killable" --no-color upgrade --cluster --yes --to 1.2.0 >"$work/killed.out" 2>&1 &
+victim=$!
+for _ in $(seq 1 600); do [ -f "$work/at-gate" ] && break; kill -0 "$victim" 2>/dev/null || break; sleep 0.1; done
+[ -f "$work/at-gate" ] || { cat "$work/killed.out"; fail "the upgrade never reached n1's start"; }
+kill -9 "$victim"; wait "$victim" 2>/dev/null || true
+touch "$work/gate"
+expect 0 "status after the kill" -- java -jar "$jar" -c "$killable" --no-color --output json status
+echo "$out" | grep -q '"ended" : false' || { echo "$out"; fail "status: the killed run looks ended"; }
+echo "$out" | tr -d '\n ' | grep -q '"node":"n1","from":"1.1.0","target":"1.2.0","reached":"1.1.0","state":"in-progress"' \
+  || { echo "$out"; fail "status: n1 not in-progress"; }
+expect 6 "a prepare while the killed run's lock is stale" -- java -jar "$jar" -c "$killable" --no-color version prepare 1.2.0
+echo "$err" | grep -q "is stale" || { echo "$err"; fail "no stale-lock message"; }
+expect 0 "a new upgrade: every node reports 1.2.0" -- java -jar "$jar" -c "$killable" --no-color upgrade --cluster --yes --to 1.2.0
+echo "$err" | grep -q "did not end" || { echo "$err"; fail "no warning that the last run did not end"; }
+expect 0 "upgrade --resume" -- java -jar "$jar" -c "$killable" --no-color upgrade --resume --yes
+for i in 1 2 3; do
+  case "$(readlink "$work/nodes/n$i/current")" in
+    */releases/1.2.0|releases/1.2.0) ;;
+    *) fail "n$i: not on 1.2.0 after the resume: $(readlink "$work/nodes/n$i/current")" ;;
+  esac
+done
+expect 0 "status after the resume" -- java -jar "$jar" -c "$killable" --no-color --output json status
+echo "$out" | grep -q '"complete" : true' || { echo "$out"; fail "status: not complete after the resume"; }
+expect 0 "resume again" -- java -jar "$jar" -c "$killable" --no-color upgrade --resume --yes
+echo "$out" | grep -q "Nothing to resume" || { echo "$out"; fail "a finished run was resumed"; }
+ok "kill -9 during n1's start: status shows n1 in-progress, the stale lock refuses a new run (6), --resume finishes every node on 1.2.0"
 
 echo "-- an unreachable node stops the plan"
 kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true

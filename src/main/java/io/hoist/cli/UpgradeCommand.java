@@ -519,6 +519,7 @@ final class UpgradeCommand implements Callable<Integer> {
       boolean resuming) {
     if (plan.isEmpty()) {
       console.result(List.of("Nothing to upgrade: every node is at " + plan.target() + "."));
+      warnUnfinished(console);
       return ExitCode.OK.code();
     }
     long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();
@@ -551,6 +552,33 @@ final class UpgradeCommand implements Callable<Integer> {
               context.invocation(spec, "upgrade"));
     }
     return UpgradeReport.print(context.cluster().name(), context.cluster(), plan, upgrade, console);
+  }
+
+  /**
+   * A node a killed run left inside a hop may already report the new release: say so when the last
+   * run did not end, so that "nothing to upgrade" is not taken for "all is well".
+   */
+  private void warnUnfinished(Console console) {
+    Optional<Path> last = io.hoist.journal.Runs.last(stateDir(env));
+    if (last.isEmpty()) {
+      return;
+    }
+    io.hoist.journal.RunState state =
+        io.hoist.journal.RunState.of(
+            io.hoist.journal.JournalReader.read(last.get().resolve(io.hoist.journal.Journal.FILE)));
+    if (!state.ended()) {
+      List<String> inside =
+          state.nodes().stream()
+              .filter(n -> n.state() == io.hoist.journal.RunState.NodeState.IN_PROGRESS)
+              .map(io.hoist.journal.RunState.Node::node)
+              .toList();
+      console.note(
+          "warning: the last run, "
+              + state.runId()
+              + ", did not end"
+              + (inside.isEmpty() ? "" : " (" + String.join(", ", inside) + " inside a hop)")
+              + ": see 'hoist status'; 'hoist upgrade --resume' finishes it");
+    }
   }
 
   /** Shows the plan's nodes and hops on stderr and asks; whether the answer was yes. */

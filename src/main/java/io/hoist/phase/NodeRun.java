@@ -86,6 +86,7 @@ public final class NodeRun {
     if (nodeDone) {
       return Result.NODE_DONE;
     }
+    phase.mayStart(context);
     record.phaseStarted(node, phase.id());
     Instant start = clock.instant();
     try {

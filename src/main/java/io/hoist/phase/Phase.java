@@ -26,6 +26,13 @@ public interface Phase {
   PhaseId id();
 
   /**
+   * Called before the phase is recorded as started: throws {@link
+   * io.hoist.error.InterruptedRunException} when the run is stopping, so that a phase that never
+   * starts is not journaled as started. The default lets it go.
+   */
+  default void mayStart(PhaseContext context) {}
+
+  /**
    * Whether the phase's effect is already present on the node, so {@link #run} can be skipped
    * (resume, or a node already at the target). Must not change the node.
    */

@@ -405,11 +405,16 @@ public final class ClusterRun {
     }
 
     @Override
-    public boolean isDone(PhaseContext context) {
+    public void mayStart(PhaseContext context) {
       if (stopping.get()) {
         throw new InterruptedRunException(
             "interrupted before " + delegate.id().id() + " on node " + context.node().name());
       }
+      delegate.mayStart(context);
+    }
+
+    @Override
+    public boolean isDone(PhaseContext context) {
       return delegate.isDone(context);
     }
 
