@@ -124,12 +124,19 @@ public record RollbackTargets(
               + "); give the release to go back to with --to");
     }
     java.util.Set<String> midHop = new java.util.LinkedHashSet<>();
-    if (!chain.isEmpty()) {
-      Resume latest = Resume.of(chain);
-      for (String node : targets.keySet()) {
-        if (latest.inHop().containsKey(node)) {
-          midHop.add(node);
+    Map<String, RunState.Node> latest = new LinkedHashMap<>();
+    for (RunState run : chain) {
+      for (RunState.Node n : run.nodes()) {
+        if (n.state() != RunState.NodeState.NOT_STARTED || !latest.containsKey(n.node())) {
+          latest.put(n.node(), n);
         }
+      }
+    }
+    for (String node : targets.keySet()) {
+      RunState.Node n = latest.get(node);
+      // Inside a hop and past its checks: something on it may have changed (it may be down).
+      if (n != null && n.state() == RunState.NodeState.IN_PROGRESS && changed(n)) {
+        midHop.add(node);
       }
     }
     return new RollbackTargets(
@@ -138,6 +145,13 @@ public record RollbackTargets(
         restores,
         notes,
         midHop);
+  }
+
+  /** Whether a phase that changes the node started in its hop (retire and after). */
+  private static boolean changed(RunState.Node node) {
+    java.util.Set<String> reading = java.util.Set.of("version-check", "pre-validate");
+    return (node.phase() != null && !reading.contains(node.phase()))
+        || node.passed().stream().anyMatch(p -> !reading.contains(p));
   }
 
   /** The last upgrade and the runs it resumed, oldest first; empty when there is none. */

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * results goes to stdout (target/failsafe-reports/io.hoist.cli.CrashRollbackIT-output.txt).
  *
  * <p>The bugs this test found (BUG-C, D, E; see the tests below) are fixed; BUG-G (minor, a node
- * the killed run had not changed is bounced) is a {@code @Disabled} test saying what goes wrong.
+ * the killed run had not changed is bounced) is fixed; its test below passes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashRollbackIT {
@@ -135,14 +134,6 @@ class CrashRollbackIT {
   }
 
   @Test
-  @Disabled(
-      "bug (BUG-G, minor): since 5c2d1d9 a rollback brings back up every node the killed run left"
-          + " inside a hop, also one on which nothing had changed: killed while web-1 and web-2"
-          + " only ran their version check, 'hoist rollback --cluster' retires, stops, starts and"
-          + " rejoins both ('rolled-back', needless downtime of nodes that never left 1.0.0),"
-          + " against the README's 'a node already there is left alone'. A node whose journal"
-          + " shows no phase that changes the node (retire, stop, ...) started should be left"
-          + " alone.")
   void aRollbackLeavesAloneANodeTheKilledRunHadNotChanged() throws Exception {
     Killed killed =
         cluster.crash(new CrashPoint("phase-started", 1, null, null), V2, new ArrayList<>());
