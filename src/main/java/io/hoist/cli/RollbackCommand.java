@@ -185,6 +185,17 @@ final class RollbackCommand implements Callable<Integer> {
     }
     if (plan.isEmpty()) {
       console.result(List.of("Nothing to roll back: every node is at its previous release."));
+      String after = context.cluster().hooks().afterCluster();
+      if (targets.owesAfterCluster() && after != null && !after.isBlank()) {
+        // The killed upgrade ran before_cluster and never its after_cluster: close the pair.
+        console.note("the last upgrade was killed after before_cluster: running after_cluster");
+        io.hoist.run.HookRunner.HookOutcome outcome =
+            context.hooks().run(io.hoist.run.ClusterRun.AFTER_CLUSTER, after);
+        if (!outcome.success()) {
+          console.problem(outcome.message());
+          return ExitCode.NEEDS_ATTENTION.code();
+        }
+      }
       return ExitCode.OK.code();
     }
     long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();

@@ -81,6 +81,7 @@ public final class Journal implements RunRecord, AutoCloseable {
   }
 
   /** A cluster hook ended. */
+  @Override
   public void hookEnded(String hook, boolean ok, String message) {
     Map<String, Object> event = event("hook-ended");
     event.put("hook", hook);

@@ -86,6 +86,7 @@ public final class RunState {
   private final boolean interrupted;
   private final boolean tornTail;
   private final String lastTimestamp;
+  private final java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
 
   private RunState(
       String runId,
@@ -120,6 +121,7 @@ public final class RunState {
     planned.fieldNames().forEachRemaining(n -> nodes.put(n, new Builder(n, planned.get(n))));
     Integer exit = null;
     boolean interrupted = false;
+    java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
     String last = text(start, "ts");
     for (JsonNode event : events.subList(1, events.size())) {
       last = text(event, "ts");
@@ -127,6 +129,10 @@ public final class RunState {
       if ("run-ended".equals(kind)) {
         exit = event.path("exit_code").asInt();
         interrupted = event.path("interrupted").asBoolean();
+        continue;
+      }
+      if ("hook-ended".equals(kind)) {
+        hooksRan.add(text(event, "hook"));
         continue;
       }
       String name = text(event, "node");
@@ -146,7 +152,10 @@ public final class RunState {
     }
     Map<String, Node> built = new LinkedHashMap<>();
     nodes.forEach((name, b) -> built.put(name, b.build()));
-    return new RunState(text(start, "run"), start, built, exit, interrupted, read.tornTail(), last);
+    RunState state =
+        new RunState(text(start, "run"), start, built, exit, interrupted, read.tornTail(), last);
+    state.hooksRan.addAll(hooksRan);
+    return state;
   }
 
   /** The run's id. */
@@ -203,6 +212,11 @@ public final class RunState {
   /** The time of the last event (ISO-8601). */
   public String lastTimestamp() {
     return lastTimestamp;
+  }
+
+  /** The cluster hooks that ran and ended ({@code before_cluster}, {@code after_cluster}). */
+  public java.util.Set<String> hooksRan() {
+    return java.util.Set.copyOf(hooksRan);
   }
 
   /** Whether every node is at its target (nothing left for a resume). */

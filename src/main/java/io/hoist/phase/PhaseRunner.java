@@ -29,6 +29,11 @@ public final class PhaseRunner {
     this.undoOnFailure = undoOnFailure;
   }
 
+  /** Where this runner records (the run's journal among others). */
+  public RunRecord record() {
+    return record;
+  }
+
   /** Whether a failed node is rolled back. */
   public boolean undoOnFailure() {
     return undoOnFailure;

@@ -43,6 +43,9 @@ public interface RunRecord {
    */
   default void backupWritten(String node, java.nio.file.Path archive, String sha256) {}
 
+  /** A cluster hook ({@code before_cluster}, {@code after_cluster}) ended. Default: nothing. */
+  default void hookEnded(String hook, boolean ok, String message) {}
+
   /** A record that passes every call to {@code first}, then to {@code second}. */
   static RunRecord both(RunRecord first, RunRecord second) {
     return new RunRecord() {
@@ -88,6 +91,12 @@ public interface RunRecord {
       public void backupWritten(String node, java.nio.file.Path archive, String sha256) {
         first.backupWritten(node, archive, sha256);
         second.backupWritten(node, archive, sha256);
+      }
+
+      @Override
+      public void hookEnded(String hook, boolean ok, String message) {
+        first.hookEnded(hook, ok, message);
+        second.hookEnded(hook, ok, message);
       }
 
       @Override

@@ -287,6 +287,7 @@ public final class ClusterRun {
     }
     HookOutcome outcome = hooks.run(name, command);
     hookOutcomes.add(outcome);
+    runner.record().hookEnded(outcome.hook(), outcome.success(), outcome.message());
     return outcome.success();
   }
 

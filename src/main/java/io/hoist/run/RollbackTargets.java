@@ -30,13 +30,16 @@ import java.util.Optional;
  * @param notes what a person should know (a backup that is gone, data not restored and why)
  * @param midHop the nodes the upgrade left inside a hop (killed): rolled back first, and also when
  *     they still report the release they go back to (they may be stopped)
+ * @param owesAfterCluster whether the upgrade was killed after its before_cluster and before its
+ *     after_cluster (a rollback with nothing to do on the nodes still runs after_cluster)
  */
 public record RollbackTargets(
     Optional<String> sourceRun,
     Map<String, Version> targets,
     Map<String, Backup> restores,
     List<String> notes,
-    java.util.Set<String> midHop) {
+    java.util.Set<String> midHop,
+    boolean owesAfterCluster) {
 
   public RollbackTargets {
     targets = Map.copyOf(targets);
@@ -139,12 +142,21 @@ public record RollbackTargets(
         midHop.add(node);
       }
     }
+    boolean owes = false;
+    if (!chain.isEmpty()) {
+      RunState last = chain.get(chain.size() - 1);
+      owes =
+          !last.ended()
+              && last.hooksRan().contains(ClusterRun.BEFORE_CLUSTER)
+              && !last.hooksRan().contains(ClusterRun.AFTER_CLUSTER);
+    }
     return new RollbackTargets(
         chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0).runId()),
         targets,
         restores,
         notes,
-        midHop);
+        midHop,
+        owes);
   }
 
   /** Whether a phase that changes the node started in its hop (retire and after). */

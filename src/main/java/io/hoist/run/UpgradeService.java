@@ -200,10 +200,6 @@ public final class UpgradeService {
               steps -> phasesFor(steps, options, backup),
               options.rollback(),
               false);
-      upgrade
-          .run()
-          .ifPresent(
-              r -> r.hooks().forEach(h -> journal.hookEnded(h.hook(), h.success(), h.message())));
       journal.runEnded(upgrade.exitCode(), upgrade.run().map(RunResult::interrupted).orElse(false));
       return upgrade;
     }
@@ -290,10 +286,6 @@ public final class UpgradeService {
               // The release a node goes back to is normally still there, staged by hoist or
               // not (it ran there): only where it was removed is it staged again.
               true);
-      result
-          .run()
-          .ifPresent(
-              r -> r.hooks().forEach(h -> journal.hookEnded(h.hook(), h.success(), h.message())));
       journal.runEnded(result.exitCode(), result.run().map(RunResult::interrupted).orElse(false));
       return result;
     }
