@@ -12,10 +12,6 @@ import io.hoist.run.ClusterInspection;
 import io.hoist.run.FanOut;
 import io.hoist.run.RollbackTargets;
 import io.hoist.run.UpgradeService;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -199,7 +195,7 @@ final class RollbackCommand implements Callable<Integer> {
       return ExitCode.OK.code();
     }
     long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();
-    if (!yes && !confirm(plan, count, console)) {
+    if (!yes && !UpgradeCommand.confirm(plan, "Roll back " + count + " nodes?", console)) {
       console.note("Nothing was changed.");
       return ExitCode.OK.code();
     }
@@ -250,23 +246,5 @@ final class RollbackCommand implements Callable<Integer> {
           "no node of cluster " + context.cluster().name() + " was in the last upgrade");
     }
     return inRun;
-  }
-
-  private boolean confirm(Plan plan, long count, Console console) {
-    for (String line : Text.plan(plan).subList(1, Text.plan(plan).size())) {
-      if (!line.startsWith("  ")) {
-        console.err().println(line);
-      }
-    }
-    console.err().print("Roll back " + count + " nodes? [y/N] ");
-    console.err().flush();
-    try {
-      String answer =
-          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      return answer != null
-          && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

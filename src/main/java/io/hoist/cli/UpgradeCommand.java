@@ -523,7 +523,7 @@ final class UpgradeCommand implements Callable<Integer> {
       return ExitCode.OK.code();
     }
     long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();
-    if (!yes && !confirm(plan, count, console)) {
+    if (!yes && !confirm(plan, "Upgrade " + count + " nodes to " + plan.target() + "?", console)) {
       console.note("Nothing was changed.");
       return ExitCode.OK.code();
     }
@@ -582,14 +582,14 @@ final class UpgradeCommand implements Callable<Integer> {
   }
 
   /** Shows the plan's nodes and hops on stderr and asks; whether the answer was yes. */
-  private boolean confirm(Plan plan, long count, Console console) {
+  static boolean confirm(Plan plan, String question, Console console) {
     List<String> lines = Text.plan(plan);
     for (String line : lines.subList(1, lines.size())) {
       if (!line.startsWith("  ")) {
         console.err().println(line);
       }
     }
-    console.err().print("Upgrade " + count + " nodes to " + plan.target() + "? [y/N] ");
+    console.err().print(question + " [y/N] ");
     console.err().flush();
     try {
       String answer =
