@@ -229,19 +229,13 @@ final class RollbackCommand implements Callable<Integer> {
   /** With --cluster and no --to: the nodes of the last upgrade (not the whole cluster). */
   private static List<Node> lastUpgradeNodes(
       Path stateDir, CommandContext context, List<Node> all, BackupStore store) {
-    RollbackTargets any = null;
-    List<Node> inRun = new java.util.ArrayList<>();
-    for (Node node : all) {
-      try {
-        any = RollbackTargets.of(stateDir, List.of(node), Optional.empty(), store);
-        inRun.add(node);
-      } catch (UsageException e) {
-        if (e.getMessage().startsWith("no upgrade is recorded")) {
-          throw e;
-        }
-      }
+    java.util.Set<String> names = RollbackTargets.nodesOfLastUpgrade(stateDir);
+    if (names.isEmpty()) {
+      // No upgrade recorded: RollbackTargets says so, with the hint to give --to.
+      return all;
     }
-    if (any == null) {
+    List<Node> inRun = all.stream().filter(n -> names.contains(n.name())).toList();
+    if (inRun.isEmpty()) {
       throw new UsageException(
           "no node of cluster " + context.cluster().name() + " was in the last upgrade");
     }

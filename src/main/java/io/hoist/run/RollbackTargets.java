@@ -166,6 +166,15 @@ public record RollbackTargets(
         || node.passed().stream().anyMatch(p -> !reading.contains(p));
   }
 
+  /** The nodes of the last upgrade (and the runs it resumed); empty when none is recorded. */
+  public static java.util.Set<String> nodesOfLastUpgrade(Path stateDir) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (RunState run : lastUpgrade(stateDir)) {
+      run.nodes().forEach(n -> names.add(n.node()));
+    }
+    return names;
+  }
+
   /** The last upgrade and the runs it resumed, oldest first; empty when there is none. */
   private static List<RunState> lastUpgrade(Path stateDir) {
     List<Path> runs = Runs.list(stateDir);
