@@ -148,6 +148,36 @@ function compReplyArray() {
   echo -e "$(compgen -W "${optionList[*]}" -- "$curr_word")"
 }
 
+# _hoist_words KIND prints the cluster's node names, role names (KIND nodes, roles) or the
+# recorded run ids (runs), read by `hoist __complete` from the cluster file named on the
+# command line with -c (else $HOIST_CLUSTER, ./cluster.yaml, /etc/hoist/cluster.yaml).
+function _hoist_words() {
+  local file="" i word
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    case ${word} in
+      -c|--cluster-file) file=${COMP_WORDS[i+1]} ;;
+      --cluster-file=*|-c=*) file=${word#*=} ;;
+    esac
+  done
+  file=${file/#\~/$HOME}
+  if [ -n "${file}" ]; then
+    "${COMP_WORDS[0]}" __complete "$1" --cluster-file "${file}" 2>/dev/null
+  else
+    "${COMP_WORDS[0]}" __complete "$1" 2>/dev/null
+  fi
+}
+
+# _hoist_list_words KIND completes a comma-separated list (--role-order a,b,c).
+function _hoist_list_words() {
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prefix="" IFS=$'\n'
+  [[ "${curr_word}" == *,* ]] && prefix="${curr_word%,*},"
+  COMPREPLY=( $(compgen -P "${prefix}" -W "$(_hoist_words "$1")" -- "${curr_word##*,}") )
+  type compopt &>/dev/null && compopt -o nospace
+  return 0
+}
+
 # Bash completion entry point function.
 # _complete_hoist finds which commands and subcommands have been specified
 # on the command line and delegates to the appropriate function
@@ -202,23 +232,23 @@ function _picocli_hoist() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="inspect upgrade retire rollback version status demo"
-  local flag_opts="'-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -244,8 +274,8 @@ function _picocli_hoist_inspect() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -255,15 +285,15 @@ function _picocli_hoist_inspect() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -276,7 +306,7 @@ function _picocli_hoist_inspect() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -289,8 +319,10 @@ function _picocli_hoist_upgrade() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '--log-file'"
+  local rollbackstop_option_args=("rollback" "stop") # --on-failure values
+  local rollingoneshot_option_args=("rolling" "one-shot") # --mode values
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -300,16 +332,21 @@ function _picocli_hoist_upgrade() {
       return
       ;;
     '--role-order')
-      return
+      _hoist_list_words roles
+      return 0
       ;;
     '--max-parallel')
       return
       ;;
     '--on-failure')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${rollbackstop_option_args[@]}" ) )
+      return $?
       ;;
     '--mode')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${rollingoneshot_option_args[@]}" ) )
+      return $?
       ;;
     '--window')
       return
@@ -324,15 +361,15 @@ function _picocli_hoist_upgrade() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -345,7 +382,7 @@ function _picocli_hoist_upgrade() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -358,8 +395,8 @@ function _picocli_hoist_retire() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -369,15 +406,15 @@ function _picocli_hoist_retire() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -390,7 +427,7 @@ function _picocli_hoist_retire() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -403,8 +440,8 @@ function _picocli_hoist_rollback() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -414,21 +451,22 @@ function _picocli_hoist_rollback() {
       return
       ;;
     '--role-order')
-      return
+      _hoist_list_words roles
+      return 0
       ;;
     '--max-parallel')
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -441,7 +479,7 @@ function _picocli_hoist_rollback() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -454,23 +492,23 @@ function _picocli_hoist_version() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="pack get list prepare"
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -496,23 +534,23 @@ function _picocli_hoist_status() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -525,7 +563,7 @@ function _picocli_hoist_status() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words runs)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -538,8 +576,9 @@ function _picocli_hoist_demo() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '--log-file'"
+  local NODE_option_args=("ctl-1" "db-1" "db-2" "db-3" "router-1" "router-2") # --fail-at values
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -552,18 +591,20 @@ function _picocli_hoist_demo() {
       return $?
       ;;
     '--fail-at')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${NODE_option_args[@]}" ) )
+      return $?
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -589,8 +630,8 @@ function _picocli_hoist_version_pack() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -615,15 +656,15 @@ function _picocli_hoist_version_pack() {
       return $?
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -656,23 +697,23 @@ function _picocli_hoist_version_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -698,23 +739,23 @@ function _picocli_hoist_version_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -727,7 +768,7 @@ function _picocli_hoist_version_list() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -740,8 +781,8 @@ function _picocli_hoist_version_prepare() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -751,15 +792,15 @@ function _picocli_hoist_version_prepare() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -772,7 +813,7 @@ function _picocli_hoist_version_prepare() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

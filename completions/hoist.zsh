@@ -149,6 +149,36 @@ function compReplyArray() {
   echo -e "$(compgen -W "${optionList[*]}" -- "$curr_word")"
 }
 
+# _hoist_words KIND prints the cluster's node names, role names (KIND nodes, roles) or the
+# recorded run ids (runs), read by `hoist __complete` from the cluster file named on the
+# command line with -c (else $HOIST_CLUSTER, ./cluster.yaml, /etc/hoist/cluster.yaml).
+function _hoist_words() {
+  local file="" i word
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    case ${word} in
+      -c|--cluster-file) file=${COMP_WORDS[i+1]} ;;
+      --cluster-file=*|-c=*) file=${word#*=} ;;
+    esac
+  done
+  file=${file/#\~/$HOME}
+  if [ -n "${file}" ]; then
+    "${COMP_WORDS[0]}" __complete "$1" --cluster-file "${file}" 2>/dev/null
+  else
+    "${COMP_WORDS[0]}" __complete "$1" 2>/dev/null
+  fi
+}
+
+# _hoist_list_words KIND completes a comma-separated list (--role-order a,b,c).
+function _hoist_list_words() {
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prefix="" IFS=$'\n'
+  [[ "${curr_word}" == *,* ]] && prefix="${curr_word%,*},"
+  COMPREPLY=( $(compgen -P "${prefix}" -W "$(_hoist_words "$1")" -- "${curr_word##*,}") )
+  type compopt &>/dev/null && compopt -o nospace
+  return 0
+}
+
 # Bash completion entry point function.
 # _complete_hoist finds which commands and subcommands have been specified
 # on the command line and delegates to the appropriate function
@@ -203,23 +233,23 @@ function _picocli_hoist() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="inspect upgrade retire rollback version status demo"
-  local flag_opts="'-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -245,8 +275,8 @@ function _picocli_hoist_inspect() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -256,15 +286,15 @@ function _picocli_hoist_inspect() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -277,7 +307,7 @@ function _picocli_hoist_inspect() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -290,8 +320,10 @@ function _picocli_hoist_upgrade() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '--log-file'"
+  local rollbackstop_option_args=("rollback" "stop") # --on-failure values
+  local rollingoneshot_option_args=("rolling" "one-shot") # --mode values
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -301,16 +333,21 @@ function _picocli_hoist_upgrade() {
       return
       ;;
     '--role-order')
-      return
+      _hoist_list_words roles
+      return 0
       ;;
     '--max-parallel')
       return
       ;;
     '--on-failure')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${rollbackstop_option_args[@]}" ) )
+      return $?
       ;;
     '--mode')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${rollingoneshot_option_args[@]}" ) )
+      return $?
       ;;
     '--window')
       return
@@ -325,15 +362,15 @@ function _picocli_hoist_upgrade() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -346,7 +383,7 @@ function _picocli_hoist_upgrade() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -359,8 +396,8 @@ function _picocli_hoist_retire() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -370,15 +407,15 @@ function _picocli_hoist_retire() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -391,7 +428,7 @@ function _picocli_hoist_retire() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -404,8 +441,8 @@ function _picocli_hoist_rollback() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -415,21 +452,22 @@ function _picocli_hoist_rollback() {
       return
       ;;
     '--role-order')
-      return
+      _hoist_list_words roles
+      return 0
       ;;
     '--max-parallel')
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -442,7 +480,7 @@ function _picocli_hoist_rollback() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -455,23 +493,23 @@ function _picocli_hoist_version() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="pack get list prepare"
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -497,23 +535,23 @@ function _picocli_hoist_status() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -526,7 +564,7 @@ function _picocli_hoist_status() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words runs)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -539,8 +577,9 @@ function _picocli_hoist_demo() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '--log-file'"
+  local NODE_option_args=("ctl-1" "db-1" "db-2" "db-3" "router-1" "router-2") # --fail-at values
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -553,18 +592,20 @@ function _picocli_hoist_demo() {
       return $?
       ;;
     '--fail-at')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${NODE_option_args[@]}" ) )
+      return $?
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -590,8 +631,8 @@ function _picocli_hoist_version_pack() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -616,15 +657,15 @@ function _picocli_hoist_version_pack() {
       return $?
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -657,23 +698,23 @@ function _picocli_hoist_version_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -699,23 +740,23 @@ function _picocli_hoist_version_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -728,7 +769,7 @@ function _picocli_hoist_version_list() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi
@@ -741,8 +782,8 @@ function _picocli_hoist_version_prepare() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -752,15 +793,15 @@ function _picocli_hoist_version_prepare() {
       return
       ;;
     '-c'|'--cluster-file')
-      return
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
-      ;;
-    '-v'|'--verbose')
-      return
       ;;
     '--log-file')
       local IFS=$'\n'
@@ -773,7 +814,7 @@ function _picocli_hoist_version_prepare() {
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
-    local positionals=""
+    local positionals=$(_hoist_words nodes)
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

@@ -73,6 +73,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--fail-at",
       paramLabel = "NODE",
+      completionCandidates = Words.DemoNodes.class,
       description =
           "Make NODE's health check fail on the new releases, to watch its rollback (one of"
               + " ctl-1, db-1, db-2, db-3, router-1, router-2).")

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       VersionCommand.class,
       StatusCommand.class,
       DemoCommand.class,
+      CompleteCommand.class,
     },
     footerHeading = "%nExamples:%n",
     footer = {

@@ -157,6 +157,7 @@ final class UpgradeCommand implements Callable<Integer> {
   @Option(
       names = "--on-failure",
       paramLabel = "rollback|stop",
+      completionCandidates = Words.OnFailure.class,
       // No default here: a resume takes the interrupted run's unless this is given.
       description =
           "What to do with a node that fails: rollback (undo its phases, the default) or stop"
@@ -175,6 +176,7 @@ final class UpgradeCommand implements Callable<Integer> {
   @Option(
       names = "--mode",
       paramLabel = "rolling|one-shot",
+      completionCandidates = Words.Modes.class,
       defaultValue = "rolling",
       description =
           "rolling (the default): node by node in plan order, the run stops at the first failed"

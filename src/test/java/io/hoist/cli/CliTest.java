@@ -35,6 +35,9 @@ class CliTest {
   }
 
   private static void collect(CommandLine commandLine, List<String> names) {
+    if (commandLine.getCommandSpec().usageMessage().hidden()) {
+      return;
+    }
     names.add(commandLine.getCommandSpec().qualifiedName());
     commandLine.getSubcommands().values().forEach(sub -> collect(sub, names));
   }

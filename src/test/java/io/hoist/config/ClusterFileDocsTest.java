@@ -41,4 +41,14 @@ class ClusterFileDocsTest {
             || docs.matches("(?s).*\\| `[a-z_\\[\\]]+\\." + key + "` \\|.*"),
         key + " is not documented");
   }
+
+  @ParameterizedTest
+  @MethodSource("keys")
+  void keyIsInTheClusterFileManPage(String key) throws IOException {
+    String page = Files.readString(Path.of("man/hoist-cluster.yaml.5")).replace("\\-", "-");
+    // A key is the bold term of a definition (table rows become definition lists).
+    assertTrue(
+        page.matches("(?s).*\\n\\\\fB([a-z_\\[\\]]+\\.)?" + key + "\\\\fP\\n.*"),
+        key + " is not a term in man/hoist-cluster.yaml.5");
+  }
 }
