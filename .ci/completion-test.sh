@@ -83,3 +83,26 @@ expect "hoist -c $work/missing.yaml upgrade " ""
 # Without -c, HOIST_CLUSTER names the file, as for every command.
 HOIST_CLUSTER=$work/cluster.yaml expect "hoist upgrade zk" "zk-1"
 echo "  $checks completions as expected (bash ${BASH_VERSION})"
+
+# zsh runs the same script through bashcompinit; zsh itself then filters the words by the prefix,
+# so check that the words offered include the right ones.
+zsh_script=${script%.bash}.zsh
+if command -v zsh >/dev/null && [ -f "$zsh_script" ]; then
+  zsh_words() { # zsh_words WORDS...: the completion words offered for the last word
+    zsh -fc 'autoload -U +X compinit && compinit -u -d "$1/zcompdump"; source "$2"
+      compopt() { :; }
+      setopt ksharrays
+      shift 2; COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+      COMP_LINE="hoist ${COMP_WORDS[*]:1}"
+      _complete_hoist; print -r -- "${COMPREPLY[@]}"' zsh "$work" "$zsh_script" "$@"
+  }
+  [[ " $(zsh_words "$hoist" up) " == *" upgrade "* ]] || { echo "FAIL: zsh: no 'upgrade'" >&2; exit 1; }
+  nodes=" $(zsh_words "$hoist" -c "$work/cluster.yaml" upgrade zk) "
+  [[ "$nodes" == *" zk-1 "* && "$nodes" == *" web-2 "* ]] \
+    || { echo "FAIL: zsh: nodes were [$nodes]" >&2; exit 1; }
+  modes=" $(zsh_words "$hoist" upgrade --mode "") "
+  [[ "$modes" == *" one-shot "* ]] || { echo "FAIL: zsh: --mode gave [$modes]" >&2; exit 1; }
+  echo "  3 completions as expected ($(zsh --version | cut -d' ' -f1-2), through bashcompinit)"
+else
+  echo "  zsh is not installed; its completion was not checked"
+fi
