@@ -132,7 +132,10 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       if (keep) {
         err.println("hoist demo: the sandbox is kept in " + root);
-        err.println("  try: hoist -c " + sandbox.clusterFile() + " inspect");
+        err.println("  its runs, journals and backups are in " + root.resolve("state") + "; try:");
+        err.println("  export HOIST_STATE_DIR=" + root.resolve("state"));
+        err.println("  hoist -c " + sandbox.clusterFile() + " status");
+        err.println("  hoist -c " + sandbox.clusterFile() + " rollback --cluster --dry-run");
       } else {
         deleteTree(root);
       }
