@@ -41,6 +41,10 @@ final class LiveView implements RunRecord, AutoCloseable {
   private final boolean terminal;
   private final boolean quiet;
   private final Clock clock;
+
+  /** A rollback run: its nodes reach the old release, which is not an "upgrade". */
+  private boolean rollback;
+
   private final Map<String, InFlight> inFlight = new LinkedHashMap<>();
   private final ScheduledExecutorService ticker;
   private int drawn;
@@ -67,6 +71,12 @@ final class LiveView implements RunRecord, AutoCloseable {
   }
 
   /** The live view of a command: redrawn on a terminal, plain lines otherwise. */
+  /** Words a node that reached its target as "rolled-back" ({@code hoist rollback}). */
+  LiveView forRollback() {
+    rollback = true;
+    return this;
+  }
+
   static LiveView of(Console console, Environment env, GlobalOptions global, Clock clock) {
     // Redrawing needs cursor movement: a terminal that is not "dumb".
     boolean terminal = env.interactive() && !console.isJson() && !"dumb".equals(env.get("TERM"));
@@ -139,7 +149,9 @@ final class LiveView implements RunRecord, AutoCloseable {
     event(
         outcome.node()
             + ": "
-            + outcome.status().name().toLowerCase(Locale.ROOT).replace('_', '-')
+            + (rollback && outcome.status() == NodeOutcome.Status.UPGRADED
+                ? "rolled-back"
+                : outcome.status().name().toLowerCase(Locale.ROOT).replace('_', '-'))
             + " ("
             + Text.duration(total)
             + " in phases)");

@@ -212,7 +212,7 @@ final class RollbackCommand implements Callable<Integer> {
     targets.sourceRun().ifPresent(run -> invocation.put("rolls_back", run));
     UpgradeService.Upgrade result;
     try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console);
-        LiveView live = LiveView.of(console, env, global, Clock.systemUTC())) {
+        LiveView live = LiveView.of(console, env, global, Clock.systemUTC()).forRollback()) {
       result =
           service.rollback(
               plan,

@@ -1,6 +1,7 @@
 package io.hoist.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +64,9 @@ class RollbackCommandTest {
     JsonNode json = json(result);
 
     assertEquals(0, json.get("exit_code").asInt(), json.toPrettyString());
+    // The progress lines on stderr say what happened to each node: rolled back, not "upgraded".
+    assertTrue(result.err().contains("db-3: rolled-back ("), result.err());
+    assertFalse(result.err().contains(": upgraded ("), result.err());
     for (JsonNode node : json.get("nodes")) {
       assertEquals("rolled-back", node.get("state").asText(), node.toPrettyString());
       List<String> phases = new ArrayList<>();
