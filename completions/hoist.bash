@@ -191,6 +191,7 @@ function _complete_hoist() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_hoist; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version pack" ];    then _picocli_hoist_version; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version get" ];    then _picocli_hoist_version; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version list" ];    then _picocli_hoist_version; return $?; fi
@@ -204,15 +205,17 @@ function _complete_hoist() {
   local cmds4=(version)
   local cmds5=(status)
   local cmds6=(demo)
-  local cmds7=(version pack)
-  local cmds8=(version get)
-  local cmds9=(version list)
-  local cmds10=(version prepare)
+  local cmds7=(schema)
+  local cmds8=(version pack)
+  local cmds9=(version get)
+  local cmds10=(version list)
+  local cmds11=(version prepare)
 
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_hoist_version_prepare; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_hoist_version_list; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_hoist_version_get; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_hoist_version_pack; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_hoist_version_prepare; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_hoist_version_list; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_hoist_version_get; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_hoist_version_pack; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_hoist_schema; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_hoist_demo; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_hoist_status; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_hoist_version; return $?; fi
@@ -231,7 +234,7 @@ function _picocli_hoist() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="inspect upgrade retire rollback version status demo"
+  local commands="inspect upgrade retire rollback version status demo schema"
   local flag_opts="'-v' '--verbose' '-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
   local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
@@ -595,6 +598,48 @@ function _picocli_hoist_demo() {
       COMPREPLY=( $( compReplyArray "${NODE_option_args[@]}" ) )
       return $?
       ;;
+    '-c'|'--cluster-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `schema` subcommand.
+function _picocli_hoist_schema() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '-c'|'--cluster-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames

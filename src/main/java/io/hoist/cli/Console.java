@@ -50,6 +50,15 @@ final class Console {
     Json.print(out, value);
   }
 
+  /**
+   * A document the command exists to print (the cluster-file schema): stdout exactly as given, with
+   * either --output and also with -q, like a JSON result.
+   */
+  void document(String text) {
+    out.print(text);
+    out.flush();
+  }
+
   /** Problems the admin must see: stderr, also with -q; the log. */
   void problem(String line) {
     err.println("hoist: " + line);

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       VersionCommand.class,
       StatusCommand.class,
       DemoCommand.class,
+      SchemaCommand.class,
       CompleteCommand.class,
     },
     footerHeading = "%nExamples:%n",
