@@ -87,6 +87,7 @@ echo "  $checks completions as expected (bash ${BASH_VERSION})"
 # zsh runs the same script through bashcompinit; zsh itself then filters the words by the prefix,
 # so check that the words offered include the right ones.
 zsh_script=${script%.bash}.zsh
+[ "$script" = /usr/share/bash-completion/completions/hoist ] && zsh_script=/usr/share/hoist/completions/hoist.zsh
 if command -v zsh >/dev/null && [ -f "$zsh_script" ]; then
   zsh_words() { # zsh_words WORDS...: the completion words offered for the last word
     zsh -fc 'autoload -U +X compinit && compinit -u -d "$1/zcompdump"; source "$2"

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Installs the Debian package the build made (apt-get resolves its Depends), checks the INSTALLED
+# copy (/usr/bin/hoist, its Java checks and exit codes, the man pages, the bash completion), lists
+# its files and purges it again, also when a check fails: the machine is left as it was found.
+# Usage: .ci/deb-check.sh [PACKAGE.deb]   (default: the newest target/hoist_*_all.deb); root or sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+# apt-get, not dpkg: on a shared machine another apt or dpkg may hold the lock; wait for it.
+apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+
+if [ "$#" -gt 0 ]; then
+  deb=$1
+else
+  # The newest: a version bump without "mvn clean" leaves the older package beside it.
+  deb=
+  for f in target/hoist_*_all.deb; do
+    if [ -f "$f" ] && { [ -z "$deb" ] || [ "$f" -nt "$deb" ]; }; then
+      deb=$f
+    fi
+  done
+  [ -n "$deb" ] || { echo "no target/hoist_*_all.deb: run mvn package first" >&2; exit 1; }
+fi
+deb=$(realpath "$deb")
+
+if dpkg-query -W -f='${Status}' hoist 2>/dev/null | grep -q ' installed$'; then
+  echo "a hoist package is installed already; this check installs and removes its own copy," >&2
+  echo "so remove that one first: dpkg -r hoist" >&2
+  exit 1
+fi
+
+fail() {
+  echo "FAILED: $*" >&2
+  exit 1
+}
+ok() { echo "  ok: $*"; }
+
+fake= # fake Java homes, made below
+remove() {
+  [ -z "$fake" ] || rm -rf "$fake"
+  echo "== apt-get purge hoist"
+  "${apt[@]}" purge -y -qq hoist >/dev/null
+  if dpkg-query -W -f='${Status}' hoist 2>/dev/null | grep -q ' installed$'; then
+    echo "FAILED: hoist is still installed" >&2
+    exit 1
+  fi
+  echo "  removed"
+}
+
+echo "== apt-get install $deb"
+trap remove EXIT # also after a failed or partial install
+# The package list is needed only when a dependency must be downloaded; refresh it then.
+"${apt[@]}" install -y -qq "$deb" >/dev/null \
+  || { "${apt[@]}" update -qq && "${apt[@]}" install -y -qq "$deb" >/dev/null; }
+ok "installed $(dpkg-query -W -f='${Package} ${Version}' hoist)"
+
+echo "== /usr/bin/hoist, the installed launcher"
+[ "$(command -v hoist)" = /usr/bin/hoist ] || fail "hoist on PATH is $(command -v hoist), not /usr/bin/hoist"
+# 0.1.0~SNAPSHOT is the Debian form of the project version 0.1.0-SNAPSHOT.
+version=$(dpkg-query -W -f='${Version}' hoist | tr '~' '-')
+out=$(/usr/bin/hoist --version) || fail "hoist --version exited with $?"
+grep -q "^hoist $version" <<<"$out" || fail "hoist --version printed: $out (expected hoist $version)"
+ok "hoist --version: $(head -n 1 <<<"$out")"
+
+set +e
+/usr/bin/hoist --no-such-option >/dev/null 2>&1
+status=$?
+set -e
+[ "$status" -eq 2 ] || fail "a usage error exited with $status, expected 2"
+ok "exit codes pass through (usage error: 2)"
+
+set +e
+err=$(HOIST_JAVA_OPTS='-XX:+NoSuchJvmFlag' /usr/bin/hoist --version 2>&1)
+set -e
+grep -q 'NoSuchJvmFlag' <<<"$err" || fail "HOIST_JAVA_OPTS did not reach the JVM: $err"
+HOIST_JAVA_OPTS='-Xmx64m -Dhoist.ci=yes' /usr/bin/hoist --version >/dev/null || fail "HOIST_JAVA_OPTS with two options"
+ok "HOIST_JAVA_OPTS reaches the JVM"
+
+# expect_refusal NAME PATTERN JAVA_HOME: the launcher exits 1 with a message naming what to install.
+expect_refusal() {
+  local name=$1 pattern=$2 home=$3 err status
+  set +e
+  err=$(JAVA_HOME=$home /usr/bin/hoist --version 2>&1)
+  status=$?
+  set -e
+  [ "$status" -eq 1 ] || fail "$name: exited with $status, expected 1 ($err)"
+  grep -q "$pattern" <<<"$err" || fail "$name: message lacks '$pattern': $err"
+  grep -q 'openjdk-17-jre-headless' <<<"$err" || fail "$name: message does not say what to install: $err"
+  ok "$name: $err"
+}
+fake=$(mktemp -d /tmp/hoist-deb-check.XXXXXX)
+mkdir -p "$fake/java11/bin" "$fake/java8/bin"
+printf 'JAVA_VERSION="11.0.22"\n' >"$fake/java11/release"
+printf '#!/bin/sh\necho "java 11 must not be started" >&2\nexit 99\n' >"$fake/java11/bin/java"
+# No release file: the launcher asks java -version.
+printf '#!/bin/sh\necho "openjdk version \\"1.8.0_392\\"" >&2\n' >"$fake/java8/bin/java"
+chmod 755 "$fake/java11/bin/java" "$fake/java8/bin/java"
+expect_refusal "no java at JAVA_HOME" "not an executable" "$fake/none"
+expect_refusal "Java 11 (release file)" "is Java 11, hoist needs Java 17" "$fake/java11"
+expect_refusal "Java 8 (java -version)" "is Java 8, hoist needs Java 17" "$fake/java8"
+
+echo "== man pages"
+page=$(man -w hoist) || fail "man -w hoist found nothing"
+[ "$page" = /usr/share/man/man1/hoist.1.gz ] || fail "man -w hoist: $page"
+ok "man -w hoist: $page"
+text=$(MANPAGER=cat MANWIDTH=80 man hoist 2>&1) || fail "man hoist: $text"
+grep -q 'SYNOPSIS' <<<"$text" || fail "man hoist has no SYNOPSIS: $text"
+grep -q 'upgrade' <<<"$text" || fail "man hoist does not mention upgrade: $text"
+ok "man hoist renders ($(wc -l <<<"$text") lines)"
+text=$(MANPAGER=cat MANWIDTH=80 man 1 hoist-upgrade 2>&1) || fail "man 1 hoist-upgrade: $text"
+grep -q -- '--dry-run' <<<"$text" || fail "man 1 hoist-upgrade does not mention --dry-run"
+ok "man 1 hoist-upgrade renders"
+for page in $(dpkg -L hoist | grep '^/usr/share/man/man[1-9]/.*\.gz$'); do
+  name=$(basename "$page" .gz)
+  section=${name##*.}
+  MANPAGER=cat MANWIDTH=80 man "$section" "${name%.*}" >/dev/null 2>&1 || fail "man $section ${name%.*}"
+done
+ok "every installed page opens with man"
+
+echo "== bash and zsh completion of the installed copy (node and role names through /usr/bin/hoist)"
+bash "$(dirname "$0")/completion-test.sh" /usr/bin/hoist /usr/share/bash-completion/completions/hoist \
+  || fail "the installed completion"
+ok "the installed completion script completes commands, options, values, nodes and roles"
+
+echo "== dpkg -L hoist"
+dpkg -L hoist | sed 's/^/  /'
