@@ -108,6 +108,11 @@ ok "man -w hoist: $page"
 text=$(MANPAGER=cat MANWIDTH=80 man hoist 2>&1) || fail "man hoist: $text"
 grep -q 'SYNOPSIS' <<<"$text" || fail "man hoist has no SYNOPSIS: $text"
 grep -q 'upgrade' <<<"$text" || fail "man hoist does not mention upgrade: $text"
+# The page of this build, not a formatted copy man-db kept from an earlier install.
+grep -q 'ENVIRONMENT' <<<"$text" && grep -q 'HOIST_STATE_DIR' <<<"$text" \
+  || fail "man hoist is not this build's page (no ENVIRONMENT section): $text"
+text5=$(MANPAGER=cat MANWIDTH=80 man 5 hoist-cluster.yaml 2>&1) || fail "man 5 hoist-cluster.yaml: $text5"
+grep -q 'role_order' <<<"$text5" || fail "man 5 hoist-cluster.yaml has no role_order: $text5"
 ok "man hoist renders ($(wc -l <<<"$text") lines)"
 text=$(MANPAGER=cat MANWIDTH=80 man 1 hoist-upgrade 2>&1) || fail "man 1 hoist-upgrade: $text"
 grep -q -- '--dry-run' <<<"$text" || fail "man 1 hoist-upgrade does not mention --dry-run"
