@@ -523,7 +523,7 @@ class RollingUpgradeIT {
     Files.writeString(sim.nodeHome("db-2").resolve("fail-health-" + NEW), "");
     Map<String, String> before = snapshot(data);
 
-    JsonNode json = upgrade("--mode", "one-shot", "--window", "3s");
+    JsonNode json = upgrade("--mode", "one-shot", "--window", "5s");
 
     assertEquals(4, json.get("exit_code").asInt(), json.toPrettyString());
     assertState(json, "db-2", "failed-rolled-back");
