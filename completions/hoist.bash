@@ -203,7 +203,7 @@ function _picocli_hoist() {
 
   local commands="inspect upgrade retire rollback version status demo"
   local flag_opts="'-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -212,7 +212,7 @@ function _picocli_hoist() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -245,7 +245,7 @@ function _picocli_hoist_inspect() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -257,7 +257,7 @@ function _picocli_hoist_inspect() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -290,7 +290,7 @@ function _picocli_hoist_upgrade() {
 
   local commands=""
   local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -326,7 +326,7 @@ function _picocli_hoist_upgrade() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -359,7 +359,7 @@ function _picocli_hoist_retire() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -371,7 +371,7 @@ function _picocli_hoist_retire() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -404,7 +404,7 @@ function _picocli_hoist_rollback() {
 
   local commands=""
   local flag_opts="'--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -422,7 +422,7 @@ function _picocli_hoist_rollback() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -455,7 +455,7 @@ function _picocli_hoist_version() {
 
   local commands="pack get list prepare"
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -464,7 +464,7 @@ function _picocli_hoist_version() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -497,7 +497,7 @@ function _picocli_hoist_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -506,7 +506,7 @@ function _picocli_hoist_status() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -539,7 +539,7 @@ function _picocli_hoist_demo() {
 
   local commands=""
   local flag_opts="'--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -557,7 +557,7 @@ function _picocli_hoist_demo() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -590,7 +590,7 @@ function _picocli_hoist_version_pack() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -617,7 +617,7 @@ function _picocli_hoist_version_pack() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -657,7 +657,7 @@ function _picocli_hoist_version_get() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -666,7 +666,7 @@ function _picocli_hoist_version_get() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -699,7 +699,7 @@ function _picocli_hoist_version_list() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -708,7 +708,7 @@ function _picocli_hoist_version_list() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -741,7 +741,7 @@ function _picocli_hoist_version_prepare() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -753,7 +753,7 @@ function _picocli_hoist_version_prepare() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?

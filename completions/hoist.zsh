@@ -204,7 +204,7 @@ function _picocli_hoist() {
 
   local commands="inspect upgrade retire rollback version status demo"
   local flag_opts="'-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -213,7 +213,7 @@ function _picocli_hoist() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -246,7 +246,7 @@ function _picocli_hoist_inspect() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -258,7 +258,7 @@ function _picocli_hoist_inspect() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -291,7 +291,7 @@ function _picocli_hoist_upgrade() {
 
   local commands=""
   local flag_opts="'--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -327,7 +327,7 @@ function _picocli_hoist_upgrade() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -360,7 +360,7 @@ function _picocli_hoist_retire() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -372,7 +372,7 @@ function _picocli_hoist_retire() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -405,7 +405,7 @@ function _picocli_hoist_rollback() {
 
   local commands=""
   local flag_opts="'--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -423,7 +423,7 @@ function _picocli_hoist_rollback() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -456,7 +456,7 @@ function _picocli_hoist_version() {
 
   local commands="pack get list prepare"
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -465,7 +465,7 @@ function _picocli_hoist_version() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -498,7 +498,7 @@ function _picocli_hoist_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -507,7 +507,7 @@ function _picocli_hoist_status() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -540,7 +540,7 @@ function _picocli_hoist_demo() {
 
   local commands=""
   local flag_opts="'--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -558,7 +558,7 @@ function _picocli_hoist_demo() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -591,7 +591,7 @@ function _picocli_hoist_version_pack() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -618,7 +618,7 @@ function _picocli_hoist_version_pack() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -658,7 +658,7 @@ function _picocli_hoist_version_get() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -667,7 +667,7 @@ function _picocli_hoist_version_get() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -700,7 +700,7 @@ function _picocli_hoist_version_list() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -709,7 +709,7 @@ function _picocli_hoist_version_list() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -742,7 +742,7 @@ function _picocli_hoist_version_prepare() {
 
   local commands=""
   local flag_opts="'--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '-v' '--verbose' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '-v' '--verbose' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -754,7 +754,7 @@ function _picocli_hoist_version_prepare() {
     '-c'|'--cluster-file')
       return
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?

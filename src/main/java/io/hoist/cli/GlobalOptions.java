@@ -23,11 +23,14 @@ final class GlobalOptions {
   String clusterFile;
 
   @Option(
-      names = "--output",
+      names = {"-o", "--output"},
       paramLabel = "FORMAT",
       scope = ScopeType.INHERIT,
       defaultValue = "text",
-      description = "Result format on stdout: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Result format on stdout: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}. json"
+              + " writes exactly one JSON document (schema_version first), also when the command"
+              + " fails; logs and progress stay on stderr.")
   Output output = Output.text;
 
   @Option(
@@ -56,6 +59,9 @@ final class GlobalOptions {
   java.nio.file.Path logFile;
 
   private RunLog log = RunLog.NONE;
+
+  /** Whether a result document has gone to stdout (--output json: never a second one). */
+  private boolean resultWritten;
 
   @Option(
       names = "--no-color",
@@ -100,6 +106,16 @@ final class GlobalOptions {
 
   boolean isJson() {
     return output == Output.json;
+  }
+
+  /** Records that this command's result went to stdout. */
+  void resultWritten() {
+    resultWritten = true;
+  }
+
+  /** Whether this command's result already went to stdout (an error then adds none). */
+  boolean hasWrittenResult() {
+    return resultWritten;
   }
 
   int verbosity() {
