@@ -32,6 +32,11 @@ final class Console {
     return global.isJson();
   }
 
+  /** Whether escape sequences may be written (see {@link Text#styled}). */
+  boolean isStyled(Environment env) {
+    return Text.styled(env, global);
+  }
+
   boolean isQuiet() {
     return global.verbosity() < 0;
   }

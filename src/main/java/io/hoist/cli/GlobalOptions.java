@@ -66,7 +66,9 @@ final class GlobalOptions {
   @Option(
       names = "--no-color",
       scope = ScopeType.INHERIT,
-      description = "No colours (also when NO_COLOR is set or stdout is not a terminal).")
+      description =
+          "No colours and no redrawn progress, only plain lines (also when NO_COLOR is set or"
+              + " stdout is not a terminal).")
   boolean noColor;
 
   /** The --log-file, opened by the execution strategy; a no-op log without the option. */
