@@ -69,7 +69,13 @@ final class StatusCommand implements Callable<Integer> {
       dir =
           Runs.last(stateDir)
               .orElseThrow(
-                  () -> new UsageException("no run is recorded in " + Runs.dir(stateDir) + " yet"));
+                  () ->
+                      new UsageException(
+                          "no run is recorded in "
+                              + Runs.dir(stateDir)
+                              + " yet: 'hoist upgrade' and 'hoist rollback' record theirs there;"
+                              + " runs made as another user or with another HOIST_STATE_DIR are"
+                              + " in that state directory (set HOIST_STATE_DIR to read them)"));
     } else {
       dir =
           Runs.find(stateDir, run)
