@@ -87,10 +87,14 @@ final class Json {
     return Map.of("error", error);
   }
 
-  /** An object built from JSON text (a nested command's document, in the demo's). */
+  /**
+   * The JSON object {@code text} holds (a nested command's document, in the demo's), or null when
+   * it holds none.
+   */
   static com.fasterxml.jackson.databind.JsonNode parse(String text) {
     try {
-      return MAPPER.readTree(text);
+      com.fasterxml.jackson.databind.JsonNode json = MAPPER.readTree(text);
+      return json != null && json.isObject() ? json : null;
     } catch (JsonProcessingException e) {
       return null;
     }
