@@ -236,7 +236,7 @@ function _picocli_hoist() {
 
   local commands="inspect upgrade retire rollback version status demo schema"
   local flag_opts="'-v' '--verbose' '-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -248,7 +248,7 @@ function _picocli_hoist() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -278,7 +278,7 @@ function _picocli_hoist_inspect() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -293,7 +293,7 @@ function _picocli_hoist_inspect() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -323,7 +323,7 @@ function _picocli_hoist_upgrade() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local rollbackstop_option_args=("rollback" "stop") # --on-failure values
   local rollingoneshot_option_args=("rolling" "one-shot") # --mode values
   local FORMAT_option_args=("text" "json") # --output values
@@ -369,7 +369,7 @@ function _picocli_hoist_upgrade() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -399,7 +399,7 @@ function _picocli_hoist_retire() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -414,7 +414,7 @@ function _picocli_hoist_retire() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -444,7 +444,7 @@ function _picocli_hoist_rollback() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -466,7 +466,7 @@ function _picocli_hoist_rollback() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -496,7 +496,7 @@ function _picocli_hoist_version() {
 
   local commands="pack get list prepare"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -508,7 +508,7 @@ function _picocli_hoist_version() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -538,7 +538,7 @@ function _picocli_hoist_status() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -550,7 +550,7 @@ function _picocli_hoist_status() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -580,7 +580,7 @@ function _picocli_hoist_demo() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local NODE_option_args=("ctl-1" "db-1" "db-2" "db-3" "router-1" "router-2") # --fail-at values
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -604,7 +604,7 @@ function _picocli_hoist_demo() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -634,7 +634,7 @@ function _picocli_hoist_schema() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -646,7 +646,7 @@ function _picocli_hoist_schema() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -676,7 +676,7 @@ function _picocli_hoist_version_pack() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -706,7 +706,7 @@ function _picocli_hoist_version_pack() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -743,7 +743,7 @@ function _picocli_hoist_version_get() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -755,7 +755,7 @@ function _picocli_hoist_version_get() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -785,7 +785,7 @@ function _picocli_hoist_version_list() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -797,7 +797,7 @@ function _picocli_hoist_version_list() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -827,7 +827,7 @@ function _picocli_hoist_version_prepare() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -842,7 +842,7 @@ function _picocli_hoist_version_prepare() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?

@@ -237,7 +237,7 @@ function _picocli_hoist() {
 
   local commands="inspect upgrade retire rollback version status demo schema"
   local flag_opts="'-v' '--verbose' '-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -249,7 +249,7 @@ function _picocli_hoist() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -279,7 +279,7 @@ function _picocli_hoist_inspect() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -294,7 +294,7 @@ function _picocli_hoist_inspect() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -324,7 +324,7 @@ function _picocli_hoist_upgrade() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local rollbackstop_option_args=("rollback" "stop") # --on-failure values
   local rollingoneshot_option_args=("rolling" "one-shot") # --mode values
   local FORMAT_option_args=("text" "json") # --output values
@@ -370,7 +370,7 @@ function _picocli_hoist_upgrade() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -400,7 +400,7 @@ function _picocli_hoist_retire() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--timeout' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -415,7 +415,7 @@ function _picocli_hoist_retire() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -445,7 +445,7 @@ function _picocli_hoist_rollback() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--cluster' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--to' '--role-order' '--max-parallel' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -467,7 +467,7 @@ function _picocli_hoist_rollback() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -497,7 +497,7 @@ function _picocli_hoist_version() {
 
   local commands="pack get list prepare"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -509,7 +509,7 @@ function _picocli_hoist_version() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -539,7 +539,7 @@ function _picocli_hoist_status() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -551,7 +551,7 @@ function _picocli_hoist_status() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -581,7 +581,7 @@ function _picocli_hoist_demo() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--keep' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--dir' '--fail-at' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local NODE_option_args=("ctl-1" "db-1" "db-2" "db-3" "router-1" "router-2") # --fail-at values
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -605,7 +605,7 @@ function _picocli_hoist_demo() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -635,7 +635,7 @@ function _picocli_hoist_schema() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -647,7 +647,7 @@ function _picocli_hoist_schema() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -677,7 +677,7 @@ function _picocli_hoist_version_pack() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--version' '--from' '--min-hoist' '--product' '--into' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -707,7 +707,7 @@ function _picocli_hoist_version_pack() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -744,7 +744,7 @@ function _picocli_hoist_version_get() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -756,7 +756,7 @@ function _picocli_hoist_version_get() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -786,7 +786,7 @@ function _picocli_hoist_version_list() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -798,7 +798,7 @@ function _picocli_hoist_version_list() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
@@ -828,7 +828,7 @@ function _picocli_hoist_version_prepare() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--max-parallel' '-c' '--cluster-file' '--output' '--log-file'"
+  local arg_opts="'--max-parallel' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -843,7 +843,7 @@ function _picocli_hoist_version_prepare() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '--output')
+    '-o'|'--output')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?

@@ -44,7 +44,7 @@ public final class Cli {
     ErrorHandler errors = new ErrorHandler(hoist.global);
     commandLine.setExecutionExceptionHandler(errors);
     commandLine.setParameterExceptionHandler(errors);
-    commandLine.setExecutionStrategy(new ConfigureLogging(hoist.global, errors));
+    commandLine.setExecutionStrategy(new ConfigureLogging(hoist.global, errors, env));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setAbbreviatedOptionsAllowed(false);
     setSections(commandLine);
@@ -67,10 +67,16 @@ public final class Cli {
    * Sets slf4j-simple's level after parsing and before running: it fixes the level when the first
    * logger is created, so no class of this package holds a static logger.
    */
-  private record ConfigureLogging(GlobalOptions global, ErrorHandler errors)
+  private record ConfigureLogging(GlobalOptions global, ErrorHandler errors, Environment env)
       implements IExecutionStrategy {
     @Override
     public int execute(ParseResult parseResult) {
+      // Help follows the colour rule too (picocli's own detection sees neither --no-color nor the
+      // environment tests give).
+      parseResult
+          .commandSpec()
+          .commandLine()
+          .setColorScheme(CommandLine.Help.defaultColorScheme(Text.ansi(env, global)));
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", global.logLevel());
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
       System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");

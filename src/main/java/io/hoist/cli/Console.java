@@ -2,12 +2,14 @@ package io.hoist.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Where a command's words go. Results go to stdout (text unless -q, JSON always: it was asked for);
- * problems go to stderr even with -q; progress and notes go to stderr unless -q; everything also
- * goes to the --log-file.
+ * with --output json stdout holds exactly one JSON document, so text meant as a result goes to
+ * stderr as a note; problems go to stderr even with -q; progress and notes go to stderr unless -q;
+ * everything also goes to the --log-file.
  */
 final class Console {
 
@@ -30,24 +32,35 @@ final class Console {
     return global.isJson();
   }
 
+  /** Whether escape sequences may be written (see {@link Text#styled}). */
+  boolean isStyled(Environment env) {
+    return Text.styled(env, global);
+  }
+
   boolean isQuiet() {
     return global.verbosity() < 0;
   }
 
-  /** The text result: stdout unless -q; always the log. */
+  /** The text result: stdout unless -q (stderr with --output json); always the log. */
   void result(List<String> lines) {
+    PrintWriter to = isJson() ? err : out;
     for (String line : lines) {
       if (!isQuiet()) {
-        out.println(line);
+        to.println(line);
       }
       global.log().line(line);
     }
-    out.flush();
+    to.flush();
   }
 
-  /** A JSON result: stdout (also with -q); the log records that it was written. */
-  void json(Object value) {
-    Json.print(out, value);
+  /**
+   * The JSON result: one document on stdout (also with -q), {@code schema_version} first, then
+   * {@code fields}; the log records that it was written. A command writes it once.
+   */
+  void json(Map<String, ?> fields) {
+    Json.print(out, Json.document(fields));
+    global.resultWritten();
+    global.log().line("result: JSON written to stdout");
   }
 
   /**

@@ -4,6 +4,7 @@ import io.hoist.demo.Sandbox;
 import io.hoist.error.UsageException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -102,7 +104,8 @@ final class DemoCommand implements Callable<Integer> {
     if (failAt != null) {
       sandbox.failHealthAt(failAt);
     }
-    boolean quiet = parent.global.verbosity() < 0;
+    GlobalOptions global = parent.global;
+    boolean quiet = global.verbosity() < 0;
     if (!quiet) {
       err.println(
           "hoist demo: "
@@ -114,44 +117,75 @@ final class DemoCommand implements Callable<Integer> {
               + " in "
               + root.resolve("repo"));
     }
+    List<List<String>> commands =
+        List.of(
+            List.of("inspect"),
+            List.of("upgrade", "--cluster", "--dry-run"),
+            List.of("upgrade", "--cluster", "--prepare-only"),
+            List.of("upgrade", "--cluster", "--yes"),
+            List.of("status"),
+            List.of("version", "list"));
+    List<Map<String, Object>> steps = new ArrayList<>();
+    int exit = ExitCode.OK.code();
     try {
-      int[] codes = {
-        step(out, err, quiet, sandbox, List.of("inspect")),
-        step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--dry-run")),
-        step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--prepare-only")),
-        step(out, err, quiet, sandbox, List.of("upgrade", "--cluster", "--yes")),
-        step(out, err, quiet, sandbox, List.of("status")),
-        step(out, err, quiet, sandbox, List.of("version", "list"))
-      };
-      for (int code : codes) {
-        if (code != 0) {
-          return code;
+      for (List<String> command : commands) {
+        // In JSON mode each step's document is kept for the demo's one document.
+        StringWriter captured = new StringWriter();
+        PrintWriter stepOut = global.isJson() ? new PrintWriter(captured, true) : out;
+        int code = step(stepOut, err, quiet, sandbox, command);
+        if (exit == ExitCode.OK.code()) {
+          exit = code;
         }
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("command", command);
+        step.put("exit_code", code);
+        step.put("result", Json.parse(captured.toString()));
+        steps.add(step);
       }
-      return 0;
+      return exit;
     } finally {
-      if (keep) {
+      if (keep && !quiet) {
         err.println("hoist demo: the sandbox is kept in " + root);
         err.println("  its runs, journals and backups are in " + root.resolve("state") + "; try:");
         err.println("  export HOIST_STATE_DIR=" + root.resolve("state"));
         err.println("  hoist -c " + sandbox.clusterFile() + " status");
         err.println("  hoist -c " + sandbox.clusterFile() + " rollback --cluster --dry-run");
-      } else {
+      } else if (!keep) {
         deleteTree(root);
       }
       err.flush();
+      if (global.isJson()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("sandbox", root.toString());
+        json.put("kept", keep);
+        json.put("ok", exit == ExitCode.OK.code() && steps.size() == commands.size());
+        json.put("exit_code", exit);
+        json.put("steps", steps);
+        Console.of(spec, global).json(json);
+      }
     }
   }
 
   private int step(
       PrintWriter out, PrintWriter err, boolean quiet, Sandbox sandbox, List<String> command) {
+    GlobalOptions global = parent.global;
     List<String> args = new ArrayList<>();
     args.add("--cluster-file");
     args.add(sandbox.clusterFile().toString());
     args.add("--output");
-    args.add(parent.global.output.name());
-    if (parent.global.noColor) {
+    args.add(global.output.name());
+    if (global.noColor) {
       args.add("--no-color");
+    }
+    if (quiet) {
+      args.add("--quiet");
+    }
+    for (int i = 0; i < global.verbose.length; i++) {
+      args.add("--verbose");
+    }
+    if (global.logFile != null) {
+      args.add("--log-file");
+      args.add(global.logFile.toString());
     }
     args.addAll(command);
     if (!quiet) {

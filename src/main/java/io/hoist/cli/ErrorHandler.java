@@ -2,11 +2,19 @@ package io.hoist.cli;
 
 import io.hoist.error.ConfigException;
 import io.hoist.error.HoistException;
+import io.hoist.error.InterruptedRunException;
+import io.hoist.error.LockedException;
+import io.hoist.error.Problem;
+import io.hoist.error.TransportException;
+import io.hoist.error.UsageException;
+import io.hoist.error.ValidationException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -31,32 +39,47 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     PrintWriter err = cmd.getErr();
     global.log().line("error: " + ex.getMessage());
     if (ex instanceof HoistException he) {
+      int code = ExitCode.of(he).code();
+      List<Problem> problems = List.of();
+      String message;
       if (he instanceof ConfigException ce) {
-        ce.problems().forEach(p -> err.println(p));
-        err.println(
-            "hoist: the cluster file has "
-                + ce.problems().size()
-                + (ce.problems().size() == 1 ? " problem" : " problems")
-                + "; nothing was done");
+        problems = ce.problems();
+        problems.forEach(p -> err.println(p));
+        message =
+            "the cluster file has "
+                + problems.size()
+                + (problems.size() == 1 ? " problem" : " problems")
+                + "; nothing was done";
+        err.println("hoist: " + message);
+        message =
+            problems.stream().map(Problem::toString).collect(Collectors.joining("\n"))
+                + "\n"
+                + message;
       } else {
-        err.println("hoist: " + he.getMessage());
+        message = he.getMessage();
+        err.println("hoist: " + message);
       }
       if (global.verbosity() > 0) {
         he.printStackTrace(err);
       }
       err.flush();
-      return ExitCode.of(he).code();
+      String node = he instanceof TransportException te ? te.node() : null;
+      json(cmd, code, kind(he), message, node, problems);
+      return code;
     }
-    err.println("hoist: internal error: " + ex);
+    String message = "internal error: " + ex;
+    err.println("hoist: " + message);
     String trace = trace(ex);
     Path saved = save(trace);
     if (global.verbosity() > 0 || saved == null) {
       err.print(trace);
     }
-    err.println(
-        "hoist: this is a bug; please report it with the command you ran"
-            + (saved == null ? " and the trace above." : " and the trace saved in " + saved));
+    String report =
+        "this is a bug; please report it with the command you ran"
+            + (saved == null ? " and the trace above." : " and the trace saved in " + saved);
+    err.println("hoist: " + report);
     err.flush();
+    json(cmd, ExitCode.INTERNAL.code(), "internal", message + "; " + report, null, List.of());
     return ExitCode.INTERNAL.code();
   }
 
@@ -70,7 +93,67 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
           "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
     }
     err.flush();
+    if (asksForJson(args)) {
+      json(cmd, ExitCode.USAGE.code(), "usage", ex.getMessage(), null, List.of());
+    }
     return ExitCode.USAGE.code();
+  }
+
+  /**
+   * With --output json, the error as a JSON document on stdout, unless the command already wrote
+   * its result there (stdout holds one document, whatever happens).
+   */
+  private void json(
+      CommandLine cmd, int code, String kind, String message, String node, List<Problem> problems) {
+    if (!global.isJson() || global.hasWrittenResult()) {
+      return;
+    }
+    Json.print(cmd.getOut(), Json.document(Json.error(code, kind, message, node, problems)));
+    global.resultWritten();
+  }
+
+  /** The error's kind in the JSON document: the exception's type, as a word. */
+  static String kind(HoistException e) {
+    if (e instanceof ConfigException) {
+      return "config";
+    }
+    if (e instanceof UsageException) {
+      return "usage";
+    }
+    if (e instanceof ValidationException) {
+      return "validation";
+    }
+    if (e instanceof TransportException) {
+      return "transport";
+    }
+    if (e instanceof LockedException) {
+      return "locked";
+    }
+    if (e instanceof InterruptedRunException) {
+      return "interrupted";
+    }
+    return "internal";
+  }
+
+  /**
+   * Whether the command line asks for JSON: read from the words themselves, because a parse error
+   * may come before picocli reached -o/--output.
+   */
+  static boolean asksForJson(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--")) {
+        return false;
+      }
+      boolean option = arg.equals("--output") || arg.equals("-o");
+      if ((option && i + 1 < args.length && args[i + 1].equalsIgnoreCase("json"))
+          || arg.equalsIgnoreCase("--output=json")
+          || arg.equalsIgnoreCase("-o=json")
+          || arg.equalsIgnoreCase("-ojson")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String trace(Throwable t) {

@@ -23,11 +23,14 @@ final class GlobalOptions {
   String clusterFile;
 
   @Option(
-      names = "--output",
+      names = {"-o", "--output"},
       paramLabel = "FORMAT",
       scope = ScopeType.INHERIT,
       defaultValue = "text",
-      description = "Result format on stdout: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Result format on stdout: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}. json"
+              + " writes exactly one JSON document (schema_version first), also when the command"
+              + " fails; logs and progress stay on stderr.")
   Output output = Output.text;
 
   @Option(
@@ -57,10 +60,15 @@ final class GlobalOptions {
 
   private RunLog log = RunLog.NONE;
 
+  /** Whether a result document has gone to stdout (--output json: never a second one). */
+  private boolean resultWritten;
+
   @Option(
       names = "--no-color",
       scope = ScopeType.INHERIT,
-      description = "No colours (also when NO_COLOR is set or stdout is not a terminal).")
+      description =
+          "No colours and no redrawn progress, only plain lines (also when NO_COLOR is set or"
+              + " stdout is not a terminal).")
   boolean noColor;
 
   /** The --log-file, opened by the execution strategy; a no-op log without the option. */
@@ -100,6 +108,16 @@ final class GlobalOptions {
 
   boolean isJson() {
     return output == Output.json;
+  }
+
+  /** Records that this command's result went to stdout. */
+  void resultWritten() {
+    resultWritten = true;
+  }
+
+  /** Whether this command's result already went to stdout (an error then adds none). */
+  boolean hasWrittenResult() {
+    return resultWritten;
   }
 
   int verbosity() {

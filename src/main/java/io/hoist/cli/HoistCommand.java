@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
       "  hoist upgrade --cluster --dry-run  show the plan, change nothing",
       "  hoist --output json inspect | jq .ok",
       "",
+      "--output json writes one JSON document on stdout, schema_version first, also for an error;"
+          + " the shape of each command's is in docs/json/ (JSON Schema).",
       "Environment: HOIST_CLUSTER (cluster file), HOIST_SSH_PASSWORD (SSH password, never a"
           + " flag), SSH_AUTH_SOCK (ssh-agent), NO_COLOR.",
       "See 'hoist COMMAND --help' and the README for the cluster file reference."

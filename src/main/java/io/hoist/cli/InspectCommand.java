@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
       "  hoist inspect --accept-new-host-keys    first contact: record host keys",
       "  hoist --output json inspect | jq '.nodes[] | select(.ok | not) | .node'",
       "",
-      "JSON: {cluster, ok, nodes: [{node, address, version, ok, checks: [{name, status"
-          + " (pass|fail|skip), message, duration_ms}]}], summary: {nodes, passed, failed}}"
+      "JSON (docs/json/inspect.schema.json): {schema_version, cluster, ok, nodes: [{node, address,"
+          + " version, ok, checks: [{name, status (pass|fail|skip), message, duration_ms}]}],"
+          + " summary: {nodes, passed, failed}}"
     })
 final class InspectCommand implements Callable<Integer> {
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hoist.command.ShellCommand;
+import io.hoist.error.Problem;
 import io.hoist.inspect.CheckResult;
 import io.hoist.inspect.InspectReport;
 import io.hoist.inspect.NodeReport;
@@ -26,16 +27,78 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON shapes of hoist's results (snake_case keys, documented in each command's help and the
- * README). Built as ordered maps so the shape is explicit here, not derived from class internals;
- * commands appear only in their display form, never with a secret.
+ * The JSON shapes of hoist's results (snake_case keys; one JSON Schema per command in {@code
+ * docs/json/}, checked by the tests). Built as ordered maps so the shape is explicit here, not
+ * derived from class internals; commands appear only in their display form, never with a secret.
  */
 final class Json {
+
+  /**
+   * The version of the documented shapes, the first field of every document: raised when a field is
+   * removed, renamed or changes meaning (adding a field does not raise it).
+   */
+  static final int SCHEMA_VERSION = 1;
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Json() {}
+
+  /** A result document: {@code schema_version} first, then {@code fields} in their order. */
+  static Map<String, Object> document(Map<String, ?> fields) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("schema_version", SCHEMA_VERSION);
+    fields.forEach(
+        (key, value) -> {
+          if (!key.equals("schema_version")) {
+            root.put(key, value);
+          }
+        });
+    return root;
+  }
+
+  /**
+   * How a command failed, for {@code --output json} (its message also goes to stderr).
+   *
+   * @param code the exit code
+   * @param kind the kind of error: usage, config, validation, transport, locked, interrupted,
+   *     internal
+   * @param message the message, as stderr shows it
+   * @param node the node it happened on, or null
+   * @param problems every problem of a cluster file (config errors), else empty
+   */
+  static Map<String, Object> error(
+      int code, String kind, String message, String node, List<Problem> problems) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("kind", kind);
+    error.put("message", message);
+    error.put("node", node);
+    List<Object> list = new ArrayList<>();
+    for (Problem problem : problems) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("file", problem.file());
+      p.put("line", problem.line());
+      p.put("column", problem.column());
+      p.put("message", problem.message());
+      list.add(p);
+    }
+    error.put("problems", list);
+    return Map.of("error", error);
+  }
+
+  /**
+   * The JSON object {@code text} holds (a nested command's document, in the demo's), or null when
+   * it holds none.
+   */
+  static com.fasterxml.jackson.databind.JsonNode parse(String text) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode json = MAPPER.readTree(text);
+      return json != null && json.isObject() ? json : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
 
   static void print(PrintWriter out, Object value) {
     try {
@@ -82,6 +145,7 @@ final class Json {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("cluster", plan.cluster());
     root.put("dry_run", true);
+    root.put("rollback", plan.rollback());
     root.put("target", plan.target());
     root.put("role_order", plan.roleOrder());
     List<Object> nodes = new ArrayList<>();
@@ -145,9 +209,17 @@ final class Json {
     return root;
   }
 
+  /** {@code version prepare}'s document: the cluster, then the release's staging. */
   static Map<String, Object> prepared(String cluster, ReleaseService.Prepared prepared) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("cluster", cluster);
+    root.putAll(staged(prepared));
+    return root;
+  }
+
+  /** One release staged on nodes (in prepare's, --prepare-only's and upgrade's documents). */
+  static Map<String, Object> staged(ReleaseService.Prepared prepared) {
+    Map<String, Object> root = new LinkedHashMap<>();
     root.put("version", prepared.release().version().text());
     root.put("bundle", prepared.release().bundle().getFileName().toString());
     root.put("sha256", prepared.release().sha256());

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * What an upgrade is doing, on stderr, while it runs. On a terminal: a block of one line per node
  * in flight (its phase and how long it has been in it), redrawn in place every 250 ms, with a
  * permanent line above it as each node ends. Otherwise (logs, cron mail, pipes): one plain
- * timestamped line per phase start and end, undo and node end. Everything also goes to the
- * --log-file as plain lines. Nothing on stderr with -q.
+ * timestamped line per phase start and end, undo and node end; also with --no-color or NO_COLOR,
+ * which rule out escape sequences. Everything also goes to the --log-file as plain lines. Nothing
+ * on stderr with -q.
  *
  * <p>Thread-safe: the nodes' threads report here at once; all printing is under this object's lock.
  */
@@ -78,8 +79,8 @@ final class LiveView implements RunRecord, AutoCloseable {
   }
 
   static LiveView of(Console console, Environment env, GlobalOptions global, Clock clock) {
-    // Redrawing needs cursor movement: a terminal that is not "dumb".
-    boolean terminal = env.interactive() && !console.isJson() && !"dumb".equals(env.get("TERM"));
+    // Redrawing needs cursor movement: a terminal that is not "dumb", and escapes allowed.
+    boolean terminal = Text.styled(env, global) && !console.isJson();
     return new LiveView(console.err(), global, terminal, console.isQuiet(), clock);
   }
 

@@ -11,7 +11,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress of long work on stderr: a progress bar on a terminal, plain lines otherwise (logs, cron
- * mail), nothing with -q (the --log-file still gets the plain lines).
+ * mail, --no-color, NO_COLOR), nothing with -q (the --log-file still gets the plain lines).
  */
 final class Progress {
 
@@ -19,7 +19,7 @@ final class Progress {
 
   /** A download's progress, for {@code what} (a bundle's name). */
   static DownloadProgress download(String what, Console console, Environment env) {
-    boolean bar = env.interactive() && !console.isQuiet() && !console.isJson();
+    boolean bar = console.isStyled(env) && !console.isQuiet() && !console.isJson();
     return bar ? new Bar(what) : new Lines(what, console);
   }
 

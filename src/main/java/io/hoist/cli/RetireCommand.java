@@ -52,8 +52,8 @@ import picocli.CommandLine.Spec;
       "  hoist retire dea-1 dea-2 --timeout 10m",
       "  hoist --output json retire dea-1 | jq -r '.nodes[].state'",
       "",
-      "JSON: {cluster, ok, exit_code, nodes: [{node, roles, state, duration_ms, message, rejoin}]};"
-          + " state is drained, failed or not-started"
+      "JSON (docs/json/retire.schema.json): {schema_version, cluster, ok, exit_code, nodes: [{node,"
+          + " roles, state, duration_ms, message, rejoin}]}; state is drained, failed or not-started"
     })
 final class RetireCommand implements Callable<Integer> {
 

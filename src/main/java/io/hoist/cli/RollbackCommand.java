@@ -14,6 +14,7 @@ import io.hoist.run.RollbackTargets;
 import io.hoist.run.UpgradeService;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,23 +181,11 @@ final class RollbackCommand implements Callable<Integer> {
       return ExitCode.OK.code();
     }
     if (plan.isEmpty()) {
-      console.result(List.of("Nothing to roll back: every node is at its previous release."));
-      String after = context.cluster().hooks().afterCluster();
-      if (targets.owesAfterCluster() && after != null && !after.isBlank()) {
-        // The killed upgrade ran before_cluster and never its after_cluster: close the pair.
-        console.note("the last upgrade was killed after before_cluster: running after_cluster");
-        io.hoist.run.HookRunner.HookOutcome outcome =
-            context.hooks().run(io.hoist.run.ClusterRun.AFTER_CLUSTER, after);
-        if (!outcome.success()) {
-          console.problem(outcome.message());
-          return ExitCode.NEEDS_ATTENTION.code();
-        }
-      }
-      return ExitCode.OK.code();
+      return nothingToRollBack(context, targets, plan, console);
     }
     long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();
     if (!yes && !UpgradeCommand.confirm(plan, "Roll back " + count + " nodes?", console)) {
-      console.note("Nothing was changed.");
+      UpgradeCommand.declined(context, plan, console);
       return ExitCode.OK.code();
     }
     UpgradeService service =
@@ -224,6 +213,32 @@ final class RollbackCommand implements Callable<Integer> {
               invocation);
     }
     return UpgradeReport.print(context.cluster().name(), context.cluster(), plan, result, console);
+  }
+
+  /**
+   * Every node is at its previous release: says so; runs the after_cluster a killed upgrade owed
+   * after its before_cluster.
+   */
+  private static int nothingToRollBack(
+      CommandContext context, RollbackTargets targets, Plan plan, Console console) {
+    String message = "Nothing to roll back: every node is at its previous release.";
+    if (!console.isJson()) {
+      console.result(List.of(message));
+    }
+    List<io.hoist.run.HookRunner.HookOutcome> hooks = new ArrayList<>();
+    String after = context.cluster().hooks().afterCluster();
+    if (targets.owesAfterCluster() && after != null && !after.isBlank()) {
+      // The killed upgrade ran before_cluster and never its after_cluster: close the pair.
+      console.note("the last upgrade was killed after before_cluster: running after_cluster");
+      hooks.add(context.hooks().run(io.hoist.run.ClusterRun.AFTER_CLUSTER, after));
+    }
+    boolean ok = hooks.stream().allMatch(io.hoist.run.HookRunner.HookOutcome::success);
+    int code = ok ? ExitCode.OK.code() : ExitCode.NEEDS_ATTENTION.code();
+    if (console.isJson()) {
+      console.json(UpgradeReport.unchanged(context.cluster(), plan, code, message, hooks));
+    }
+    hooks.stream().filter(h -> !h.success()).forEach(h -> console.problem(h.message()));
+    return code;
   }
 
   /** With --cluster and no --to: the nodes of the last upgrade (not the whole cluster). */

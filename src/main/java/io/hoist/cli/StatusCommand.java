@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "  hoist status 20261121T134500Z",
       "  hoist --output json status | jq -r '.nodes[] | select(.state != \"done\") | .node'",
       "",
-      "JSON: {run, command, args, cluster, target, mode, ended, exit_code, interrupted, torn_tail,"
+      "JSON (docs/json/status.schema.json): {schema_version, run, command, args, cluster, target, mode, ended, exit_code, interrupted, torn_tail,"
           + " complete, last_event, journal, nodes: [{node, from, target, reached, state, status,"
           + " hop_from, hop_to, phase, undo, phase_ended, message, backups}], next}"
     })
@@ -69,7 +69,13 @@ final class StatusCommand implements Callable<Integer> {
       dir =
           Runs.last(stateDir)
               .orElseThrow(
-                  () -> new UsageException("no run is recorded in " + Runs.dir(stateDir) + " yet"));
+                  () ->
+                      new UsageException(
+                          "no run is recorded in "
+                              + Runs.dir(stateDir)
+                              + " yet: 'hoist upgrade' and 'hoist rollback' record theirs there;"
+                              + " runs made as another user or with another HOIST_STATE_DIR are"
+                              + " in that state directory (set HOIST_STATE_DIR to read them)"));
     } else {
       dir =
           Runs.find(stateDir, run)

@@ -26,10 +26,22 @@ final class Text {
 
   private Text() {}
 
-  /** Colours only on a terminal, without --no-color and without NO_COLOR. */
+  /** Colours only where {@link #styled} allows escape sequences. */
   static Ansi ansi(Environment env, GlobalOptions global) {
-    boolean color = env.interactive() && !global.noColor && env.get("NO_COLOR") == null;
-    return color ? Ansi.ON : Ansi.OFF;
+    return styled(env, global) ? Ansi.ON : Ansi.OFF;
+  }
+
+  /**
+   * Whether output may carry terminal escape sequences (colours, a redrawn live view, a progress
+   * bar): only on a terminal that is not "dumb", without --no-color, and without NO_COLOR set to a
+   * non-empty value (no-color.org).
+   */
+  static boolean styled(Environment env, GlobalOptions global) {
+    String noColor = env.get("NO_COLOR");
+    return env.interactive()
+        && !global.noColor
+        && (noColor == null || noColor.isEmpty())
+        && !"dumb".equals(env.get("TERM"));
   }
 
   static List<String> inspect(InspectReport report, Ansi ansi) {

@@ -81,11 +81,15 @@ import picocli.CommandLine.Spec;
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
       "",
-      "JSON: {cluster, dry_run, target, role_order, nodes: [{node, current, path, skip_reason}],"
-          + " hops: [{hop, version, batches: [{batch, role, serial, serial_role, leader_probe, nodes:"
-          + " [{node,"
+      "JSON with --dry-run (docs/json/plan.schema.json): {schema_version, cluster, dry_run,"
+          + " rollback, target, role_order, nodes: [{node, current, path, skip_reason}], hops: [{hop,"
+          + " version, batches: [{batch, role, serial, serial_role, leader_probe, nodes: [{node,"
           + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}; serial_role names the quorum"
-          + " role that keeps a batch to one node"
+          + " role that keeps a batch to one node.",
+      "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
+          + " ok, exit_code, message, staged, hooks, warnings, nodes: [{node, from, to, roles,"
+          + " version, state, healthy, duration_ms, failed_phase, message, phases}]};"
+          + " --prepare-only: docs/json/upgrade-prepare-only.schema.json"
     })
 final class UpgradeCommand implements Callable<Integer> {
 
@@ -353,13 +357,27 @@ final class UpgradeCommand implements Callable<Integer> {
               + "'); --resume continues upgrades");
     }
     if (state.complete() && state.ended()) {
-      console.result(
-          List.of(
-              "The last run, "
-                  + state.runId()
-                  + ", finished: every node is at "
-                  + started.path("target").asText()
-                  + ". Nothing to resume."));
+      String message =
+          "The last run, "
+              + state.runId()
+              + ", finished: every node is at "
+              + started.path("target").asText()
+              + ". Nothing to resume.";
+      if (console.isJson()) {
+        console.json(
+            UpgradeReport.result(
+                started.path("cluster").asText(),
+                started.path("target").asText(),
+                false,
+                ExitCode.OK.code(),
+                message,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of()));
+      } else {
+        console.result(List.of(message));
+      }
       return ExitCode.OK.code();
     }
     GlobalOptions global = parent.global;
@@ -475,7 +493,21 @@ final class UpgradeCommand implements Callable<Integer> {
             + state.runId()
             + ", upgraded every node but was stopped before it ended"
             + (after == null || after.isBlank() ? "" : ": running after_cluster"));
+    String target = state.started().path("target").asText();
     if (dryRun) {
+      if (console.isJson()) {
+        List<String> order = new ArrayList<>();
+        state.started().path("role_order").forEach(r -> order.add(r.asText()));
+        List<io.hoist.plan.NodePath> nodes =
+            state.nodes().stream()
+                .map(
+                    n ->
+                        new io.hoist.plan.NodePath(
+                            n.node(), n.reached(), List.of(), "already at " + target))
+                .toList();
+        console.json(
+            Json.plan(new Plan(context.cluster().name(), target, order, nodes, List.of())));
+      }
       return ExitCode.OK.code();
     }
     try (io.hoist.journal.RunLock lock = context.lock(spec, true, console)) {
@@ -489,23 +521,35 @@ final class UpgradeCommand implements Callable<Integer> {
         details.put("nodes", Map.of());
         journal.runStarted(runDir.getFileName().toString(), details);
         int code = ExitCode.OK.code();
+        List<io.hoist.run.HookRunner.HookOutcome> hooks = new ArrayList<>();
         if (after != null && !after.isBlank()) {
           io.hoist.run.HookRunner.HookOutcome outcome =
               context.hooks().run(io.hoist.run.ClusterRun.AFTER_CLUSTER, after);
           journal.hookEnded(outcome.hook(), outcome.success(), outcome.message());
+          hooks.add(outcome);
           if (!outcome.success()) {
-            console.problem(outcome.message());
             code = ExitCode.NEEDS_ATTENTION.code();
           }
         }
         journal.runEnded(code, false);
-        console.result(
-            List.of(
-                "Every node is at "
-                    + state.started().path("target").asText()
-                    + "; the run "
-                    + state.runId()
-                    + " is finished now."));
+        String message =
+            "Every node is at " + target + "; the run " + state.runId() + " is finished now.";
+        if (console.isJson()) {
+          console.json(
+              UpgradeReport.result(
+                  context.cluster().name(),
+                  target,
+                  false,
+                  code,
+                  message,
+                  List.of(),
+                  hooks,
+                  List.of(),
+                  List.of()));
+        } else {
+          console.result(List.of(message));
+        }
+        hooks.stream().filter(h -> !h.success()).forEach(h -> console.problem(h.message()));
         return code;
       }
     }
@@ -520,13 +564,20 @@ final class UpgradeCommand implements Callable<Integer> {
       UpgradeService.Options options,
       boolean resuming) {
     if (plan.isEmpty()) {
-      console.result(List.of("Nothing to upgrade: every node is at " + plan.target() + "."));
+      String message = "Nothing to upgrade: every node is at " + plan.target() + ".";
+      if (console.isJson()) {
+        console.json(
+            UpgradeReport.unchanged(
+                context.cluster(), plan, ExitCode.OK.code(), message, List.of()));
+      } else {
+        console.result(List.of(message));
+      }
       warnUnfinished(console);
       return ExitCode.OK.code();
     }
     long count = plan.nodes().stream().filter(n -> !n.versions().isEmpty()).count();
     if (!yes && !confirm(plan, "Upgrade " + count + " nodes to " + plan.target() + "?", console)) {
-      console.note("Nothing was changed.");
+      declined(context, plan, console);
       return ExitCode.OK.code();
     }
     UpgradeService service =
@@ -554,6 +605,21 @@ final class UpgradeCommand implements Callable<Integer> {
               context.invocation(spec, "upgrade"));
     }
     return UpgradeReport.print(context.cluster().name(), context.cluster(), plan, upgrade, console);
+  }
+
+  /** The answer to the confirmation was no: nothing was changed (exit 0). */
+  static void declined(CommandContext context, Plan plan, Console console) {
+    String message = "Nothing was changed.";
+    if (console.isJson()) {
+      console.json(
+          UpgradeReport.unchanged(
+              context.cluster(),
+              plan,
+              ExitCode.OK.code(),
+              message + " (not confirmed)",
+              List.of()));
+    }
+    console.note(message);
   }
 
   /**
@@ -626,8 +692,7 @@ final class UpgradeCommand implements Callable<Integer> {
   @SuppressWarnings("try") // the lock is held for the block, not used in it
   private int prepare(Plan plan, CommandContext context, Console console) {
     if (plan.isEmpty()) {
-      console.result(List.of("Nothing to prepare: every node is at " + plan.target() + "."));
-      return ExitCode.OK.code();
+      return PrepareReport.printHops(context.cluster().name(), plan.target(), List.of(), console);
     }
     List<ReleaseService.Prepared> prepared = new ArrayList<>();
     try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console)) {
@@ -653,6 +718,6 @@ final class UpgradeCommand implements Callable<Integer> {
                 from));
       }
     }
-    return PrepareReport.print(context.cluster().name(), prepared, console);
+    return PrepareReport.printHops(context.cluster().name(), plan.target(), prepared, console);
   }
 }

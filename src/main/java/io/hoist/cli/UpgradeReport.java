@@ -2,6 +2,7 @@ package io.hoist.cli;
 
 import io.hoist.phase.NodeOutcome;
 import io.hoist.phase.RecordedRun;
+import io.hoist.plan.NodePath;
 import io.hoist.plan.Plan;
 import io.hoist.run.HookRunner.HookOutcome;
 import io.hoist.run.ReleaseService;
@@ -30,15 +31,14 @@ final class UpgradeReport {
     int code = upgrade.exitCode();
     if (upgrade.run().isEmpty()) {
       // Staging failed: nothing was switched.
+      String message =
+          "staging release "
+              + upgrade.staged().get(upgrade.staged().size() - 1).release().version()
+              + " failed on some nodes; no node was switched";
       if (console.isJson()) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("cluster", cluster);
-        json.put("target", plan.target());
-        json.put("ok", false);
-        json.put("exit_code", code);
-        json.put("staged", upgrade.staged().stream().map(p -> Json.prepared(cluster, p)).toList());
-        json.put("nodes", List.of());
-        console.json(json);
+        console.json(
+            result(
+                cluster, plan, code, message, upgrade.staged(), List.of(), List.of(), List.of()));
       } else {
         List<String> lines = new ArrayList<>();
         for (ReleaseService.Prepared prepared : upgrade.staged()) {
@@ -46,10 +46,7 @@ final class UpgradeReport {
         }
         console.result(lines);
       }
-      console.problem(
-          "staging release "
-              + upgrade.staged().get(upgrade.staged().size() - 1).release().version()
-              + " failed on some nodes; no node was switched");
+      console.problem(message);
       return code;
     }
     RunResult run = upgrade.run().orElseThrow();
@@ -79,6 +76,92 @@ final class UpgradeReport {
               + " there, 'hoist rollback --cluster' takes the nodes back.");
     }
     return code;
+  }
+
+  /**
+   * The document of an upgrade or rollback that switched no node because there was nothing to do or
+   * it was not confirmed: every node of the plan, already at its target or not started.
+   */
+  static Map<String, Object> unchanged(
+      io.hoist.model.Cluster model, Plan plan, int code, String message, List<HookOutcome> hooks) {
+    List<Map<String, Object>> nodes = new ArrayList<>();
+    for (NodePath path : plan.nodes()) {
+      boolean there = path.versions().isEmpty();
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", path.node());
+      n.put("from", path.current());
+      n.put("to", there ? path.current() : path.versions().get(path.versions().size() - 1));
+      n.put("roles", model.node(path.node()).map(x -> x.roles()).orElse(List.of()));
+      n.put("version", path.current());
+      n.put(
+          "state", state(there ? RunResult.State.ALREADY_AT_TARGET : RunResult.State.NOT_STARTED));
+      n.put("healthy", null);
+      n.put("duration_ms", 0L);
+      n.put("failed_phase", null);
+      n.put("message", there && path.skipReason() != null ? path.skipReason() : "");
+      n.put("phases", List.of());
+      nodes.add(n);
+    }
+    return result(model.name(), plan, code, message, List.of(), hooks, List.of(), nodes);
+  }
+
+  /**
+   * The document of an upgrade or rollback (the schema in docs/json/upgrade.schema.json): the same
+   * keys whatever happened.
+   */
+  static Map<String, Object> result(
+      String cluster,
+      String target,
+      boolean rollback,
+      int code,
+      String message,
+      List<ReleaseService.Prepared> staged,
+      List<HookOutcome> hookOutcomes,
+      List<String> warnings,
+      List<Map<String, Object>> nodes) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("cluster", cluster);
+    json.put("target", target);
+    json.put("rollback", rollback);
+    json.put("ok", code == RunResult.OK);
+    json.put("exit_code", code);
+    json.put("message", message);
+    json.put("staged", staged.stream().map(Json::staged).toList());
+    List<Map<String, Object>> hooks = new ArrayList<>();
+    for (HookOutcome hook : hookOutcomes) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("hook", hook.hook());
+      h.put("ok", hook.success());
+      h.put("message", hook.message());
+      hooks.add(h);
+    }
+    json.put("hooks", hooks);
+    json.put("warnings", warnings);
+    json.put("nodes", nodes);
+    return json;
+  }
+
+  private static Map<String, Object> result(
+      String cluster,
+      Plan plan,
+      int code,
+      String message,
+      List<ReleaseService.Prepared> staged,
+      List<HookOutcome> hooks,
+      List<String> warnings,
+      List<Map<String, Object>> nodes) {
+    return result(
+        cluster, plan.target(), plan.rollback(), code, message, staged, hooks, warnings, nodes);
+  }
+
+  /** The last line of the text: every node there, or the run did not complete. */
+  private static String summary(Plan plan, RunResult run) {
+    return run.exitCode() == RunResult.OK
+        ? "Every node is at " + plan.target() + "."
+        : (plan.rollback() ? "The rollback" : "The upgrade")
+            + " did not complete (exit "
+            + run.exitCode()
+            + ").";
   }
 
   private static List<String> text(
@@ -116,10 +199,7 @@ final class UpgradeReport {
     }
     lines.addAll(Text.table(rows, 0, Ansi.OFF));
     lines.add("");
-    lines.add(
-        run.exitCode() == RunResult.OK
-            ? "Every node is at " + plan.target() + "."
-            : "The upgrade did not complete (exit " + run.exitCode() + ").");
+    lines.add(summary(plan, run));
     return lines;
   }
 
@@ -129,21 +209,6 @@ final class UpgradeReport {
       Plan plan,
       UpgradeService.Upgrade upgrade,
       RunResult run) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("cluster", cluster);
-    json.put("target", plan.target());
-    json.put("ok", run.exitCode() == RunResult.OK);
-    json.put("exit_code", run.exitCode());
-    List<Map<String, Object>> hooks = new ArrayList<>();
-    for (HookOutcome hook : run.hooks()) {
-      Map<String, Object> h = new LinkedHashMap<>();
-      h.put("hook", hook.hook());
-      h.put("ok", hook.success());
-      h.put("message", hook.message());
-      hooks.add(h);
-    }
-    json.put("hooks", hooks);
-    json.put("warnings", run.warnings());
     List<Map<String, Object>> nodes = new ArrayList<>();
     for (NodeResult node : run.nodes()) {
       Map<String, Object> n = new LinkedHashMap<>();
@@ -178,8 +243,15 @@ final class UpgradeReport {
       n.put("phases", phases);
       nodes.add(n);
     }
-    json.put("nodes", nodes);
-    return json;
+    return result(
+        cluster,
+        plan,
+        run.exitCode(),
+        summary(plan, run),
+        upgrade.staged(),
+        run.hooks(),
+        run.warnings(),
+        nodes);
   }
 
   /** What went wrong on a node that needs a person, and what that person can do. */

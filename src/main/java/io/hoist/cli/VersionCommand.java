@@ -341,7 +341,8 @@ final class VersionCommand implements Runnable {
         "  # nightly, silent unless something fails:",
         "  0 2 * * *  hoist -q --log-file /var/log/hoist.log version prepare 3.6.1",
         "",
-        "JSON: {cluster, version, bundle, sha256, ok, nodes: [{node, status"
+        "JSON (docs/json/version-prepare.schema.json): {schema_version, cluster, version, bundle,"
+            + " sha256, ok, nodes: [{node, status"
             + " (staged|already-staged|failed), message, bytes_sent, duration_ms, pruned}],"
             + " summary: {nodes, staged, already_staged, failed}}"
       })
@@ -394,7 +395,7 @@ final class VersionCommand implements Runnable {
                     result -> console.note(Text.staged(result)),
                     Map.of());
       }
-      return PrepareReport.print(context.cluster().name(), List.of(prepared), console);
+      return PrepareReport.print(context.cluster().name(), prepared, console);
     }
   }
 }

@@ -102,7 +102,9 @@ final class YamlReader {
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_BYTES + 1);
     } catch (NoSuchFileException e) {
-      problems.addForFile("no such file");
+      problems.addForFile(
+          "no such file; check the path given with -c or $HOIST_CLUSTER (without either, hoist"
+              + " reads ./cluster.yaml, else /etc/hoist/cluster.yaml)");
       return null;
     } catch (AccessDeniedException e) {
       problems.addForFile("cannot be read: permission denied");

@@ -63,8 +63,13 @@ final class BundlePacker {
     Objects.requireNonNull(bundleFileName, "bundleFileName");
     Manifest manifest = manifest(product, version, upgradeFrom, minHoist);
     checkFileName(bundleFileName, version);
-    Path root = directory(dir, "directory to pack");
-    Path repository = directory(repositoryDir, "release repository");
+    Path root =
+        directory(dir, "directory to pack", "name the directory that holds the release's files");
+    Path repository =
+        directory(
+            repositoryDir,
+            "release repository",
+            "create it, or name the repository directory with --into");
     if (repository.startsWith(root)) {
       throw new UsageException(
           "the release repository "
@@ -174,9 +179,9 @@ final class BundlePacker {
     }
   }
 
-  private static Path directory(Path path, String what) {
+  private static Path directory(Path path, String what, String todo) {
     if (!Files.exists(path)) {
-      throw new UsageException(what + " " + path + " does not exist");
+      throw new UsageException(what + " " + path + " does not exist; " + todo);
     }
     if (!Files.isDirectory(path)) {
       throw new UsageException(what + " " + path + " is not a directory");

@@ -116,7 +116,9 @@ public final class RetireService {
               + " has a retire command, nothing was drained"
               + (retiring.isEmpty()
                   ? " (no role of cluster " + cluster.name() + " defines one)"
-                  : " (roles that retire: " + String.join(", ", retiring) + ")"));
+                  : " (roles that retire: " + String.join(", ", retiring) + ")")
+              + "; give a role of each a retire command in the cluster file (roles: ROLE:"
+              + " { retire: COMMAND }), or name only nodes that have one");
     }
     Map<String, Version> versions =
         new ClusterInspection(

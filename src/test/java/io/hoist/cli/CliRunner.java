@@ -12,6 +12,7 @@ final class CliRunner {
   private final Path home;
   private final Path cwd;
   private final Map<String, String> env = new HashMap<>();
+  private boolean interactive;
 
   CliRunner(Path home, Path cwd) {
     this.home = home;
@@ -24,13 +25,19 @@ final class CliRunner {
     return this;
   }
 
+  /** Whether the runs see a terminal (colours, the redrawn live view, confirmation prompts). */
+  CliRunner interactive(boolean terminal) {
+    interactive = terminal;
+    return this;
+  }
+
   Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
         Cli.run(
             args,
-            new Environment(env, cwd, home, false, false),
+            new Environment(env, cwd, home, interactive, false),
             new PrintWriter(out, true),
             new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());

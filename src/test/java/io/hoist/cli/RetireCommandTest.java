@@ -94,6 +94,9 @@ class RetireCommandTest {
     assertEquals(2, result.code(), result.toString());
     assertTrue(result.err().contains("no role of web-1 has a retire command"), result.err());
     assertTrue(result.err().contains("roles that retire: db"), result.err());
+    assertTrue(
+        result.err().contains("give a role of each a retire command in the cluster file"),
+        result.err());
     assertFalse(Files.exists(events), "nothing was drained");
   }
 

@@ -35,6 +35,7 @@ class StatusCommandTest {
 
     assertEquals(2, result.code(), result.toString());
     assertTrue(result.err().contains("no run is recorded in "), result.err());
+    assertTrue(result.err().contains("set HOIST_STATE_DIR to read them"), result.err());
   }
 
   @Test

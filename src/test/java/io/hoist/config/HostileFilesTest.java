@@ -60,6 +60,7 @@ class HostileFilesTest {
   void missingFileIsOneProblem() {
     Problem problem = onlyProblem(dir.resolve("nope.yaml"));
     assertTrue(problem.message().contains("no such file"), problem.toString());
+    assertTrue(problem.message().contains("-c or $HOIST_CLUSTER"), "what to do: " + problem);
   }
 
   @Test

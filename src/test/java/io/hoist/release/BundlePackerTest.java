@@ -218,7 +218,11 @@ class BundlePackerTest {
         assertThrows(
             UsageException.class,
             () -> Bundles.pack(missing, V, "acme", null, null, repo, "acme-3.6.1.tar.gz"));
-    assertEquals("directory to pack " + missing + " does not exist", e.getMessage());
+    assertEquals(
+        "directory to pack "
+            + missing
+            + " does not exist; name the directory that holds the release's files",
+        e.getMessage());
     e =
         assertThrows(
             UsageException.class,
@@ -230,7 +234,11 @@ class BundlePackerTest {
         assertThrows(
             UsageException.class,
             () -> Bundles.pack(src, V, "acme", null, null, missing, "acme-3.6.1.tar.gz"));
-    assertEquals("release repository " + missing + " does not exist", e.getMessage());
+    assertEquals(
+        "release repository "
+            + missing
+            + " does not exist; create it, or name the repository directory with --into",
+        e.getMessage());
     e =
         assertThrows(
             UsageException.class,
