@@ -37,6 +37,7 @@ fail() {
 }
 ok() { echo "  ok: $*"; }
 
+cds=/var/cache/hoist-cds # the class-data sharing archive the postinst makes
 fake= # fake Java homes, made below
 remove() {
   [ -z "$fake" ] || rm -rf "$fake"
@@ -46,7 +47,11 @@ remove() {
     echo "FAILED: hoist is still installed" >&2
     exit 1
   fi
-  echo "  removed"
+  if [ -e "$cds" ]; then
+    echo "FAILED: $cds is still there after the purge" >&2
+    exit 1
+  fi
+  echo "  removed (also $cds)"
 }
 
 echo "== apt-get install $deb"
@@ -77,6 +82,38 @@ set -e
 grep -q 'NoSuchJvmFlag' <<<"$err" || fail "HOIST_JAVA_OPTS did not reach the JVM: $err"
 HOIST_JAVA_OPTS='-Xmx64m -Dhoist.ci=yes' /usr/bin/hoist --version >/dev/null || fail "HOIST_JAVA_OPTS with two options"
 ok "HOIST_JAVA_OPTS reaches the JVM"
+
+echo "== class-data sharing archive (made by the postinst, used by the launcher)"
+# The postinst dumps it for the java on PATH: so does the launcher without JAVA_HOME.
+[ -r "$cds/hoist.jsa" ] && [ -r "$cds/jdk" ] \
+  || fail "the postinst made no archive in $cds; its log: $(cat "$cds/dump.log" 2>/dev/null)"
+ok "$cds/hoist.jsa, for $(cat "$cds/jdk")"
+log=$(env -u JAVA_HOME HOIST_JAVA_OPTS='-Xlog:cds -Xlog:class+load' /usr/bin/hoist --help) \
+  || fail "hoist --help with -Xlog:cds exited with $?"
+grep -q "Opened archive $cds/hoist.jsa" <<<"$log" || fail "the launcher did not open $cds/hoist.jsa"
+# picocli's classes are Java 5 class files: only a static archive (-Xshare:dump) holds them.
+grep -q ' picocli.CommandLine source: shared objects file' <<<"$log" \
+  || fail "picocli.CommandLine was not loaded from the archive"
+env -u JAVA_HOME HOIST_JAVA_OPTS=-Xshare:on /usr/bin/hoist --version >/dev/null \
+  || fail "the archive is not usable: hoist with -Xshare:on failed"
+ok "the launcher uses it (-Xshare:on works; picocli's classes come from it)"
+# An archive of another Java build would silently disable sharing altogether: the launcher then
+# leaves it out, and the JVM uses the JDK's own archive.
+made_for=$(cat "$cds/jdk")
+printf '/usr/lib/jvm/another-java 17.0.0+0\n' | "${as_root[@]}" tee "$cds/jdk" >/dev/null
+log=$(env -u JAVA_HOME HOIST_JAVA_OPTS=-Xlog:cds /usr/bin/hoist --version)
+printf '%s\n' "$made_for" | "${as_root[@]}" tee "$cds/jdk" >/dev/null
+if grep -q "Opened archive $cds/hoist.jsa" <<<"$log"; then
+  fail "the launcher used an archive made for another Java"
+fi
+ok "an archive made for another Java is left out"
+# A Java update (a package changing /usr/lib/jvm) triggers the postinst, which makes it again.
+grep -q '/usr/lib/jvm' /var/lib/dpkg/info/hoist.triggers || fail "no trigger on /usr/lib/jvm"
+"${as_root[@]}" rm -f "$cds/hoist.jsa"
+"${as_root[@]}" /var/lib/dpkg/info/hoist.postinst triggered /usr/lib/jvm \
+  || fail "postinst triggered exited with $?"
+[ -r "$cds/hoist.jsa" ] || fail "postinst triggered made no archive"
+ok "the package's trigger on /usr/lib/jvm makes it again"
 
 # expect_refusal NAME PATTERN JAVA_HOME: the launcher exits 1 with a message naming what to install.
 expect_refusal() {

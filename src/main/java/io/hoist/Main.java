@@ -1,5 +1,6 @@
 package io.hoist;
 
+import io.hoist.cli.BuildInfo;
 import io.hoist.cli.Cli;
 import java.io.PrintStream;
 import java.lang.reflect.Proxy;
@@ -26,6 +27,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (BuildInfo.isVersionRequest(args)) {
+      // Answered before the signal handlers and picocli's command line exist: building those is
+      // most of hoist's start-up, and "hoist --version" is what scripts and monitoring call.
+      System.exit(BuildInfo.printVersion());
+    }
     Thread command = Thread.currentThread();
     PrintStream err = new PrintStream(System.err, true, Charset.defaultCharset());
     if (!handleSignals(command, err)) {

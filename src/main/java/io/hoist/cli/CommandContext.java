@@ -213,7 +213,7 @@ final class CommandContext {
 
   /** This hoist's version, as the build recorded it. */
   static Version hoistVersion() {
-    return Version.parse(VersionProvider.buildProperties().getProperty("version", "0.0.0"));
+    return Version.parse(BuildInfo.properties().getProperty("version", "0.0.0"));
   }
 
   /** The directory of a {@code file:} repository (where {@code version pack} writes). */

@@ -19,15 +19,18 @@ import java.time.temporal.ChronoUnit;
 final class RunLog implements AutoCloseable {
 
   /** A log that writes nothing (no --log-file). */
-  static final RunLog NONE = new RunLog(null, Clock.systemUTC());
+  static final RunLog NONE = new RunLog(null, Clock.systemUTC(), 0);
 
   private final BufferedWriter writer;
   private final Clock clock;
-  private final long pid = ProcessHandle.current().pid();
+  private final long pid;
 
-  private RunLog(BufferedWriter writer, Clock clock) {
+  // The pid is asked for only when a log is opened: ProcessHandle's set-up (a thread pool for
+  // reaping child processes) is not something "hoist --help" should pay for.
+  private RunLog(BufferedWriter writer, Clock clock, long pid) {
     this.writer = writer;
     this.clock = clock;
+    this.pid = pid;
   }
 
   /** Opens FILE for appending, creating it (0600) when missing. */
@@ -41,7 +44,8 @@ final class RunLog implements AutoCloseable {
       return new RunLog(
           Files.newBufferedWriter(
               file, StandardCharsets.UTF_8, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-          clock);
+          clock,
+          ProcessHandle.current().pid());
     } catch (IOException | UnsupportedOperationException e) {
       throw new UsageException("--log-file " + file + ": cannot append to it (" + e + ")");
     }

@@ -153,7 +153,7 @@ final class StatusCommand implements Callable<Integer> {
         "Run "
             + state.runId()
             + ": hoist "
-            + args(started)
+            + String.join(" ", state.args())
             + " (cluster "
             + started.path("cluster").asText()
             + ", "
@@ -228,9 +228,7 @@ final class StatusCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("run", state.runId());
     json.put("command", started.path("command").asText());
-    List<String> args = new ArrayList<>();
-    started.path("args").forEach(a -> args.add(a.asText()));
-    json.put("args", args);
+    json.put("args", state.args());
     json.put("cluster", started.path("cluster").asText());
     json.put("target", started.path("target").asText());
     json.put("mode", started.path("mode").asText("rolling"));
@@ -262,12 +260,6 @@ final class StatusCommand implements Callable<Integer> {
     json.put("nodes", nodes);
     json.put("next", next);
     return json;
-  }
-
-  private static String args(JsonNode started) {
-    List<String> args = new ArrayList<>();
-    started.path("args").forEach(a -> args.add(a.asText()));
-    return String.join(" ", args);
   }
 
   private static String kebab(String name) {

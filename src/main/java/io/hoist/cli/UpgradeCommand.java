@@ -404,7 +404,11 @@ final class UpgradeCommand implements Callable<Integer> {
     List<String> names = new ArrayList<>();
     started.path("nodes").fieldNames().forEachRemaining(names::add);
     List<String> order = new ArrayList<>();
-    started.path("role_order").forEach(r -> order.add(r.asText()));
+    // A loop, not forEach with a lambda: the lambda's method would take a JsonNode, and picocli's
+    // reflection over this class's methods (every run, also --help) would load Jackson.
+    for (com.fasterxml.jackson.databind.JsonNode role : started.path("role_order")) {
+      order.add(role.asText());
+    }
     Resume carried = Resume.of(io.hoist.journal.Runs.chain(stateDir, state));
     Plan plan =
         new PlanService(

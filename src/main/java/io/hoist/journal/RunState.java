@@ -168,6 +168,15 @@ public final class RunState {
     return started;
   }
 
+  /** The command's arguments, as the run-started event recorded them. */
+  public List<String> args() {
+    List<String> args = new ArrayList<>();
+    for (JsonNode arg : started.path("args")) {
+      args.add(arg.asText());
+    }
+    return args;
+  }
+
   /** The command of the run ({@code upgrade}, {@code rollback}). */
   public String command() {
     return started.path("command").asText();

@@ -61,7 +61,7 @@ public final class GenerateDocs {
     }
     CommandLine commandLine = Cli.commandLine(fixedEnvironment());
     // The pages name the version, not the commit: they must not change with every commit.
-    String version = "hoist " + VersionProvider.buildProperties().getProperty("version");
+    String version = "hoist " + BuildInfo.properties().getProperty("version");
     commandLine.getCommandSpec().versionProvider(() -> new String[] {version});
     Path adoc = Files.createDirectories(Path.of(args[0]));
     Path templates = Path.of(args[2]);

@@ -48,6 +48,11 @@ class StatusCommandTest {
     assertTrue(done.get("complete").asBoolean(), done.toPrettyString());
     assertEquals(0, done.get("exit_code").asInt());
     assertEquals(0, done.get("next").size());
+    assertTrue(
+        done.get("args")
+            .toString()
+            .endsWith("\"upgrade\",\"--cluster\",\"--yes\",\"--to\",\"1.1.0\"]"),
+        done.get("args").toString());
     String firstRun = done.get("run").asText();
 
     sandbox.failHealthAt("db-1");
@@ -72,6 +77,7 @@ class StatusCommandTest {
     CliRunner.Result byId = cli.run("status", firstRun);
     assertEquals(0, byId.code(), byId.toString());
     assertTrue(byId.out().contains("nothing to resume"), byId.out());
+    assertTrue(byId.out().contains("upgrade --cluster --yes --to 1.1.0"), byId.out());
     CliRunner.Result unknown = cli.run("status", "20990101T000000Z");
     assertEquals(2, unknown.code(), unknown.toString());
     assertTrue(unknown.err().contains("recent runs: " + firstRun), unknown.err());

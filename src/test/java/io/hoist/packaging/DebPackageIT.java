@@ -38,11 +38,13 @@ class DebPackageIT {
   private static final String JAR = "./usr/share/hoist/hoist.jar";
   private static final String BASH_COMPLETION = "./usr/share/bash-completion/completions/hoist";
   private static final String ZSH_COMPLETION = "./usr/share/hoist/completions/hoist.zsh";
+  private static final String CLASS_LIST = "./usr/share/hoist/hoist.classlist";
   private static final Pattern MAN_PAGE = Pattern.compile(".+\\.([1-9])");
 
   private static Path target;
   private static Path deb;
   private static Map<String, String> control;
+  private static Map<String, Entry> controlFiles;
   private static Map<String, Entry> data;
 
   /** A tar entry: its mode bits (no file type), owner and, for a file, its bytes. */
@@ -68,11 +70,8 @@ class DebPackageIT {
     assertEquals(
         List.of("debian-binary", "control.tar.gz", "data.tar.gz"), List.copyOf(members.keySet()));
     assertEquals("2.0\n", new String(members.get("debian-binary"), StandardCharsets.US_ASCII));
-    control =
-        fields(
-            new String(
-                untar(members.get("control.tar.gz")).get("./control").content(),
-                StandardCharsets.UTF_8));
+    controlFiles = untar(members.get("control.tar.gz"));
+    control = fields(text(controlFiles.get("./control")));
     data = untar(members.get("data.tar.gz"));
   }
 
@@ -135,6 +134,27 @@ class DebPackageIT {
         Files.readAllBytes(completions.resolve("hoist.bash")), data.get(BASH_COMPLETION).content());
     assertArrayEquals(
         Files.readAllBytes(completions.resolve("hoist.zsh")), data.get(ZSH_COMPLETION).content());
+  }
+
+  @Test
+  void classListIsTheBuiltOneAndTheMaintainerScriptsMakeTheArchiveFromIt() throws IOException {
+    byte[] built = Files.readAllBytes(target.resolve("deb/hoist.classlist"));
+    assertArrayEquals(built, data.get(CLASS_LIST).content());
+    List<String> classes = new String(built, StandardCharsets.UTF_8).lines().toList();
+    assertTrue(classes.contains("picocli/CommandLine"), "picocli is not in the class list");
+    assertTrue(classes.contains("io/hoist/Main"), "hoist's Main is not in the class list");
+    assertTrue(classes.contains("java/lang/Object"), "the JDK is not in the class list");
+
+    String postinst = text(controlFiles.get("./postinst"));
+    assertTrue(postinst.contains("-XX:SharedClassListFile="), postinst);
+    assertTrue(postinst.contains("/usr/share/hoist/hoist.classlist"), postinst);
+    assertTrue(postinst.contains("configure | triggered)"), postinst);
+    assertTrue(text(controlFiles.get("./postrm")).contains("rm -rf /var/cache/hoist-cds"));
+    // A Java update makes the archive useless: the trigger has the postinst make it again.
+    assertEquals("interest-noawait /usr/lib/jvm\n", text(controlFiles.get("./triggers")));
+    String launcher = text(data.get(LAUNCHER));
+    assertTrue(launcher.contains("-XX:SharedArchiveFile=$cds/hoist.jsa"), launcher);
+    assertTrue(launcher.contains("cds=/var/cache/hoist-cds"), launcher);
   }
 
   @Test
@@ -202,6 +222,11 @@ class DebPackageIT {
       }
     }
     return fields;
+  }
+
+  private static String text(Entry entry) {
+    assertTrue(entry != null, "no such file in the package");
+    return new String(entry.content(), StandardCharsets.UTF_8);
   }
 
   private static byte[] gunzip(byte[] gz) throws IOException {
