@@ -34,8 +34,26 @@ final class Console {
     return global.verbosity() < 0;
   }
 
-  /** The text result: stdout unless -q; always the log. */
+  /**
+   * The text result: stdout unless -q, made safe for a terminal ({@link Text#forTerminal}); always
+   * the log, as it is.
+   */
   void result(List<String> lines) {
+    for (String line : lines) {
+      if (!isQuiet()) {
+        out.println(Text.forTerminal(line));
+      }
+      global.log().line(line);
+    }
+    out.flush();
+  }
+
+  /**
+   * A text result with hoist's own colours: lines of {@link Text#table}, whose cells were made safe
+   * for a terminal before the colours were added, and other lines of hoist's own words. Printed as
+   * they are; otherwise like {@link #result}.
+   */
+  void styled(List<String> lines) {
     for (String line : lines) {
       if (!isQuiet()) {
         out.println(line);
@@ -61,7 +79,7 @@ final class Console {
 
   /** Problems the admin must see: stderr, also with -q; the log. */
   void problem(String line) {
-    err.println("hoist: " + line);
+    err.println("hoist: " + Text.forTerminal(line));
     err.flush();
     global.log().line("error: " + line);
   }
@@ -69,7 +87,7 @@ final class Console {
   /** Progress and notes: stderr unless -q; the log. */
   void note(String line) {
     if (!isQuiet()) {
-      err.println(line);
+      err.println(Text.forTerminal(line));
       err.flush();
     }
     global.log().line(line);

@@ -16,7 +16,8 @@ import picocli.CommandLine.ParseResult;
 /**
  * Turns exceptions into messages and exit codes: hoist's own errors print their message (and the
  * trace with {@code -v}); anything else is a bug, reported with a "please report" line and the
- * trace saved to a file.
+ * trace saved to a file. Messages quote files, nodes and bundles: everything printed goes through
+ * {@link Text#forTerminal}, each problem of a cluster file as one line.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
 
@@ -32,26 +33,26 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     global.log().line("error: " + ex.getMessage());
     if (ex instanceof HoistException he) {
       if (he instanceof ConfigException ce) {
-        ce.problems().forEach(p -> err.println(p));
+        ce.problems().forEach(p -> err.println(Text.forTerminalLine(p.toString())));
         err.println(
             "hoist: the cluster file has "
                 + ce.problems().size()
                 + (ce.problems().size() == 1 ? " problem" : " problems")
                 + "; nothing was done");
       } else {
-        err.println("hoist: " + he.getMessage());
+        err.println("hoist: " + Text.forTerminal(String.valueOf(he.getMessage())));
       }
       if (global.verbosity() > 0) {
-        he.printStackTrace(err);
+        err.print(Text.forTerminal(trace(he)));
       }
       err.flush();
       return ExitCode.of(he).code();
     }
-    err.println("hoist: internal error: " + ex);
+    err.println("hoist: internal error: " + Text.forTerminal(ex.toString()));
     String trace = trace(ex);
     Path saved = save(trace);
     if (global.verbosity() > 0 || saved == null) {
-      err.print(trace);
+      err.print(Text.forTerminal(trace));
     }
     err.println(
         "hoist: this is a bug; please report it with the command you ran"
@@ -64,7 +65,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("hoist: " + ex.getMessage());
+    err.println("hoist: " + Text.forTerminal(String.valueOf(ex.getMessage())));
     if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
       err.println(
           "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
