@@ -1061,6 +1061,22 @@ final class ClusterBinder {
         String name = text.substring(offset + 2, end);
         problems.add(at(scalar, offset), "'" + path + "': " + unknownVariable(name, known));
       }
+      int quoted = template.firstQuotedReference();
+      if (quoted >= 0) {
+        String reference = text.substring(quoted, text.indexOf('}', quoted) + 1);
+        problems.add(
+            at(scalar, quoted),
+            "'"
+                + path
+                + "': "
+                + reference
+                + " stands inside shell quotes or backquotes; hoist quotes the value itself, so"
+                + " there it would be neither one word nor safe: write it as a word of its own ("
+                + reference
+                + "/bin, not \""
+                + reference
+                + "/bin\"), in $(...) rather than backquotes");
+      }
     } catch (TemplateException e) {
       problems.add(at(scalar, e.offset()), "'" + path + "': " + e.getMessage());
     }
