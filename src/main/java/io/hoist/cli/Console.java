@@ -41,8 +41,27 @@ final class Console {
     return global.verbosity() < 0;
   }
 
-  /** The text result: stdout unless -q (stderr with --output json); always the log. */
+  /**
+   * The text result: stdout unless -q (stderr with --output json), made safe for a terminal ({@link
+   * Text#forTerminal}); always the log, as it is.
+   */
   void result(List<String> lines) {
+    PrintWriter to = isJson() ? err : out;
+    for (String line : lines) {
+      if (!isQuiet()) {
+        to.println(Text.forTerminal(line));
+      }
+      global.log().line(line);
+    }
+    to.flush();
+  }
+
+  /**
+   * A text result with hoist's own colours: lines of {@link Text#table}, whose cells were made safe
+   * for a terminal before the colours were added, and other lines of hoist's own words. Printed as
+   * they are; otherwise like {@link #result}.
+   */
+  void styled(List<String> lines) {
     PrintWriter to = isJson() ? err : out;
     for (String line : lines) {
       if (!isQuiet()) {
@@ -74,7 +93,7 @@ final class Console {
 
   /** Problems the admin must see: stderr, also with -q; the log. */
   void problem(String line) {
-    err.println("hoist: " + line);
+    err.println("hoist: " + Text.forTerminal(line));
     err.flush();
     global.log().line("error: " + line);
   }
@@ -82,7 +101,7 @@ final class Console {
   /** Progress and notes: stderr unless -q; the log. */
   void note(String line) {
     if (!isQuiet()) {
-      err.println(line);
+      err.println(Text.forTerminal(line));
       err.flush();
     }
     global.log().line(line);

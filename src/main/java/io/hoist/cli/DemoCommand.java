@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.command.ShellQuote;
 import io.hoist.demo.Sandbox;
 import io.hoist.error.UsageException;
 import java.io.IOException;
@@ -96,10 +97,12 @@ final class DemoCommand implements Callable<Integer> {
               + "'; its nodes are "
               + String.join(", ", Sandbox.NODES.keySet()));
     }
-    if (dir != null && Files.exists(dir)) {
-      throw new UsageException("--dir " + dir + " already exists; name a new directory");
+    // The cluster file needs absolute homes: a relative --dir is taken from the working directory.
+    Path given = dir == null ? null : env.cwd().resolve(dir);
+    if (given != null && Files.exists(given)) {
+      throw new UsageException("--dir " + given + " already exists; name a new directory");
     }
-    Path root = dir != null ? dir : Files.createTempDirectory("hoist-demo-");
+    Path root = given != null ? given : Files.createTempDirectory("hoist-demo-");
     Sandbox sandbox = Sandbox.create(root);
     if (failAt != null) {
       sandbox.failHealthAt(failAt);
@@ -108,14 +111,15 @@ final class DemoCommand implements Callable<Integer> {
     boolean quiet = global.verbosity() < 0;
     if (!quiet) {
       err.println(
-          "hoist demo: "
-              + Sandbox.NODES.size()
-              + " local nodes in "
-              + root
-              + ", releases "
-              + String.join(", ", Sandbox.RELEASES)
-              + " in "
-              + root.resolve("repo"));
+          Text.forTerminal(
+              "hoist demo: "
+                  + Sandbox.NODES.size()
+                  + " local nodes in "
+                  + root
+                  + ", releases "
+                  + String.join(", ", Sandbox.RELEASES)
+                  + " in "
+                  + root.resolve("repo")));
     }
     List<List<String>> commands =
         List.of(
@@ -145,11 +149,14 @@ final class DemoCommand implements Callable<Integer> {
       return exit;
     } finally {
       if (keep && !quiet) {
-        err.println("hoist demo: the sandbox is kept in " + root);
-        err.println("  its runs, journals and backups are in " + root.resolve("state") + "; try:");
-        err.println("  export HOIST_STATE_DIR=" + root.resolve("state"));
-        err.println("  hoist -c " + sandbox.clusterFile() + " status");
-        err.println("  hoist -c " + sandbox.clusterFile() + " rollback --cluster --dry-run");
+        String state = ShellQuote.quote(root.resolve("state").toString());
+        String file = ShellQuote.quote(sandbox.clusterFile().toString());
+        err.println(Text.forTerminal("hoist demo: the sandbox is kept in " + root));
+        err.println(
+            Text.forTerminal("  its runs, journals and backups are in " + state + "; try:"));
+        err.println(Text.forTerminal("  export HOIST_STATE_DIR=" + state));
+        err.println(Text.forTerminal("  hoist -c " + file + " status"));
+        err.println(Text.forTerminal("  hoist -c " + file + " rollback --cluster --dry-run"));
       } else if (!keep) {
         deleteTree(root);
       }

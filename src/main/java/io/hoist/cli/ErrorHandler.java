@@ -24,7 +24,8 @@ import picocli.CommandLine.ParseResult;
 /**
  * Turns exceptions into messages and exit codes: hoist's own errors print their message (and the
  * trace with {@code -v}); anything else is a bug, reported with a "please report" line and the
- * trace saved to a file.
+ * trace saved to a file. Messages quote files, nodes and bundles: everything printed goes through
+ * {@link Text#forTerminal}, each problem of a cluster file as one line.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
 
@@ -44,7 +45,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       String message;
       if (he instanceof ConfigException ce) {
         problems = ce.problems();
-        problems.forEach(p -> err.println(p));
+        problems.forEach(p -> err.println(Text.forTerminalLine(p.toString())));
         message =
             "the cluster file has "
                 + problems.size()
@@ -57,10 +58,10 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
                 + message;
       } else {
         message = he.getMessage();
-        err.println("hoist: " + message);
+        err.println("hoist: " + Text.forTerminal(String.valueOf(message)));
       }
       if (global.verbosity() > 0) {
-        he.printStackTrace(err);
+        err.print(Text.forTerminal(trace(he)));
       }
       err.flush();
       String node = he instanceof TransportException te ? te.node() : null;
@@ -68,11 +69,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       return code;
     }
     String message = "internal error: " + ex;
-    err.println("hoist: " + message);
+    err.println("hoist: " + Text.forTerminal(message));
     String trace = trace(ex);
     Path saved = save(trace);
     if (global.verbosity() > 0 || saved == null) {
-      err.print(trace);
+      err.print(Text.forTerminal(trace));
     }
     String report =
         "this is a bug; please report it with the command you ran"
@@ -87,7 +88,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("hoist: " + ex.getMessage());
+    err.println("hoist: " + Text.forTerminal(String.valueOf(ex.getMessage())));
     if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
       err.println(
           "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -77,7 +77,7 @@ final class InspectCommand implements Callable<Integer> {
     if (console.isJson()) {
       console.json(Json.inspect(report));
     } else {
-      console.result(Text.inspect(report, Text.ansi(env, global)));
+      console.styled(Text.inspect(report, Text.ansi(env, global)));
     }
     if (console.isQuiet() && !report.isOk()) {
       for (NodeReport node : report.nodes()) {

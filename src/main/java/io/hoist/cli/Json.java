@@ -1,6 +1,10 @@
 package io.hoist.cli;
 
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hoist.command.ShellCommand;
@@ -24,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,7 +45,37 @@ final class Json {
   static final int SCHEMA_VERSION = 1;
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper(new JsonFactoryBuilder().characterEscapes(new TerminalSafe()).build())
+          .enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * Escapes, besides what JSON requires (C0 controls, quote, backslash), DEL, the C1 controls and
+   * the bidi controls {@link Text#forTerminal} escapes: JSON is often read on a terminal, and those
+   * act there even inside a string. The escaped text decodes to the same string.
+   */
+  private static final class TerminalSafe extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+
+    private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+
+    TerminalSafe() {
+      ascii[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      boolean escape =
+          (ch >= 0x80 && ch <= 0x9f)
+              || (ch >= 0x202a && ch <= 0x202e)
+              || (ch >= 0x2066 && ch <= 0x2069);
+      return escape ? new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch)) : null;
+    }
+  }
 
   private Json() {}
 

@@ -182,7 +182,7 @@ final class LiveView implements RunRecord, AutoCloseable {
       return;
     }
     clear();
-    err.println(stamped);
+    err.println(Text.forTerminal(stamped));
     draw();
   }
 

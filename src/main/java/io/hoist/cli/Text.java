@@ -26,6 +26,51 @@ final class Text {
 
   private Text() {}
 
+  /**
+   * Text made safe for a terminal: every control character but line feed and tab (the rest of C0,
+   * DEL, C1) and the Unicode controls that reorder text (bidi embeddings, overrides, isolates) is
+   * written as a visible escape such as {@code \u001b}. Output read from a node, a bundle or a file
+   * then cannot move the cursor, clear the screen, retitle the window, make links, overwrite a line
+   * with {@code \r}, or hide or reverse text. Everything hoist prints goes through this (in {@link
+   * Console} and the error handler); hoist's own colours and the live view's cursor moves are added
+   * afterwards.
+   */
+  static String forTerminal(String text) {
+    return escape(text, false);
+  }
+
+  /** {@link #forTerminal}, with line feeds escaped too: for what must stay one line. */
+  static String forTerminalLine(String text) {
+    return escape(text, true);
+  }
+
+  private static String escape(String text, boolean lineFeeds) {
+    int i = 0;
+    while (i < text.length() && !isUnsafe(text.charAt(i), lineFeeds)) {
+      i++;
+    }
+    if (i == text.length()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16).append(text, 0, i);
+    for (; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (isUnsafe(c, lineFeeds)) {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isUnsafe(char c, boolean lineFeeds) {
+    return (c < 0x20 && c != '\t' && (c != '\n' || lineFeeds))
+        || (c >= 0x7f && c <= 0x9f)
+        || (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069);
+  }
+
   /** Colours only where {@link #styled} allows escape sequences. */
   static Ansi ansi(Environment env, GlobalOptions global) {
     return styled(env, global) ? Ansi.ON : Ansi.OFF;
@@ -44,6 +89,7 @@ final class Text {
         && !"dumb".equals(env.get("TERM"));
   }
 
+  /** Safe for a terminal as it is ({@link Console#styled}): its table escapes every cell. */
   static List<String> inspect(InspectReport report, Ansi ansi) {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"NODE", "CHECK", "STATUS", "MESSAGE"});
@@ -72,7 +118,7 @@ final class Text {
                 + " of "
                 + report.nodes().size()
                 + " nodes passed every check; failed: "
-                + failedNames
+                + forTerminalLine(failedNames)
                 + ".");
     return lines;
   }
@@ -266,14 +312,25 @@ final class Text {
     return message.replace('\n', ' ').replace('\r', ' ');
   }
 
-  /** Left-aligned columns; the third column is coloured by status when {@code statusColumn} set. */
   /** 850ms, 12.3s. */
   static String duration(java.time.Duration duration) {
     long ms = duration.toMillis();
     return ms < 1000 ? ms + "ms" : (ms / 1000) + "." + (ms % 1000 / 100) + "s";
   }
 
-  static List<String> table(List<String[]> rows, int statusColumn, Ansi ansi) {
+  /**
+   * Left-aligned columns, every cell made safe with {@link #forTerminalLine}; the column {@code
+   * statusColumn} is coloured by status (when above 0 and {@code ansi} is on).
+   */
+  static List<String> table(List<String[]> raw, int statusColumn, Ansi ansi) {
+    List<String[]> rows = new ArrayList<>(raw.size());
+    for (String[] row : raw) {
+      String[] safe = new String[row.length];
+      for (int i = 0; i < row.length; i++) {
+        safe[i] = forTerminalLine(row[i]);
+      }
+      rows.add(safe);
+    }
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {

@@ -658,7 +658,7 @@ final class UpgradeCommand implements Callable<Integer> {
     List<String> lines = Text.plan(plan);
     for (String line : lines.subList(1, lines.size())) {
       if (!line.startsWith("  ")) {
-        console.err().println(line);
+        console.err().println(Text.forTerminal(line));
       }
     }
     console.err().print(question + " [y/N] ");

@@ -1,6 +1,8 @@
 package io.hoist.command;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +153,84 @@ public final class Template {
                 : known.contains(ref.name());
         if (!ok) {
           return ref.offset();
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The offset of the first reference that stands inside shell quotes ({@code '...'}, {@code
+   * "..."}, {@code $'...'}) or backquotes, or -1. A value arrives quoted already; inside quotes its
+   * own quotes become literal characters and the shell expands what they were protecting ({@code
+   * "${x}"} with x = {@code $(rm -rf ~)} runs it), inside backquotes a backquote in the value ends
+   * the command. Inside {@code $(...)} quoting starts afresh, so a reference there is safe. The
+   * scan follows the shell's quoting rules, not its whole grammar (a quote in a comment counts).
+   */
+  public int firstQuotedReference() {
+    Deque<Character> open = new ArrayDeque<>();
+    for (Part part : parts) {
+      if (part instanceof Reference ref) {
+        if (!open.isEmpty() && open.peek() != '(') {
+          return ref.offset();
+        }
+        continue;
+      }
+      String text = ((Literal) part).text();
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
+        char in = open.isEmpty() ? ' ' : open.peek();
+        switch (in) {
+          case '\'' -> {
+            if (c == '\'') {
+              open.pop();
+            }
+          }
+          case '$' -> {
+            if (c == '\\') {
+              i++;
+            } else if (c == '\'') {
+              open.pop();
+            }
+          }
+          case '`' -> {
+            if (c == '\\') {
+              i++;
+            } else if (c == '`') {
+              open.pop();
+            }
+          }
+          case '"' -> {
+            if (c == '\\') {
+              i++;
+            } else if (c == '"') {
+              open.pop();
+            } else if (c == '`') {
+              open.push('`');
+            } else if (c == '$' && next == '(') {
+              open.push('(');
+              i++;
+            }
+          }
+          default -> {
+            // Unquoted, at the top or inside $( ... ).
+            if (c == '\\') {
+              i++;
+            } else if (c == '\'' || c == '"' || c == '`') {
+              open.push(c);
+            } else if (c == '$' && next == '\'') {
+              open.push('$');
+              i++;
+            } else if (c == '$' && next == '(') {
+              open.push('(');
+              i++;
+            } else if (c == '(' && in == '(') {
+              open.push('(');
+            } else if (c == ')' && in == '(') {
+              open.pop();
+            }
+          }
         }
       }
     }

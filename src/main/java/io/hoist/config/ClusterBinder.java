@@ -48,6 +48,13 @@ import java.util.regex.Pattern;
 final class ClusterBinder {
 
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+  /**
+   * The longest name of a cluster, node or role: names become parts of file names (the run lock,
+   * backups), which a file system caps at 255 bytes.
+   */
+  static final int MAX_NAME_LENGTH = 128;
+
   private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern HOST =
       Pattern.compile("[A-Za-z0-9_.:%\\[\\]][A-Za-z0-9_.:%\\[\\]-]*");
@@ -519,7 +526,7 @@ final class ClusterBinder {
     Map<String, Mark> seen = new HashMap<>();
     for (Scalar item : scalarList(top.value("role_order"), "role_order")) {
       String role = item.text();
-      if (!NAME.matcher(role).matches()) {
+      if (!isName(role)) {
         problems.add(item.mark(), badName("role", role));
       } else if (seen.containsKey(role)) {
         problems.add(
@@ -546,7 +553,7 @@ final class ClusterBinder {
     for (Entry entry : map.entries().values()) {
       String name = entry.key();
       String path = "roles." + name;
-      if (!NAME.matcher(name).matches()) {
+      if (!isName(name)) {
         problems.add(entry.keyMark(), badName("role", name));
         continue;
       }
@@ -835,14 +842,27 @@ final class ClusterBinder {
       return null;
     }
     String text = text(node, path);
-    if (text != null && !NAME.matcher(text).matches()) {
+    if (text != null && !isName(text)) {
       problems.add(node.mark(), badName("'" + path + "'", text));
       return null;
     }
     return text;
   }
 
+  private static boolean isName(String text) {
+    return text.length() <= MAX_NAME_LENGTH && NAME.matcher(text).matches();
+  }
+
   private static String badName(String what, String text) {
+    if (NAME.matcher(text).matches()) {
+      return what
+          + " '"
+          + text
+          + "' is "
+          + text.length()
+          + " characters long; a name has at most "
+          + MAX_NAME_LENGTH;
+    }
     return what
         + " '"
         + text
@@ -1040,6 +1060,22 @@ final class ClusterBinder {
         int end = text.indexOf('}', offset);
         String name = text.substring(offset + 2, end);
         problems.add(at(scalar, offset), "'" + path + "': " + unknownVariable(name, known));
+      }
+      int quoted = template.firstQuotedReference();
+      if (quoted >= 0) {
+        String reference = text.substring(quoted, text.indexOf('}', quoted) + 1);
+        problems.add(
+            at(scalar, quoted),
+            "'"
+                + path
+                + "': "
+                + reference
+                + " stands inside shell quotes or backquotes; hoist quotes the value itself, so"
+                + " there it would be neither one word nor safe: write it as a word of its own ("
+                + reference
+                + "/bin, not \""
+                + reference
+                + "/bin\"), in $(...) rather than backquotes");
       }
     } catch (TemplateException e) {
       problems.add(at(scalar, e.offset()), "'" + path + "': " + e.getMessage());

@@ -23,8 +23,33 @@ final class Problems {
     return file;
   }
 
+  /**
+   * Longer messages are shortened in the middle (their end says what to do): they quote a huge
+   * value of the file, which would flood the terminal.
+   */
+  static final int MAX_MESSAGE_LENGTH = 1000;
+
   void add(Mark mark, String message) {
-    problems.add(new Problem(file, mark.line(), mark.column(), message));
+    problems.add(new Problem(file, mark.line(), mark.column(), shorten(message)));
+  }
+
+  static String shorten(String message) {
+    if (message.length() <= MAX_MESSAGE_LENGTH) {
+      return message;
+    }
+    int head = 600;
+    int tail = 300;
+    if (Character.isHighSurrogate(message.charAt(head - 1))) {
+      head--;
+    }
+    if (Character.isLowSurrogate(message.charAt(message.length() - tail))) {
+      tail--;
+    }
+    return message.substring(0, head)
+        + "[... "
+        + (message.length() - head - tail)
+        + " characters left out ...]"
+        + message.substring(message.length() - tail);
   }
 
   /** A problem with the file as a whole (missing, unreadable). */

@@ -26,9 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -52,8 +54,12 @@ final class YamlReader {
 
   private static final String MERGE_KEY = "<<";
 
+  /** Marks a line whose chars are its code points: a column is an index plus one. */
+  private static final int[] ONE_CHAR_EACH = new int[0];
+
   private final Problems problems;
   private final String[] lines;
+  private final int[][] codePointStarts;
   private final Map<String, Built> anchors = new HashMap<>();
   private long values;
 
@@ -71,6 +77,7 @@ final class YamlReader {
   private YamlReader(Problems problems, String text) {
     this.problems = problems;
     this.lines = text.split("\n", -1);
+    this.codePointStarts = new int[lines.length][];
   }
 
   /**
@@ -120,11 +127,57 @@ final class YamlReader {
               + " MiB; a cluster file is a few kilobytes: is this the right file?");
       return null;
     }
+    if (bytes.length >= 2
+        && ((bytes[0] == (byte) 0xff && bytes[1] == (byte) 0xfe)
+            || (bytes[0] == (byte) 0xfe && bytes[1] == (byte) 0xff))) {
+      problems.addForFile(
+          "the file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8");
+      return null;
+    }
     String text = decodeUtf8(bytes, problems);
     if (text != null && text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }
-    return text;
+    return text != null && hasOnlyYamlCharacters(text, problems) ? text : null;
+  }
+
+  /**
+   * Whether the text holds only characters a YAML file may hold (tab, line breaks, printable
+   * characters; no other control character). Otherwise the first other one is reported where it is:
+   * the parser would only say "special characters are not allowed", without a position.
+   */
+  private static boolean hasOnlyYamlCharacters(String text, Problems problems) {
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        line++;
+        lineStart = i + 1;
+      } else if (!isYamlCharacter(c)) {
+        String code = String.format(Locale.ROOT, "U+%04X", (int) c);
+        problems.add(
+            new Mark(line, 1 + text.codePointCount(lineStart, i)),
+            "the file holds the control character "
+                + code
+                + " here, which a YAML file cannot hold"
+                + (c == 0
+                    ? " (NUL characters: is the file UTF-16? save it as UTF-8)"
+                    : "; write it as an escape in a double-quoted string if it is meant"));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** YAML 1.1's printable set; surrogates pass (they come in valid pairs from the decoder). */
+  private static boolean isYamlCharacter(char c) {
+    return c == '\t'
+        || c == '\n'
+        || c == '\r'
+        || (c >= 0x20 && c <= 0x7e)
+        || c == 0x85
+        || (c >= 0xa0 && c != 0xfffe && c != 0xffff);
   }
 
   private static String decodeUtf8(byte[] bytes, Problems problems) {
@@ -168,7 +221,9 @@ final class YamlReader {
         .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .streamReadConstraints(
             StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_DEPTH)
+                // Above MAX_DEPTH: readValue reports the value too deep where it is; the parser's
+                // own message has no position.
+                .maxNestingDepth(MAX_DEPTH + 2)
                 .maxStringLength(MAX_BYTES)
                 .maxNumberLength(64)
                 .maxDocumentLength(MAX_BYTES)
@@ -379,7 +434,7 @@ final class YamlReader {
       return mark;
     }
     String text = lines[line];
-    int index = index(text, mark.column());
+    int index = index(line, mark.column());
     if (index >= text.length() || (text.charAt(index) != '&' && text.charAt(index) != '!')) {
       return mark;
     }
@@ -398,7 +453,7 @@ final class YamlReader {
         text = lines[line];
         index = 0;
       } else {
-        return new Mark(line + 1, text.codePointCount(0, index) + 1);
+        return new Mark(line + 1, column(line, index));
       }
     }
   }
@@ -424,20 +479,64 @@ final class YamlReader {
     if (mark.line() < 1 || mark.line() > lines.length) {
       return mark;
     }
-    String line = lines[mark.line() - 1];
-    int index = index(line, mark.column());
+    int lineIndex = mark.line() - 1;
+    String line = lines[lineIndex];
+    int index = index(lineIndex, mark.column());
     if (index < line.length() && !Character.isWhitespace(line.charAt(index))) {
       return mark;
     }
-    String before = line.substring(0, index).stripTrailing();
-    return before.endsWith("-")
-        ? new Mark(mark.line(), before.codePointCount(0, before.length()))
+    int before = index;
+    while (before > 0 && Character.isWhitespace(line.charAt(before - 1))) {
+      before--;
+    }
+    return before > 0 && line.charAt(before - 1) == '-'
+        ? new Mark(mark.line(), column(lineIndex, before - 1))
         : mark;
   }
 
+  /**
+   * Where each code point of a line starts, computed once per line and only for lines that hold a
+   * character outside the Basic Multilingual Plane: positions are asked for every value, so
+   * counting code points from the start of the line each time would make a long line quadratic.
+   */
+  private int[] codePointStarts(int lineIndex) {
+    int[] starts = codePointStarts[lineIndex];
+    if (starts == null) {
+      String line = lines[lineIndex];
+      int count = line.codePointCount(0, line.length());
+      if (count == line.length()) {
+        starts = ONE_CHAR_EACH;
+      } else {
+        starts = new int[count + 1];
+        int index = 0;
+        for (int i = 0; i < count; i++) {
+          starts[i] = index;
+          index += Character.charCount(line.codePointAt(index));
+        }
+        starts[count] = line.length();
+      }
+      codePointStarts[lineIndex] = starts;
+    }
+    return starts;
+  }
+
   /** The char index of a 1-based code point column; the line's length when it is past the end. */
-  private static int index(String line, int column) {
-    return line.offsetByCodePoints(0, Math.min(column - 1, line.codePointCount(0, line.length())));
+  private int index(int lineIndex, int column) {
+    int codePoint = Math.max(0, column - 1);
+    int[] starts = codePointStarts(lineIndex);
+    return starts == ONE_CHAR_EACH
+        ? Math.min(codePoint, lines[lineIndex].length())
+        : starts[Math.min(codePoint, starts.length - 1)];
+  }
+
+  /** The 1-based code point column of a char index. */
+  private int column(int lineIndex, int index) {
+    int[] starts = codePointStarts(lineIndex);
+    if (starts == ONE_CHAR_EACH) {
+      return index + 1;
+    }
+    int found = Arrays.binarySearch(starts, index);
+    return (found >= 0 ? found : -found - 1) + 1;
   }
 
   private char charAt(Mark mark) {
@@ -445,7 +544,7 @@ final class YamlReader {
       return 0;
     }
     String line = lines[mark.line() - 1];
-    int index = index(line, mark.column());
+    int index = index(mark.line() - 1, mark.column());
     return index < line.length() ? line.charAt(index) : 0;
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -100,9 +101,9 @@ public final class Sandbox {
           .append(node)
           .append(", transport: local, roles: [")
           .append(role)
-          .append("], layout: { home: \"")
-          .append(sandbox.home(node))
-          .append("\" } }\n");
+          .append("], layout: { home: ")
+          .append(yamlString(sandbox.home(node).toString()))
+          .append(" } }\n");
     }
     return """
         # A throwaway cluster made by 'hoist demo': every node is a directory on this machine.
@@ -110,7 +111,7 @@ public final class Sandbox {
         release:
           repository: file:repo
           bundle: acme-${version}.tar.gz
-          cache: CACHE                 # the core node's bundle cache, inside the sandbox
+          cache: CACHE  # the core node's bundle cache, inside the sandbox
           upgrade_paths:               # 2.0 only from 1.1 or later: 1.0.0 -> 1.1.0 -> 2.0.0
             - { to: "2.0", from: "GATE" }
         layout:
@@ -134,9 +135,28 @@ public final class Sandbox {
         timeouts: { command: 20s, stop: 20s, start: 20s }
         nodes:
         """
-            .replace("CACHE", sandbox.root.resolve("cache").toString())
+            .replace("CACHE", yamlString(sandbox.root.resolve("cache").toString()))
             .replace("GATE", GATE)
         + nodes;
+  }
+
+  /**
+   * A YAML double-quoted string holding {@code text} exactly: the sandbox's directory is the user's
+   * choice ({@code --dir}) and may hold quotes, backslashes, '#', ': ' or line breaks.
+   */
+  static String yamlString(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0xfeff) {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   private static void writeRelease(Path dir, String version) throws IOException {

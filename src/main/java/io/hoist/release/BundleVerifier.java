@@ -32,6 +32,22 @@ final class BundleVerifier {
   static final int MAX_MANIFEST_SIZE = 64 << 10;
   static final int MAX_TRAILING_BYTES = 1 << 20;
 
+  /**
+   * What reading one entry's headers may take: its 512-byte header plus pax records and GNU long
+   * names, which the tar reader holds in memory whole (a long name "of 8 GiB" would exhaust it).
+   */
+  static final int MAX_HEADER_BYTES = 1 << 20;
+
+  /**
+   * How many times its compressed size the tar inside may be, beyond {@link #RATIO_ALLOWANCE}: gzip
+   * can pack 10 GiB of zeros into 10 MB, which would be inflated here and unpacked on every node.
+   * Ordinary releases compress 2 to 10 times.
+   */
+  static final int MAX_RATIO = 200;
+
+  /** Inflated bytes never refused for the ratio: small bundles of very repetitive files pass. */
+  static final long RATIO_ALLOWANCE = 64L << 20;
+
   private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
   private final Path bundle;
@@ -111,14 +127,17 @@ final class BundleVerifier {
       throw new ValidationException(
           where + ": not a gzip file (a bundle is a .tar.gz; the file starts with other bytes)");
     }
-    InputStream gzip;
+    Compressed compressed = new Compressed(in);
+    Inflated gzip;
     try {
       gzip =
-          new GzipFailures(
-              GzipCompressorInputStream.builder()
-                  .setInputStream(in)
-                  .setDecompressConcatenated(true)
-                  .get());
+          new Inflated(
+              new GzipFailures(
+                  GzipCompressorInputStream.builder()
+                      .setInputStream(compressed)
+                      .setDecompressConcatenated(true)
+                      .get()),
+              compressed);
     } catch (IOException e) {
       throw new ValidationException(where + ": not a valid gzip file: " + e.getMessage(), e);
     }
@@ -129,7 +148,7 @@ final class BundleVerifier {
     long namesLength = 0;
     int count = 0;
     TarArchiveEntry entry;
-    while ((entry = next(tar, count)) != null) {
+    while ((entry = next(tar, gzip, count)) != null) {
       count++;
       String name = entry.getName();
       if (count > MAX_ENTRIES) {
@@ -229,11 +248,14 @@ final class BundleVerifier {
     return manifest;
   }
 
-  private TarArchiveEntry next(TarArchiveInputStream tar, int count) {
+  private TarArchiveEntry next(TarArchiveInputStream tar, Inflated gzip, int count) {
+    gzip.limitHeaders(count);
     try {
       return tar.getNextEntry();
     } catch (IOException e) {
       throw unreadable(e, "after entry " + count);
+    } finally {
+      gzip.unlimitHeaders();
     }
   }
 
@@ -278,14 +300,25 @@ final class BundleVerifier {
   }
 
   private ValidationException unreadable(IOException e, String at) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Refused refused) {
+        return refused.refusal;
+      }
+    }
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof GzipFailure g) {
       IOException cause = g.getCause();
       String why =
           cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
       if (cause instanceof EOFException) {
+        // An EOFException without a message says nothing its class name would add.
         return new ValidationException(
-            where + ": truncated: the gzip data ends early (" + at + "; " + why + ")", cause);
+            where
+                + ": truncated: the gzip data ends early ("
+                + at
+                + (cause.getMessage() == null ? "" : "; " + why)
+                + ")",
+            cause);
       }
       return new ValidationException(where + ": corrupt gzip data (" + at + "): " + why, cause);
     }
@@ -296,7 +329,12 @@ final class BundleVerifier {
     }
     if (e instanceof EOFException || message.toLowerCase(Locale.ROOT).contains("truncated")) {
       return new ValidationException(
-          where + ": truncated: the tar archive ends early (" + at + "; " + message + ")", e);
+          where
+              + ": truncated: the tar archive ends early ("
+              + at
+              + (e.getMessage() == null ? "" : "; " + message)
+              + ")",
+          e);
     }
     return new ValidationException(where + ": not a valid tar archive (" + at + "): " + message, e);
   }
@@ -342,6 +380,125 @@ final class BundleVerifier {
             "has the unsupported tar entry type "
                 + BundleTree.quote(String.valueOf((char) (flag & 0xff)))
                 + " (a bundle holds files, directories, symlinks and hard links)");
+    }
+  }
+
+  /** Counts the compressed bytes the gzip layer reads. */
+  private static final class Compressed extends FilterInputStream {
+    long count;
+
+    Compressed(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * The inflated tar, counted: refuses (with {@link Refused}) more than {@link #MAX_RATIO} times
+   * the compressed bytes read so far plus {@link #RATIO_ALLOWANCE}, and, while an entry's headers
+   * are read, more than {@link #MAX_HEADER_BYTES}. Skipping reads, so that every byte is counted.
+   */
+  private final class Inflated extends FilterInputStream {
+    private final Compressed compressed;
+    private final byte[] skipped = new byte[8192];
+    private long total;
+    private long headerBytesLeft = -1;
+    private int afterEntry;
+
+    Inflated(InputStream in, Compressed compressed) {
+      super(in);
+      this.compressed = compressed;
+    }
+
+    void limitHeaders(int entriesSoFar) {
+      headerBytesLeft = MAX_HEADER_BYTES;
+      afterEntry = entriesSoFar;
+    }
+
+    void unlimitHeaders() {
+      headerBytesLeft = -1;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      int read = read(skipped, 0, (int) Math.min(n, skipped.length));
+      return Math.max(0, read);
+    }
+
+    private void count(int n) throws Refused {
+      total += n;
+      if (headerBytesLeft >= 0) {
+        headerBytesLeft -= n;
+        if (headerBytesLeft < 0) {
+          throw new Refused(
+              new ValidationException(
+                  where
+                      + ": the headers of entry "
+                      + (afterEntry + 1)
+                      + " (GNU long names, pax records) take more than "
+                      + MAX_HEADER_BYTES
+                      + " bytes; the bundle is refused as a likely tar bomb"));
+        }
+      }
+      if (total > RATIO_ALLOWANCE && total / MAX_RATIO > compressed.count) {
+        throw new Refused(
+            new ValidationException(
+                where
+                    + ": its "
+                    + compressed.count
+                    + " compressed bytes inflate to more than "
+                    + total
+                    + ", over "
+                    + MAX_RATIO
+                    + " times as many; the bundle is refused as a likely gzip bomb"));
+      }
+    }
+  }
+
+  /** Carries a refusal through the tar reader, which only lets IOExceptions pass. */
+  private static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient ValidationException refusal;
+
+    Refused(ValidationException refusal) {
+      super(refusal.getMessage(), null);
+      this.refusal = refusal;
     }
   }
 

@@ -76,8 +76,10 @@ public final class HttpRepository implements ReleaseRepository {
   private static final Pattern HREF =
       Pattern.compile(
           "href\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", Pattern.CASE_INSENSITIVE);
+  // At most 18 digits: every number fits a long (a server's 20-digit offset is no answer).
   private static final Pattern CONTENT_RANGE =
-      Pattern.compile("bytes\\s+(?:(\\d+)-(\\d+)|\\*)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "bytes\\s+(?:(\\d{1,18})-(\\d{1,18})|\\*)/(\\d{1,18}|\\*)", Pattern.CASE_INSENSITIVE);
   private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/?#]*@");
 
   private final String location;

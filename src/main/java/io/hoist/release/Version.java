@@ -15,6 +15,12 @@ public final class Version implements Comparable<Version> {
   private static final Pattern SHAPE =
       Pattern.compile("[0-9]+(\\.[0-9]+){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
 
+  /**
+   * The longest version text: a version names a directory on every node ({@code
+   * HOME/releases/VERSION}) and appears in every message about it.
+   */
+  public static final int MAX_LENGTH = 128;
+
   private final String text;
   private final Semver semver;
 
@@ -31,6 +37,15 @@ public final class Version implements Comparable<Version> {
   public static Version parse(String text) {
     Objects.requireNonNull(text, "text");
     String trimmed = text.strip();
+    if (trimmed.length() > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "'"
+              + trimmed.substring(0, 40)
+              + "...' ("
+              + trimmed.length()
+              + " characters) is not a version: a version has at most "
+              + MAX_LENGTH);
+    }
     if (!SHAPE.matcher(trimmed).matches()) {
       throw new IllegalArgumentException(
           "'" + text + "' is not a version (expected MAJOR.MINOR.PATCH such as 3.5.3)");

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Drains a command's stdout and stderr, each on its own thread, splitting them into lines (UTF-8,
  * terminators {@code \n}, {@code \r\n} or {@code \r} removed) for an {@link OutputSink}, and keeps
- * the last {@link ExecResult#TAIL_LINES} lines of each stream.
+ * the last {@link ExecResult#TAIL_LINES} lines of each stream, at most {@link
+ * ExecResult#TAIL_CHARS} characters of each: whatever a command prints, the memory it takes here is
+ * bounded.
  *
  * <p>For transport implementations. Both streams are read as fast as they arrive, so a command with
  * a lot of output never blocks on a full pipe. A line longer than {@link #MAX_LINE_BYTES} is passed
@@ -42,6 +44,7 @@ public final class OutputPump {
   private final Object stateLock = new Object();
   private final Map<OutputSink.Stream, Deque<String>> tails =
       new EnumMap<>(OutputSink.Stream.class);
+  private final Map<OutputSink.Stream, Integer> tailChars = new EnumMap<>(OutputSink.Stream.class);
   private final List<Thread> threads = new ArrayList<>();
   private RuntimeException sinkFailure;
 
@@ -50,6 +53,7 @@ public final class OutputPump {
     this.sink = sink;
     for (OutputSink.Stream stream : OutputSink.Stream.values()) {
       tails.put(stream, new ArrayDeque<>());
+      tailChars.put(stream, 0);
     }
   }
 
@@ -131,9 +135,12 @@ public final class OutputPump {
     synchronized (stateLock) {
       Deque<String> tail = tails.get(stream);
       tail.addLast(line);
-      if (tail.size() > ExecResult.TAIL_LINES) {
-        tail.removeFirst();
+      int chars = tailChars.get(stream) + line.length();
+      while (tail.size() > ExecResult.TAIL_LINES
+          || (chars > ExecResult.TAIL_CHARS && tail.size() > 1)) {
+        chars -= tail.removeFirst().length();
       }
+      tailChars.put(stream, chars);
       deliver = sinkFailure == null;
     }
     if (!deliver) {

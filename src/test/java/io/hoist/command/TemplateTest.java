@@ -2,12 +2,20 @@ package io.hoist.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TemplateTest {
 
@@ -90,5 +98,58 @@ class TemplateTest {
   @Test
   void aReferenceWithoutValueIsRefusedNotLeftRaw() {
     assertThrows(TemplateException.class, () -> Template.parse("echo ${version}").render(Map.of()));
+  }
+
+  static Stream<Arguments> quotedReferences() {
+    return Stream.of(
+        arguments("cat ${home}/VERSION", -1),
+        arguments("test -d ${home} && echo \"ok\" ${node}", -1),
+        arguments("printf '%s\\n' ${node}", -1),
+        arguments("echo \"$(cat ${home}/VERSION)\"", -1),
+        arguments("x=$( (cd ${home}) ); echo \"$x\" ${node}", -1),
+        arguments("echo \\\" ${node}", -1),
+        arguments("echo $${HOME} \"$${PATH}\" ${node}", -1),
+        arguments("echo \"${home}\"", 6),
+        arguments("echo \"at ${home}/bin\"", 9),
+        arguments("echo '${node}'", 6),
+        arguments("echo $'x ${node}'", 9),
+        arguments("echo `cat ${home}/VERSION`", 10),
+        arguments("echo \"$(echo \"${home}\")\"", 14),
+        arguments("echo \"$(true)\" \"${node}\"", 16),
+        arguments("echo \"it's\" '${node}'", 13));
+  }
+
+  @ParameterizedTest
+  @MethodSource("quotedReferences")
+  void referencesInsideShellQuotesAreFound(String source, int offset) {
+    assertEquals(offset, Template.parse(source).firstQuotedReference(), source);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "; rm -rf /tmp/x",
+        "$(touch /tmp/pwned)",
+        "`touch /tmp/pwned`",
+        "a\nb",
+        "'",
+        "\"",
+        "\\",
+        "$HOME",
+        "--help",
+        "-rf",
+        "a b  c",
+        "*",
+        "x\u202ey"
+      })
+  void aValueIsOneLiteralWordForBash(String value) throws Exception {
+    String script =
+        Template.parse("f() { printf '%s|' \"$#\"; printf '%s' \"$1\"; }; f ${v}")
+            .render(Map.of("v", Value.plain(value)))
+            .script();
+    Process bash = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+    String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(bash.waitFor(30, TimeUnit.SECONDS));
+    assertEquals("1|" + value, out);
   }
 }

@@ -119,20 +119,31 @@ class HostileFilesTest {
     // Two 25,000-character names one letter apart: a full edit-distance matrix would be 2.5 GB.
     String role = "r".repeat(25_000);
     String typo = "r".repeat(24_999) + "s";
-    Problem problem =
-        onlyProblem(
-            write(
-                "cluster: c\n"
-                    + "release: { repository: \"file:/r\", bundle: \"p-${version}.tgz\" }\n"
-                    + "layout: { home: /opt/p }\n"
-                    + "role_order: ["
-                    + role
-                    + "]\n"
-                    + "nodes: [{ name: n, host: h, roles: ["
-                    + typo
-                    + "] }]\n"));
+    Path file =
+        write(
+            "cluster: c\n"
+                + "release: { repository: \"file:/r\", bundle: \"p-${version}.tgz\" }\n"
+                + "layout: { home: /opt/p }\n"
+                + "role_order: ["
+                + role
+                + "]\n"
+                + "nodes: [{ name: n, host: h, roles: ["
+                + typo
+                + "] }]\n");
+    ConfigException e =
+        assertTimeoutPreemptively(
+            BOUND, () -> assertThrows(ConfigException.class, () -> new ClusterLoader().load(file)));
+    List<Problem> problems = e.problems();
+    assertEquals(2, problems.size(), problems.toString());
+    Problem tooLong = problems.get(0);
+    assertEquals("4:14", tooLong.line() + ":" + tooLong.column());
+    assertTrue(
+        tooLong.message().endsWith("is 25000 characters long; a name has at most 128"),
+        tooLong.toString());
+    Problem problem = problems.get(1);
     assertEquals("5:37", problem.line() + ":" + problem.column());
     assertTrue(problem.message().startsWith("unknown role 'rrr"), problem.toString());
     assertFalse(problem.message().contains("did you mean"), problem.toString());
+    assertTrue(problem.message().contains("characters left out"), problem.toString());
   }
 }

@@ -418,4 +418,64 @@ class BundleVerifierTest {
     Path bundle = TestBundles.gzip(dir.resolve("acme-3.6.1.tar.gz"), padded);
     assertContains(refused(bundle), "bytes after the end of the tar archive");
   }
+
+  @Test
+  void gzipBombOfTenGibibytesOfZerosIsRefusedLongBeforeItsEnd() throws IOException {
+    byte[] head = new byte[1536];
+    System.arraycopy(TestBundles.tar(tar -> manifest(tar, "3.6.1")), 0, head, 0, 1024);
+    System.arraycopy(TestBundles.header("zeros", 10L << 30), 0, head, 1024, 512);
+    Path bundle =
+        TestBundles.repeatedGzip(
+            dir.resolve("acme-3.6.1.tar.gz"), head, new byte[1 << 20], 10 * 1024, new byte[1024]);
+    assertTrue(Files.size(bundle) < 16 << 20, "a bomb of " + Files.size(bundle) + " bytes");
+    assertContains(
+        refused(bundle),
+        "compressed bytes inflate to more than",
+        "over " + BundleVerifier.MAX_RATIO + " times as many",
+        "likely gzip bomb");
+  }
+
+  @Test
+  void repetitiveBundleWithinTheAllowancePasses() throws IOException {
+    Path bundle =
+        bundle(
+            tar -> {
+              manifest(tar, "3.6.1");
+              file(tar, "data/empty.img", new byte[32 << 20]);
+            });
+    assertEquals(V, Bundles.verify(bundle, null, V).version());
+  }
+
+  static Stream<Arguments> hugeHeaders() {
+    long eightGib = (8L << 30) - 1;
+    // A pax record states its own length, read as an int: 1 GiB, of an 8 GiB header entry.
+    String paxRecord = (1 << 30) + " path=";
+    return Stream.of(
+        Arguments.of("GNU long name", TarConstants.LF_GNUTYPE_LONGNAME, eightGib, ""),
+        Arguments.of("GNU long link", TarConstants.LF_GNUTYPE_LONGLINK, eightGib, ""),
+        Arguments.of("pax header", TarConstants.LF_PAX_EXTENDED_HEADER_LC, eightGib, paxRecord),
+        Arguments.of(
+            "global pax header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER, eightGib, paxRecord));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hugeHeaders")
+  void headerOfGigabytesIsRefusedBeforeItIsHeldInMemory(
+      String what, byte flag, long size, String record) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    head.write(TestBundles.tar(tar -> manifest(tar, "3.6.1")), 0, 1024);
+    head.write(TestBundles.header("././@LongLink", flag, size));
+    head.write(record.getBytes(StandardCharsets.UTF_8));
+    byte[] block = new byte[1 << 20];
+    Arrays.fill(block, (byte) 'a');
+    Path bundle =
+        TestBundles.repeatedGzip(
+            dir.resolve("acme-3.6.1.tar.gz"), head.toByteArray(), block, 8 * 1024, new byte[1024]);
+    assertContains(
+        refused(bundle),
+        "the headers of entry 2 (GNU long names, pax records) take more than "
+            + BundleVerifier.MAX_HEADER_BYTES
+            + " bytes",
+        "likely tar bomb");
+  }
 }

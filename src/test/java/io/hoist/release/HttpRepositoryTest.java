@@ -162,6 +162,32 @@ class HttpRepositoryTest {
     assertEquals("bytes=4-", server.requestsFor("acme-1.0.tar.gz").get(0).range());
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "bytes 99999999999999999999-9/10",
+        "bytes 4-9/99999999999999999999",
+        "bytes 4-99999999999999999999/10",
+        "bytes 5-9/10",
+        "bytes -4-9/10",
+        "items 4-9/10"
+      })
+  void hostileContentRangeIsRefusedNamingIt(String header) throws IOException {
+    server.bundle("acme-1.0.tar.gz", CONTENT).contentRange(header);
+    Path target = dir.resolve("part");
+    Files.write(target, "the ".getBytes(StandardCharsets.UTF_8));
+
+    ValidationException e =
+        assertThrows(
+            ValidationException.class,
+            () -> repository().download(Version.parse("1.0"), target, 4, DownloadProgress.NONE));
+
+    assertTrue(
+        e.getMessage()
+            .endsWith("answered a range request from byte 4 with Content-Range '" + header + "'"),
+        e.getMessage());
+  }
+
   @Test
   void serverIgnoringRangeIsReadFromTheStart() throws IOException {
     server.bundle("acme-1.0.tar.gz", CONTENT).ignoreRange();

@@ -45,6 +45,7 @@ public final class RepositoryServer implements AutoCloseable {
   private volatile String cutPath;
   private volatile boolean autoindex;
   private volatile boolean ignoreRange;
+  private volatile String contentRange;
 
   public RepositoryServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -102,6 +103,12 @@ public final class RepositoryServer implements AutoCloseable {
   /** Answers 200 with the whole file whatever the Range header says. */
   public RepositoryServer ignoreRange() {
     ignoreRange = true;
+    return this;
+  }
+
+  /** Answers a range request with this Content-Range header instead of the true one. */
+  public RepositoryServer contentRange(String value) {
+    contentRange = value;
     return this;
   }
 
@@ -167,7 +174,9 @@ public final class RepositoryServer implements AutoCloseable {
             .getResponseHeaders()
             .set(
                 "Content-Range",
-                "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
+                contentRange != null
+                    ? contentRange
+                    : "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
       }
       int status206 = from > 0 ? 206 : 200;
       exchange.sendResponseHeaders(status206, content.length - from);

@@ -3,10 +3,13 @@ package io.hoist.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,5 +60,31 @@ class OutputPumpTest {
       assertTrue(piece.replace(character, "").isEmpty(), "a character was split");
     }
     assertEquals(line, String.join("", cut));
+  }
+
+  @Test
+  void tailsKeepAtMostTheirCharactersWhateverTheCommandPrints() throws InterruptedException {
+    // 5 MB on stdout in 100 KiB lines (cut into 64 KiB pieces), binary bytes on stderr.
+    byte[] out = ("x".repeat(100 * 1024) + "\n").repeat(50).getBytes(StandardCharsets.UTF_8);
+    byte[] err = new byte[5 << 20];
+    for (int i = 0; i < err.length; i++) {
+      err[i] = (byte) (i * 31);
+    }
+    OutputPump pump = new OutputPump(OutputSink.NONE);
+    pump.start(OutputSink.Stream.STDOUT, new ByteArrayInputStream(out), "out");
+    pump.start(OutputSink.Stream.STDERR, new ByteArrayInputStream(err), "err");
+    assertTrue(pump.awaitDrained(Duration.ofMinutes(1)));
+    ExecResult result = pump.result(0, Duration.ZERO, false);
+    assertTrue(result.stdoutTail().length() <= ExecResult.TAIL_CHARS + ExecResult.TAIL_LINES);
+    assertTrue(result.stderrTail().length() <= ExecResult.TAIL_CHARS + ExecResult.TAIL_LINES);
+    assertTrue(result.stdoutTail().endsWith("x".repeat(1000)), "the tail is the end");
+    assertTrue(result.lastLine().length() <= ExecResult.LAST_LINE_CHARS);
+    assertTrue(result.lastLine().endsWith("more characters)"), result.lastLine());
+  }
+
+  @Test
+  void shortTailsAreKeptWhole() {
+    ExecResult result = new ExecResult(1, "first\n  1.0.0  \n\n", "", Duration.ZERO, false);
+    assertEquals("1.0.0", result.lastLine());
   }
 }
