@@ -39,16 +39,16 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
                 + (ce.problems().size() == 1 ? " problem" : " problems")
                 + "; nothing was done");
       } else {
-        err.println("hoist: " + he.getMessage());
+        err.println("hoist: " + global.mask().mask(he.getMessage()));
       }
       if (global.verbosity() > 0) {
-        he.printStackTrace(err);
+        err.print(global.mask().mask(trace(he)));
       }
       err.flush();
       return ExitCode.of(he).code();
     }
-    err.println("hoist: internal error: " + ex);
-    String trace = trace(ex);
+    err.println("hoist: internal error: " + global.mask().mask(ex.toString()));
+    String trace = global.mask().mask(trace(ex));
     Path saved = save(trace);
     if (global.verbosity() > 0 || saved == null) {
       err.print(trace);
