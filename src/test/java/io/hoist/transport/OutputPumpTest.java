@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,5 +58,13 @@ class OutputPumpTest {
       assertTrue(piece.replace(character, "").isEmpty(), "a character was split");
     }
     assertEquals(line, String.join("", cut));
+  }
+
+  @Test
+  void controlCharactersOfANodesOutputAreEscaped() {
+    assertEquals("tabs\tand é € kept", OutputPump.printable("tabs\tand é € kept"));
+    assertEquals("\\u001b]0;owned\\u0007title", OutputPump.printable("\u001b]0;owned\u0007title"));
+    assertEquals("\\u001b[2J\\u001b[31mred", OutputPump.printable("\u001b[2J\u001b[31mred"));
+    assertEquals("del\\u007f c1\\u009b", OutputPump.printable("del\u007f c1\u009b"));
   }
 }
