@@ -40,8 +40,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * The core node's store of node backups: {@code root/NODE/TIMESTAMP-FROM-TO/} (directories {@code
- * 0700}), each holding {@code archive.tar.gz} and {@code manifest.txt}. A backup directory without
- * a manifest is an incomplete take and is not listed.
+ * 0700}), each holding {@code archive.tar.gz} and {@code manifest.txt} (files 0600, whatever the
+ * umask). A backup directory without a manifest is an incomplete take and is not listed.
  *
  * <p>The manifest is plain text, one {@code key TAB value} per line in a fixed order: {@code node},
  * {@code from}, {@code to}, {@code created}, {@code sha256} (of the archive), one {@code path} line
@@ -58,6 +58,8 @@ public final class BackupStore {
   private static final String HEADER = "hoist-backup 1";
   private static final Set<PosixFilePermission> PRIVATE =
       PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -127,8 +129,10 @@ public final class BackupStore {
       for (String r : relative) {
         quoted.append(' ').append(ShellQuote.quote(r));
       }
+      // umask 077: the archive of the node's data is readable by the login user only while it
+      // waits in the node's home for the download.
       String script =
-          "missing=0; for p in"
+          "umask 077; missing=0; for p in"
               + quoted
               + "; do if [ ! -e \"/$p\" ] && [ ! -L \"/$p\" ]; then echo \"missing /$p\"; missing=1;"
               + " fi; done; if [ $missing -ne 0 ]; then exit "
@@ -469,6 +473,8 @@ public final class BackupStore {
     Path manifest = backup.dir().resolve(MANIFEST);
     Path temp = backup.dir().resolve(MANIFEST + ".tmp");
     try {
+      Files.deleteIfExists(temp);
+      Files.createFile(temp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
       Files.writeString(temp, text.toString(), StandardCharsets.UTF_8);
       Files.move(temp, manifest, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

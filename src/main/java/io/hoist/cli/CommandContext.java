@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.command.SecretMask;
 import io.hoist.config.ClusterFiles;
 import io.hoist.config.ClusterLoader;
 import io.hoist.error.Suggestions;
@@ -16,6 +17,8 @@ import io.hoist.release.Version;
 import io.hoist.run.HookRunner;
 import io.hoist.run.ReleaseService;
 import io.hoist.run.SharedTransports;
+import io.hoist.transport.MaskingTransport;
+import io.hoist.transport.SecretVariables;
 import io.hoist.transport.TransportFactory;
 import io.hoist.transport.local.LocalTransport;
 import io.hoist.transport.ssh.SshContext;
@@ -54,10 +57,28 @@ final class CommandContext {
   static CommandContext load(Environment env, GlobalOptions global, boolean acceptNewHostKeys) {
     Path file = ClusterFiles.locate(global.clusterFile, env.variables(), env.cwd());
     Cluster cluster = new ClusterLoader().load(file);
+    SecretMask mask = mask(env, cluster);
+    global.mask(mask);
     // One connection per node for the whole command: the plan, the staging and the run share it.
-    SharedTransports shared = new SharedTransports(open(env, acceptNewHostKeys));
+    SharedTransports shared =
+        new SharedTransports(MaskingTransport.wrap(open(env, acceptNewHostKeys), mask));
     global.atEnd(shared::close);
     return new CommandContext(env, file, cluster, acceptNewHostKeys, shared);
+  }
+
+  /**
+   * The secrets to hide in whatever hoist writes: the values of the cluster's secrets and the SSH
+   * password. A command may echo them; its output is masked before anything shows or stores it.
+   */
+  private static SecretMask mask(Environment env, Cluster cluster) {
+    List<String> values = new ArrayList<>();
+    for (String name : cluster.secrets()) {
+      values.add(env.get(name));
+    }
+    for (String name : SecretVariables.ALL) {
+      values.add(env.get(name));
+    }
+    return SecretMask.of(values);
   }
 
   Cluster cluster() {
@@ -208,7 +229,9 @@ final class CommandContext {
             new Layout(env.cwd().toString(), 0),
             first.commands());
     return HookRunner.on(
-        new LocalTransport(core, env.cwd(), env.variables()), cluster.timeouts().command());
+        MaskingTransport.wrap(
+            new LocalTransport(core, env.cwd(), env.variables()), mask(env, cluster)),
+        cluster.timeouts().command());
   }
 
   /** This hoist's version, as the build recorded it. */

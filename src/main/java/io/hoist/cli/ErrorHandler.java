@@ -57,20 +57,20 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
                 + "\n"
                 + message;
       } else {
-        message = he.getMessage();
+        message = global.mask().mask(he.getMessage());
         err.println("hoist: " + Text.forTerminal(String.valueOf(message)));
       }
       if (global.verbosity() > 0) {
-        err.print(Text.forTerminal(trace(he)));
+        err.print(Text.forTerminal(global.mask().mask(trace(he))));
       }
       err.flush();
       String node = he instanceof TransportException te ? te.node() : null;
       json(cmd, code, kind(he), message, node, problems);
       return code;
     }
-    String message = "internal error: " + ex;
+    String message = "internal error: " + global.mask().mask(ex.toString());
     err.println("hoist: " + Text.forTerminal(message));
-    String trace = trace(ex);
+    String trace = global.mask().mask(trace(ex));
     Path saved = save(trace);
     if (global.verbosity() > 0 || saved == null) {
       err.print(Text.forTerminal(trace));

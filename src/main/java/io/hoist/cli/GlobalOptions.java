@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.command.SecretMask;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -63,6 +64,8 @@ final class GlobalOptions {
   /** Whether a result document has gone to stdout (--output json: never a second one). */
   private boolean resultWritten;
 
+  private SecretMask mask = SecretMask.NONE;
+
   @Option(
       names = "--no-color",
       scope = ScopeType.INHERIT,
@@ -95,9 +98,26 @@ final class GlobalOptions {
     return log;
   }
 
+  /**
+   * The secrets to hide from now on in the log file and in error messages (known once the cluster
+   * file is read).
+   */
+  void mask(SecretMask secrets) {
+    mask = secrets;
+    if (log != RunLog.NONE) {
+      log.mask(secrets);
+    }
+  }
+
+  /** The secrets to hide; {@link SecretMask#NONE} before the cluster file is read. */
+  SecretMask mask() {
+    return mask;
+  }
+
   void openLog(java.time.Clock clock) {
     if (logFile != null && log == RunLog.NONE) {
       log = RunLog.open(logFile, clock);
+      log.mask(mask);
     }
   }
 

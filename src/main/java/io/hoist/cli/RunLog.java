@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.command.SecretMask;
 import io.hoist.error.UsageException;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * {@code --log-file FILE}: timestamped lines appended for cron and audits, whatever -q or -v say.
- * Each line: {@code 2026-11-21T02:00:01Z hoist[PID] message}. Created 0600. Thread-safe.
+ * Each line: {@code 2026-11-21T02:00:01Z hoist[PID] message}, the cluster's secrets masked. Created
+ * 0600. Thread-safe.
  */
 final class RunLog implements AutoCloseable {
 
@@ -24,6 +26,7 @@ final class RunLog implements AutoCloseable {
   private final BufferedWriter writer;
   private final Clock clock;
   private final long pid;
+  private volatile SecretMask mask = SecretMask.NONE;
 
   // The pid is asked for only when a log is opened: ProcessHandle's set-up (a thread pool for
   // reaping child processes) is not something "hoist --help" should pay for.
@@ -51,14 +54,19 @@ final class RunLog implements AutoCloseable {
     }
   }
 
-  /** Appends one line per line of {@code text}. */
+  /** Hides these secrets in every later line. */
+  void mask(SecretMask secrets) {
+    mask = secrets;
+  }
+
+  /** Appends one line per line of {@code text}, secrets masked. */
   synchronized void line(String text) {
     if (writer == null) {
       return;
     }
     String stamp = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
-      for (String line : text.split("\n", -1)) {
+      for (String line : mask.mask(String.valueOf(text)).split("\n", -1)) {
         writer.write(stamp + " hoist[" + pid + "] " + line);
         writer.newLine();
       }

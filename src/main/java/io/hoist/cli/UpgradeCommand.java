@@ -675,9 +675,14 @@ final class UpgradeCommand implements Callable<Integer> {
 
   /**
    * hoist's state directory (backups, node logs): $HOIST_STATE_DIR, else /var/lib/hoist as root,
-   * else $XDG_STATE_HOME/hoist, else ~/.local/state/hoist.
+   * else $XDG_STATE_HOME/hoist, else ~/.local/state/hoist. One that exists must be the user's own
+   * and writable by nobody else ({@link io.hoist.journal.StateDir}).
    */
   static Path stateDir(Environment env) {
+    return io.hoist.journal.StateDir.check(locateStateDir(env), System.getProperty("user.name"));
+  }
+
+  private static Path locateStateDir(Environment env) {
     String override = env.get("HOIST_STATE_DIR");
     if (override != null && override.startsWith("/")) {
       return Path.of(override);

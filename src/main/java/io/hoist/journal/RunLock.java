@@ -106,8 +106,11 @@ public final class RunLock implements AutoCloseable {
       }
       Map<String, Object> record = new LinkedHashMap<>(me);
       Path temp = dir.resolve(name + ".owner.tmp");
+      // Created 0600, never widened by the umask in between: it names the user and the command.
+      Files.deleteIfExists(temp);
+      Files.createFile(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(temp, MAPPER.writeValueAsString(record) + "\n", StandardCharsets.UTF_8);
-      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
       Files.move(
           temp, ownerFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return new RunLock(channel, lock, ownerFile, stale);

@@ -24,6 +24,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -39,6 +44,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * A release repository on an http(s) server ({@code https://releases.acme.io/acme}): bundle {@code
@@ -58,8 +66,14 @@ import java.util.regex.Pattern;
  * sends no byte for {@value #IDLE_SECONDS} s fails. A resumed download asks for {@code Range:
  * bytes=OFFSET-}; a server that answers 200 instead of 206 is read from the start over a truncated
  * file; 416 (nothing from that offset on) means the file is already complete. Redirects are
- * followed except from https to http. HTTP errors, refused connections, unknown hosts and timeouts
- * are {@link ValidationException}s naming the URL and the status or cause.
+ * followed except from https to http (refused, naming both URLs). HTTP errors, refused connections,
+ * unknown hosts and timeouts are {@link ValidationException}s naming the URL and the status or
+ * cause.
+ *
+ * <p><b>TLS.</b> {@code https://} uses the JDK's default TLS context: the server's certificate must
+ * chain to a CA in Java's trust store ({@code -Djavax.net.ssl.trustStore} replaces it) and name the
+ * host; there is no way to turn verification off. A certificate that fails is refused with a
+ * message saying why (not trusted, expired, another host).
  *
  * <p><b>Credentials.</b> {@code https://user:password@host/path} answers a server's Basic or Digest
  * challenge with that user and password, for that host only (not after a redirect to another host);
@@ -113,6 +127,15 @@ public final class HttpRepository implements ReleaseRepository {
 
   /** {@link #open(String, String)} with other timeouts (tests). */
   static HttpRepository open(String location, String bundle, Duration connect, Duration idle) {
+    return open(location, bundle, connect, idle, null);
+  }
+
+  /**
+   * {@link #open(String, String)} with other timeouts and, unless {@code null}, another TLS context
+   * than the JDK's default (tests: a server with a test certificate).
+   */
+  static HttpRepository open(
+      String location, String bundle, Duration connect, Duration idle, SSLContext tls) {
     Objects.requireNonNull(location, "location");
     BundlePattern pattern = BundlePattern.of(bundle);
     String masked = mask(location);
@@ -139,8 +162,14 @@ public final class HttpRepository implements ReleaseRepository {
             + uri.getHost()
             + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
             + (path.endsWith("/") ? path : path + "/");
+    // TLS: the JDK's default context, so certificates are verified against its trust store
+    // (javax.net.ssl.trustStore) and the host name is checked. NORMAL never follows a redirect
+    // from https to http.
     HttpClient.Builder client =
         HttpClient.newBuilder().connectTimeout(connect).followRedirects(HttpClient.Redirect.NORMAL);
+    if (tls != null) {
+      client.sslContext(tls);
+    }
     if (uri.getRawUserInfo() != null) {
       client.authenticator(credentials(uri.getRawUserInfo(), uri.getHost()));
     }
@@ -387,7 +416,7 @@ public final class HttpRepository implements ReleaseRepository {
       return;
     } else {
       discard(response);
-      throw httpError(uri, status);
+      throw httpError(uri, response);
     }
     write(response.body(), uri, target, from, total, progress);
   }
@@ -479,7 +508,7 @@ public final class HttpRepository implements ReleaseRepository {
     }
     if (status != 200) {
       discard(response);
-      throw httpError(uri, status);
+      throw httpError(uri, response);
     }
     Body reader = new Body(response.body());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -530,7 +559,27 @@ public final class HttpRepository implements ReleaseRepository {
         "release repository " + location + ": cannot get " + uri + ": " + why, e);
   }
 
-  private ValidationException httpError(URI uri, int status) {
+  private ValidationException httpError(URI uri, HttpResponse<?> response) {
+    int status = response.statusCode();
+    Optional<String> target = response.headers().firstValue("Location");
+    if (status >= 300 && status < 400 && target.isPresent()) {
+      return new ValidationException(
+          "release repository "
+              + location
+              + ": "
+              + response.uri()
+              + " answered HTTP "
+              + status
+              + ", a redirect to "
+              + mask(target.get())
+              + " that hoist does not follow ("
+              + (response.uri().getScheme().equalsIgnoreCase("https")
+                      && target.get().regionMatches(true, 0, "http:", 0, 5)
+                  ? "from https to http: bundles and checksums are only fetched over the"
+                      + " protocol the repository names"
+                  : "too many redirects")
+              + "); write the final https:// URL in release.repository");
+    }
     return new ValidationException(
         "release repository "
             + location
@@ -553,6 +602,10 @@ public final class HttpRepository implements ReleaseRepository {
 
   /** What went wrong in words, from the innermost cause that says something. */
   private static String describe(Throwable e) {
+    String tls = describeTls(e);
+    if (tls != null) {
+      return tls;
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectException) {
         return "connection refused";
@@ -567,6 +620,42 @@ public final class HttpRepository implements ReleaseRepository {
       }
     }
     return e.getClass().getSimpleName();
+  }
+
+  /**
+   * A failed TLS handshake in words, or {@code null} when {@code e} is not one. Certificates are
+   * never accepted on the way: the message says what to fix.
+   */
+  static String describeTls(Throwable e) {
+    // The whole chain first: an expired certificate also shows as a failed path validation.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateExpiredException
+          || t instanceof CertificateNotYetValidException) {
+        return "the server's TLS certificate is not valid now ("
+            + t.getMessage()
+            + "); renew the certificate on the server";
+      }
+    }
+    boolean handshake = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+        return "the server's TLS certificate is not trusted: it is not issued by a certificate"
+            + " authority in Java's trust store ("
+            + t.getMessage()
+            + "). For an internal CA, add its certificate to a trust store and run hoist with"
+            + " HOIST_JAVA_OPTS=-Djavax.net.ssl.trustStore=FILE (see docs/security.md)";
+      }
+      if (t instanceof CertificateException
+          && t.getMessage() != null
+          && t.getMessage().startsWith("No ")) {
+        // HostnameChecker: "No subject alternative names matching IP address ... found" etc.
+        return "the server's TLS certificate is not for this host ("
+            + t.getMessage()
+            + "); use the host name the certificate names in release.repository";
+      }
+      handshake |= t instanceof SSLHandshakeException || t instanceof SSLPeerUnverifiedException;
+    }
+    return handshake ? "the TLS handshake failed (" + e.getMessage() + ")" : null;
   }
 
   private static void discard(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {

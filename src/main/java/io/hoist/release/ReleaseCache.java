@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
@@ -41,7 +43,9 @@ import java.util.stream.Stream;
  * <p><b>Layout.</b> {@code DIR/BUNDLE} is a verified bundle; {@code DIR/BUNDLE.sha256} beside it is
  * written after verification, in sha256sum's format ({@code HEX BUNDLE}) followed by a comment line
  * {@code # verified size=N mtime=MILLIS} that sha256sum ignores; {@code DIR/BUNDLE.part} is a
- * download in progress or interrupted; {@code DIR/.lock} serialises {@link #get}s.
+ * download in progress or interrupted; {@code DIR/.lock} serialises {@link #get}s. The directory is
+ * created 0700 and every file in it 0600, whatever the umask: bundles are not secret, but nobody
+ * else needs them, and a file others could write could be swapped between its check and its use.
  *
  * <p><b>No-op rule.</b> {@link #get} returns {@code DIR/BUNDLE} without downloading when its {@code
  * .sha256} names the same sha256 as the repository's (one small request or file read) and the
@@ -71,6 +75,8 @@ public final class ReleaseCache {
       Pattern.compile("(?m)^# verified size=(\\d+) mtime=(\\d+)$");
   private static final FileAttribute<?> PRIVATE_DIR =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final FileAttribute<?> PRIVATE_FILE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   /**
    * One lock per cache directory in this JVM. FileChannel.lock is held by the process, so two
@@ -132,7 +138,9 @@ public final class ReleaseCache {
     }
     try (FileChannel channel =
         FileChannel.open(
-            dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            dir.resolve(".lock"),
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            ownerOnly(dir))) {
       // Released when the channel closes.
       channel.lock();
       try {
@@ -201,6 +209,10 @@ public final class ReleaseCache {
 
   /** Downloads into {@code part}, resuming at once after a failure that made progress. */
   private void download(Version version, Path part, DownloadProgress progress) throws IOException {
+    if (!Files.exists(part, LinkOption.NOFOLLOW_LINKS)) {
+      // Created here, owner only: the repository writes into it and the bundle keeps its mode.
+      Files.createFile(part, ownerOnly(dir));
+    }
     for (int attempt = 1; ; attempt++) {
       long before = Files.exists(part) ? Files.size(part) : 0;
       try {
@@ -236,6 +248,8 @@ public final class ReleaseCache {
             + attributes.lastModifiedTime().toMillis()
             + "\n";
     Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, ownerOnly(dir));
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
     move(tmp, record);
   }
@@ -326,6 +340,13 @@ public final class ReleaseCache {
     boolean matches(BasicFileAttributes attributes) {
       return attributes.size() == size && attributes.lastModifiedTime().toMillis() == mtime;
     }
+  }
+
+  /** Read and write for the owner only, where the file system has POSIX modes. */
+  private static FileAttribute<?>[] ownerOnly(Path dir) {
+    return dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PRIVATE_FILE}
+        : new FileAttribute<?>[0];
   }
 
   private void createDir() {

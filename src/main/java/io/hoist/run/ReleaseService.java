@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,9 +144,12 @@ public final class ReleaseService {
       byte[] all = new byte[head.length + json.length];
       System.arraycopy(head, 0, all, 0, head.length);
       System.arraycopy(json, 0, all, head.length, json.length);
+      Files.deleteIfExists(temp);
+      Files.createFile(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.write(temp, all);
       Files.move(temp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       // Not fatal: the next run verifies the bundle again.
     }
   }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * terminators {@code \n}, {@code \r\n} or {@code \r} removed) for an {@link OutputSink}, and keeps
  * the last {@link ExecResult#TAIL_LINES} lines of each stream, at most {@link
  * ExecResult#TAIL_CHARS} characters of each: whatever a command prints, the memory it takes here is
- * bounded.
+ * bounded. Control characters in a line are escaped ({@link #printable}): a node's output never
+ * reaches a terminal or a file raw.
  *
  * <p>For transport implementations. Both streams are read as fast as they arrive, so a command with
  * a lot of output never blocks on a full pipe. A line longer than {@link #MAX_LINE_BYTES} is passed
@@ -130,7 +131,8 @@ public final class OutputPump {
     }
   }
 
-  private void accept(OutputSink.Stream stream, String line) {
+  private void accept(OutputSink.Stream stream, String raw) {
+    String line = printable(raw);
     boolean deliver;
     synchronized (stateLock) {
       Deque<String> tail = tails.get(stream);
@@ -157,6 +159,28 @@ public final class OutputPump {
         }
       }
     }
+  }
+
+  /**
+   * {@code line} with control characters (C0 but tab, DEL, C1) written as {@code \\u001b}: output
+   * of a node is shown on the admin's terminal and kept in files, and an escape sequence in it
+   * could rewrite what the terminal shows (or, on some terminals, answer back as input).
+   */
+  static String printable(String line) {
+    StringBuilder out = null;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      boolean control = (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0);
+      if (control && out == null) {
+        out = new StringBuilder(line.length() + 16).append(line, 0, i);
+      }
+      if (control) {
+        out.append("\\u").append(Integer.toHexString(0x10000 | c).substring(1));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? line : out.toString();
   }
 
   /** Bytes to lines: terminators removed, lines longer than {@link #MAX_LINE_BYTES} cut. */

@@ -44,7 +44,9 @@ public interface Transport extends AutoCloseable {
   /**
    * Copies a local file to {@code remotePath} (parent directories must exist), then verifies the
    * remote copy's sha256 against the local file's. The remote file is written under a temporary
-   * name and renamed into place, so a reader never sees a partial file.
+   * name and renamed into place, so a reader never sees a partial file; it is readable by the login
+   * user only (mode 0600) from its creation on, whatever the node's umask (a backup being restored
+   * holds the node's data).
    *
    * @return the sha256 (lower-case hex) both sides agree on
    * @throws TransportException TRANSFER when the copy fails or the checksums differ (the partial
@@ -63,7 +65,8 @@ public interface Transport extends AutoCloseable {
 
   /**
    * Copies {@code remotePath} to a local file (written under a temporary name, then renamed),
-   * verifying the copy against the remote file's sha256.
+   * verifying the copy against the remote file's sha256. The local file is readable by its owner
+   * only (mode 0600) from its creation on, whatever the umask.
    *
    * @return the verified sha256 (lower-case hex)
    * @throws TransportException TRANSFER when the copy fails or the checksums differ

@@ -134,6 +134,33 @@ class BackupStoreTest {
   }
 
   @Test
+  void everyCopyOfTheDataIsReadableByItsOwnerOnly() throws IOException {
+    List<String> nodeSide = new ArrayList<>();
+    Transport watching =
+        new DelegatingTransport(transport) {
+          @Override
+          public String download(String remotePath, Path local) {
+            nodeSide.add(mode(Path.of(remotePath)));
+            return super.download(remotePath, local);
+          }
+        };
+
+    Backup backup = store.take(node, watching, List.of(data.toString()), "1.0", "2.0", TIMEOUT);
+
+    assertEquals(List.of("rw-------"), nodeSide, "the archive waiting on the node");
+    assertEquals("rw-------", mode(backup.archive()));
+    assertEquals("rw-------", mode(backup.dir().resolve(BackupStore.MANIFEST)));
+  }
+
+  private static String mode(Path file) {
+    try {
+      return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void restorePutsTheBackedUpPathsBackByteIdentical() throws IOException {
     Map<String, String> before = snapshot(data);
     Backup backup = store.take(node, transport, List.of(data.toString()), "1.0", "2.0", TIMEOUT);

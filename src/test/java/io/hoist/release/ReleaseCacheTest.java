@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -119,6 +120,26 @@ class ReleaseCacheTest {
     assertEquals(
         "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cacheDir)));
     assertEquals(List.of(V1), cache().cached());
+  }
+
+  @Test
+  void everyFileOfTheCacheIsReadableByItsOwnerOnly() throws IOException {
+    server.bundle(NAME, CONTENT);
+    server.cut(NAME, 1);
+
+    cache().get(V1, DownloadProgress.NONE);
+
+    List<String> modes = new ArrayList<>();
+    try (var files = Files.list(cacheDir)) {
+      for (Path file : files.sorted().toList()) {
+        modes.add(
+            file.getFileName()
+                + " "
+                + PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+      }
+    }
+    assertEquals(
+        List.of(".lock rw-------", NAME + " rw-------", NAME + ".sha256 rw-------"), modes);
   }
 
   @Test

@@ -25,16 +25,21 @@ public final class HoistJar {
   private final Path home;
   private final Path cwd;
   private final List<String> jvmOptions;
+  private final Map<String, String> env;
+  private final String umask;
 
-  private HoistJar(Path home, Path cwd, List<String> jvmOptions) {
+  private HoistJar(
+      Path home, Path cwd, List<String> jvmOptions, Map<String, String> env, String umask) {
     this.home = home;
     this.cwd = cwd;
     this.jvmOptions = List.copyOf(jvmOptions);
+    this.env = Map.copyOf(env);
+    this.umask = umask;
   }
 
   /** Runs with {@code home} as HOME and working directory. */
   public static HoistJar in(Path home) {
-    return new HoistJar(home, home, List.of());
+    return new HoistJar(home, home, List.of(), Map.of(), null);
   }
 
   /**
@@ -42,7 +47,39 @@ public final class HoistJar {
    * faster in a test that runs the jar many times).
    */
   public HoistJar withJvmOptions(String... options) {
-    return new HoistJar(home, cwd, List.of(options));
+    return new HoistJar(home, cwd, List.of(options), env, umask);
+  }
+
+  /**
+   * The same, with this variable in the child's environment (also one {@link #run} removes, such as
+   * {@code HOIST_SSH_PASSWORD}).
+   */
+  public HoistJar withEnv(String name, String value) {
+    Map<String, String> more = new java.util.HashMap<>(env);
+    more.put(name, value);
+    return new HoistJar(home, cwd, jvmOptions, more, umask);
+  }
+
+  /**
+   * The same, started by {@code sh -c 'umask UMASK; exec java ...'}: Java cannot set a process's
+   * umask, so a test of file modes under a permissive umask goes through the shell.
+   */
+  public HoistJar withUmask(String umask) {
+    return new HoistJar(home, cwd, jvmOptions, env, umask);
+  }
+
+  /** The child's command line: java (through sh when a umask is set), the JVM options, the jar. */
+  private List<String> commandLine(String... args) {
+    List<String> command = new ArrayList<>();
+    if (umask != null) {
+      command.addAll(List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    return command;
   }
 
   /** The jar under test: {@code -Dhoist.jar}, else target/hoist.jar. */
@@ -68,12 +105,7 @@ public final class HoistJar {
    * err}; the caller must stop it (it is bounded by the caller's own wait).
    */
   public Process start(Path out, Path err, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.add("-jar");
-    command.add(jar().toString());
-    command.addAll(List.of(args));
+    List<String> command = commandLine(args);
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(cwd.toFile())
@@ -83,16 +115,12 @@ public final class HoistJar {
     builder.environment().remove("HOIST_CLUSTER");
     builder.environment().put("HOME", home.toString());
     builder.environment().put("HOIST_STATE_DIR", home.resolve(".hoist-state").toString());
+    builder.environment().putAll(env);
     return builder.start();
   }
 
   private Result run(Path trigger, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.add("-jar");
-    command.add(jar().toString());
-    command.addAll(List.of(args));
+    List<String> command = commandLine(args);
     try {
       Path out = Files.createTempFile("hoist-out", ".txt");
       Path err = Files.createTempFile("hoist-err", ".txt");
@@ -109,6 +137,7 @@ public final class HoistJar {
       env.put("HOME", home.toString());
       // hoist's state (runs, backups, locks) in the test's directory, also when run as root.
       env.put("HOIST_STATE_DIR", home.resolve(".hoist-state").toString());
+      env.putAll(this.env);
       Process process = builder.start();
       if (trigger != null) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);

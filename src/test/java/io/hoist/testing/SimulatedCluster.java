@@ -27,6 +27,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Map<String, String> roles = new LinkedHashMap<>();
   private final List<String> releases = new ArrayList<>();
   private String repository;
+  private String password;
 
   private SimulatedCluster(Path root, Path clientKey) {
     this.root = root;
@@ -77,6 +78,16 @@ public final class SimulatedCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Nodes added from now on accept only this password (any user), not the client key: hoist must
+   * log in with {@code HOIST_SSH_PASSWORD}. The cluster file still names the key, which is offered
+   * first and refused.
+   */
+  public SimulatedCluster passwordOnly(String password) {
+    this.password = password;
+    return this;
+  }
+
   /** The directory the default {@code file:} repository is in. */
   public Path repositoryDir() {
     return root.resolve("repo");
@@ -115,8 +126,12 @@ public final class SimulatedCluster implements AutoCloseable {
       Files.writeString(release.resolve("VERSION"), version + "\n");
       Files.createSymbolicLink(home.resolve("current"), Path.of("releases", version));
       SshServerFixture.Builder builder =
-          SshServerFixture.builder(home, root.resolve("hostkeys").resolve(name))
-              .authorize(TestKeys.publicKeyOf(clientKey));
+          SshServerFixture.builder(home, root.resolve("hostkeys").resolve(name));
+      if (password != null) {
+        builder.password(password);
+      } else {
+        builder.authorize(TestKeys.publicKeyOf(clientKey));
+      }
       if (littleSpace) {
         Path bin = Files.createDirectories(fakeBin(name));
         Path df = bin.resolve("df");

@@ -87,4 +87,12 @@ class OutputPumpTest {
     ExecResult result = new ExecResult(1, "first\n  1.0.0  \n\n", "", Duration.ZERO, false);
     assertEquals("1.0.0", result.lastLine());
   }
+
+  @Test
+  void controlCharactersOfANodesOutputAreEscaped() {
+    assertEquals("tabs\tand é € kept", OutputPump.printable("tabs\tand é € kept"));
+    assertEquals("\\u001b]0;owned\\u0007title", OutputPump.printable("\u001b]0;owned\u0007title"));
+    assertEquals("\\u001b[2J\\u001b[31mred", OutputPump.printable("\u001b[2J\u001b[31mred"));
+    assertEquals("del\\u007f c1\\u009b", OutputPump.printable("del\u007f c1\u009b"));
+  }
 }

@@ -14,6 +14,7 @@ import io.hoist.testing.Processes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -278,6 +279,18 @@ public abstract class TransportContract {
     Path local = Files.writeString(localDir().resolve("config"), "new");
     transport().upload(local, remote.toString());
     assertEquals("new", Files.readString(remote, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void copiesAreReadableByTheirOwnerOnly() throws Exception {
+    Path local = Files.writeString(localDir().resolve("archive.tar.gz"), "the node's data");
+    Path remote = nodeDir().resolve("archive.tar.gz");
+    transport().upload(local, remote.toString());
+    Path back = localDir().resolve("back.tar.gz");
+    transport().download(remote.toString(), back);
+
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(back)));
   }
 
   @Test

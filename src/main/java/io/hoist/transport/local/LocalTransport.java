@@ -12,13 +12,18 @@ import io.hoist.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -171,16 +176,23 @@ public final class LocalTransport implements Transport {
     Path temp = parent.resolve(target.getFileName() + TEMP_SUFFIX);
     try {
       String expected;
-      if (knownSha256 == null) {
-        MessageDigest digest = FileDigest.newSha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest)) {
-          Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-        }
-        expected = FileDigest.hex(digest);
-      } else {
-        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-        expected = knownSha256;
+      MessageDigest digest = FileDigest.newSha256();
+      // Owner only from the first byte (a backup holds the node's data), whatever the umask; a
+      // fresh file, so a file or link left under the temporary name is not written through.
+      Files.deleteIfExists(temp);
+      // With a known sha256 the source is not hashed: the copy is checked against it below.
+      try (InputStream raw = Files.newInputStream(source);
+          InputStream in = knownSha256 == null ? new DigestInputStream(raw, digest) : raw;
+          OutputStream out =
+              Channels.newOutputStream(
+                  FileChannel.open(
+                      temp,
+                      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                      PosixFilePermissions.asFileAttribute(
+                          PosixFilePermissions.fromString("rw-------"))))) {
+        in.transferTo(out);
       }
+      expected = knownSha256 == null ? FileDigest.hex(digest) : knownSha256;
       String actual = FileDigest.sha256(temp);
       if (!expected.equals(actual)) {
         throw transfer(

@@ -30,17 +30,25 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.Vector;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -67,8 +75,9 @@ import org.slf4j.LoggerFactory;
  * #KILL_AFTER} later), because neither closing the channel nor the SSH signal request stops a
  * command reliably on OpenSSH; the transport also gives up {@code BACKSTOP} after the timeout by
  * itself, then sends SIGKILL and closes the channel. The session stays usable. A channel the node
- * refuses is retried once on a new session. Files go over SFTP to a temporary name, are verified
- * with {@code sha256sum} on the node and renamed into place. Remote paths should be absolute and
+ * refuses is retried once on a new session. Files go over SFTP to a temporary name, created empty
+ * with mode 0600 first (see {@link #createPrivately}), are verified with {@code sha256sum} on the
+ * node and renamed into place; downloads are written 0600 too. Remote paths should be absolute and
  * free of SFTP glob characters ({@code *}, {@code ?}).
  *
  * <p>{@link #close()} may be called from any thread: it disconnects the session, which makes a
@@ -95,6 +104,9 @@ public final class SshTransport implements Transport {
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final int NO_DIRECTORY = 66;
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private final Node node;
   private final SshContext context;
@@ -285,6 +297,7 @@ public final class SshTransport implements Transport {
     String temp = remotePath + TEMP_SUFFIX;
     ChannelSftp sftp = openSftp("upload " + local + " to " + remotePath);
     try {
+      createPrivately(temp, "upload " + local + " to " + remotePath);
       String expected;
       if (knownSha256 == null) {
         MessageDigest digest = FileDigest.newSha256();
@@ -337,7 +350,16 @@ public final class SshTransport implements Transport {
     ChannelSftp sftp = openSftp(what);
     try {
       MessageDigest digest = FileDigest.newSha256();
-      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
+      // Owner only from the first byte (a backup holds the node's data), whatever the umask.
+      Files.deleteIfExists(temp);
+      try (OutputStream out =
+          new DigestOutputStream(
+              Channels.newOutputStream(
+                  FileChannel.open(
+                      temp,
+                      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                      OWNER_ONLY)),
+              digest)) {
         sftp.get(remotePath, out);
       }
       String actual = FileDigest.hex(digest);
@@ -364,6 +386,41 @@ public final class SshTransport implements Transport {
         LOG.debug("cannot remove {}: {}", temp, e.toString());
       }
     }
+  }
+
+  /**
+   * Creates {@code temp} empty, readable by the login user only, before SFTP writes into it: SFTP
+   * servers create files with their own umask (usually 0644), and a backup being restored holds the
+   * node's data. SFTP's open keeps the mode of an existing file. {@code set -C} makes the shell
+   * create it exclusively, so a file or link put there in the meantime is not written through.
+   */
+  private void createPrivately(String temp, String what) {
+    String parent = parentOf(temp);
+    ShellCommand command =
+        ShellCommand.of(
+            "if [ ! -d "
+                + ShellQuote.quote(parent)
+                + " ]; then exit "
+                + NO_DIRECTORY
+                + "; fi; umask 077 && rm -f -- "
+                + ShellQuote.quote(temp)
+                + " && set -C && : > "
+                + ShellQuote.quote(temp));
+    ExecResult result = exec(command, CHECKSUM_TIMEOUT, OutputSink.NONE);
+    if (result.isSuccess()) {
+      return;
+    }
+    if (!result.timedOut() && result.exitCode() == NO_DIRECTORY) {
+      throw transfer(what, "the directory " + parent + " does not exist", null);
+    }
+    throw transfer(
+        what,
+        "cannot create "
+            + temp
+            + (result.timedOut() ? " (timed out)" : " (exit code " + result.exitCode() + ")")
+            + ": "
+            + result.lastLine(),
+        null);
   }
 
   /** Disconnects the session. Idempotent, never throws, callable from any thread. */

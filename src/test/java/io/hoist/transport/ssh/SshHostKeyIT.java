@@ -158,6 +158,22 @@ class SshHostKeyIT {
   }
 
   @Test
+  void changedHostKeyIsRefusedWithHostKeysAcceptNewInTheClusterFile() throws Exception {
+    home.trust(server);
+    server = restartWithNewKey(SshServerFixture.KeyType.ED25519);
+    String before = Files.readString(home.knownHosts());
+    SshSettings acceptNew =
+        home.settings(server.port(), List.of(key)).withHostKeys(HostKeyPolicy.ACCEPT_NEW);
+
+    try (SshTransport transport = transport(acceptNew, null)) {
+      TransportException e = assertThrows(TransportException.class, transport::connect);
+      assertEquals(TransportException.Kind.HOST_KEY_CHANGED, e.kind());
+      assertTrue(e.getMessage().contains(server.hostKeyFingerprint()), e.getMessage());
+    }
+    assertEquals(before, Files.readString(home.knownHosts()));
+  }
+
+  @Test
   void hostKeyOfAnotherTypeCountsAsChanged() throws Exception {
     home.trust(server);
     server = restartWithNewKey(SshServerFixture.KeyType.RSA);
