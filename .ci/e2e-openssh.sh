@@ -149,13 +149,16 @@ ok "inspect --output json"
 
 echo "-- a check that times out is stopped on the node, and the node stays usable"
 slow="$work/cluster-slow.yaml"
-sed 's|^checks:$|checks:\n  - { name: slow, run: "sleep 300", timeout: 1s }|' "$cluster" > "$slow"
+# A sleep of its own length (300.PID seconds), so that only this run's process is looked for: the
+# machine may run other sleeps.
+slow_sleep="sleep 300.$$"
+sed "s|^checks:\$|checks:\\n  - { name: slow, run: \"$slow_sleep\", timeout: 1s }|" "$cluster" > "$slow"
 grep -q 'name: slow' "$slow" || fail "could not add the slow check"
 expect 3 "inspect with a check that times out" -- java -jar "$jar" -c "$slow" --no-color inspect n1
 echo "$out$err" | grep -q "timed out" || { echo "$out"; echo "$err" >&2; fail "no timeout reported"; }
-# The node's timeout sends SIGTERM at 1s (SIGKILL 5s later): wait for that, bounded.
-for _ in $(seq 1 100); do pgrep -f "sleep 300" >/dev/null || break; sleep 0.1; done
-if pgrep -af "sleep 300"; then fail "sleep 300 still runs after its check timed out"; fi
+# The node's timeout sends SIGTERM at 1s (SIGKILL 5s later): wait for that, bounded (20 s).
+for _ in $(seq 1 200); do pgrep -f "$slow_sleep" >/dev/null || break; sleep 0.1; done
+if pgrep -af "$slow_sleep"; then fail "$slow_sleep still runs after its check timed out"; fi
 expect 0 "inspect n1 after the timeout" -- hoist inspect n1
 ok "timed-out check reported, its process gone, the node still inspectable"
 
