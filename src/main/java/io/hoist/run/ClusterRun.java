@@ -200,7 +200,9 @@ public final class ClusterRun {
           break hops;
         }
         Batch batch = order.get(i);
-        if (batch.serial() && !probed.contains(batch.serialRole())) {
+        // Moving a leader last brings the next batch here: it may be the first of another serial
+        // role (nodes placed by one role, or by none, can belong to different quorums).
+        while (batch.serial() && !probed.contains(batch.serialRole())) {
           probed.add(batch.serialRole());
           moveLeaderLast(order, i, batch.serialRole(), shared);
           batch = order.get(i);

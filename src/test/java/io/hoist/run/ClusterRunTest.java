@@ -114,6 +114,34 @@ class ClusterRunTest {
   }
 
   @Test
+  void twoSerialRolesPlacedByOneRoleEachPutTheirLeaderLast() throws IOException {
+    // Found by LeaderOrderPropertiesTest: once quorum a's leader x moved last, y (quorum b's first
+    // member) took its place and ran unprobed, so b's leader y went first.
+    String probe = "echo probe:${node} >> " + order + "; test -f leader";
+    Cluster c =
+        Clusters.cluster("two-quorums")
+            .roleOrder(List.of("web"))
+            .roles(
+                Clusters.parallel("web", 4),
+                new Role("a", true, 1, SETTLE, probe, null, null, Commands.none()),
+                new Role("b", true, 1, SETTLE, probe, null, null, Commands.none()))
+            .nodes(
+                node("x", "web", "a"),
+                node("y", "web", "b"),
+                node("z", "web", "a"),
+                node("w", "web", "b"))
+            .build();
+    Files.writeString(home("x").resolve("leader"), "");
+    Files.writeString(home("y").resolve("leader"), "");
+
+    RunResult result = run(c, plan(c, "2.0", "1.0"));
+
+    assertEquals(0, result.exitCode(), result.toString());
+    assertEquals(List.of("z", "x", "w", "y"), firstSeen(nodeLines()));
+    assertEquals(List.of(), result.warnings());
+  }
+
+  @Test
   void noLeaderKeepsPlanOrderWithAWarning() {
     Cluster cluster = cluster(hooks());
 
