@@ -248,6 +248,8 @@ public final class ClusterRun {
                   steps -> context(steps, shared, logs),
                   phasesFor,
                   (steps, result) -> states.get(steps.node()).ended(steps, result));
+      // The hop is over for its nodes: their logs hold no file open across the next hop.
+      logs.values().forEach(NodeLog::close);
       if (outcome == OneShotHop.Outcome.INTERRUPTED) {
         return true;
       }
@@ -313,6 +315,9 @@ public final class ClusterRun {
                   state.ended(steps, runner.run(context, phases));
                 } catch (InterruptedRunException e) {
                   state.interrupted();
+                } finally {
+                  // The node's hop is over: its log holds no file open across the rest of the run.
+                  context.log().close();
                 }
               }));
     }
