@@ -79,6 +79,9 @@ public final class ClusterRun {
 
   private final Optional<Duration> oneShotWindow;
 
+  /** The cluster's nodes by name: looked up once per node and phase, not by a scan of them all. */
+  private final Map<String, Node> nodes = new HashMap<>();
+
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<HookOutcome> hookOutcomes = new ArrayList<>();
@@ -134,6 +137,7 @@ public final class ClusterRun {
     this.hooks = Objects.requireNonNull(hooks, "hooks");
     this.logDir = Objects.requireNonNull(logDir, "logDir");
     this.clock = Objects.requireNonNull(clock, "clock");
+    cluster.nodes().forEach(node -> nodes.putIfAbsent(node.name(), node));
   }
 
   /** Runs the plan; outcomes are values, only bugs throw. */
@@ -397,10 +401,11 @@ public final class ClusterRun {
   }
 
   private Node node(String name) {
-    return cluster
-        .node(name)
-        .orElseThrow(
-            () -> new IllegalStateException("the plan names node " + name + " not in the cluster"));
+    Node node = nodes.get(name);
+    if (node == null) {
+      throw new IllegalStateException("the plan names node " + name + " not in the cluster");
+    }
+    return node;
   }
 
   /** A phase that refuses to start once the run is stopping. */
