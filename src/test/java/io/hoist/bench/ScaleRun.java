@@ -22,6 +22,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +41,11 @@ import java.util.stream.Stream;
 /**
  * One measurement of the scale benchmark, in this JVM: a cluster of {@code n} simulated nodes in a
  * work directory, planned {@code planRuns} times with {@link Planner#plan} (after two warm-up
- * plans), then upgraded once by the real command line ({@code hoist --output json upgrade --cluster
- * --yes --to 1.1.0}, in-process through {@link Cli#run} with the simulated wire): the cluster file
- * is loaded, every node's version read, the release checked as staged on every node, the run lock
- * and journal taken, the plan run batch by batch through the phases, the report printed as JSON.
+ * plans; wall time and the planning thread's CPU time), then upgraded once by the real command line
+ * ({@code hoist --output json upgrade --cluster --yes --to 1.1.0}, in-process through {@link
+ * Cli#run} with the simulated wire): the cluster file is loaded, every node's version read, the
+ * release checked as staged on every node, the run lock and journal taken, the plan run batch by
+ * batch through the phases, the report printed as JSON.
  */
 final class ScaleRun {
 
@@ -51,6 +54,7 @@ final class ScaleRun {
       int nodes,
       double loadMs,
       double planMs,
+      double planCpuMs,
       List<Double> planSamples,
       double runS,
       double criticalS,
@@ -63,18 +67,24 @@ final class ScaleRun {
       long heapCommittedBytes,
       int collections,
       String fileSystem,
-      double delayMs) {}
+      double delayMs,
+      String load) {}
 
   private final Path work;
   private final Duration delay;
   private final int maxParallel;
   private final int planRuns;
+  private final boolean planOnly;
 
-  ScaleRun(Path work, Duration delay, int maxParallel, int planRuns) {
+  /**
+   * @param planOnly measure the planning only (no upgrade: run time, commands, heap are 0)
+   */
+  ScaleRun(Path work, Duration delay, int maxParallel, int planRuns, boolean planOnly) {
     this.work = work;
     this.delay = delay;
     this.maxParallel = maxParallel;
     this.planRuns = planRuns;
+    this.planOnly = planOnly;
   }
 
   /** Packs release {@code TO} into a fresh repository under the work directory; returns it. */
@@ -109,6 +119,7 @@ final class ScaleRun {
   /** Plans and upgrades {@code n} nodes; the heap is watched from here on. */
   Result measure(int n, Path repository) throws IOException {
     Path dir = Files.createDirectories(work.resolve("n" + n));
+    String loadBefore = loadAverage();
     Path file =
         ScaleCluster.write(
             dir.resolve("cluster.yaml"), n, repository, work.resolve("cache"), maxParallel);
@@ -123,10 +134,36 @@ final class ScaleRun {
       plan = new Planner(cluster).plan(request);
     }
     List<Double> samples = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (int i = 0; i < planRuns; i++) {
       long start = System.nanoTime();
+      long startCpu = threads.getCurrentThreadCpuTime();
       plan = new Planner(cluster).plan(request);
+      cpu.add((threads.getCurrentThreadCpuTime() - startCpu) / 1e6);
       samples.add((System.nanoTime() - start) / 1e6);
+    }
+    if (planOnly) {
+      CriticalPath path = CriticalPath.of(plan, n);
+      return new Result(
+          n,
+          loadMs,
+          median(samples),
+          median(cpu),
+          samples,
+          0,
+          path.waves() * delay.toNanos() / 1e9,
+          path.batches(),
+          path.waves(),
+          0,
+          path.commands(),
+          0,
+          0,
+          0,
+          0,
+          Files.getFileStore(dir).type(),
+          delay.toNanos() / 1e6,
+          loadBefore + " to " + loadAverage());
     }
 
     SimulatedNodes nodes = ScaleCluster.nodes(n, new SimulatedNodes(delay));
@@ -150,6 +187,7 @@ final class ScaleRun {
         n,
         loadMs,
         median(samples),
+        median(cpu),
         samples,
         runS,
         path.waves() * delay.toNanos() / 1e9,
@@ -162,7 +200,8 @@ final class ScaleRun {
         heap.committed(),
         heap.collections(),
         Files.getFileStore(state).type(),
-        delay.toNanos() / 1e6);
+        delay.toNanos() / 1e6,
+        loadBefore + " to " + loadAverage());
   }
 
   /**
@@ -259,6 +298,15 @@ final class ScaleRun {
     variables.put("XDG_CACHE_HOME", work.resolve("xdg-cache").toString());
     variables.putIfAbsent("HOIST_STATE_DIR", work.resolve("state").toString());
     return new Environment(variables, work, home, false, false, wire);
+  }
+
+  /** The 1-minute load average (Linux), or "?": the machine is shared, the reader should know. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   static double median(List<Double> values) {

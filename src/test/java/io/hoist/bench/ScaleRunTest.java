@@ -27,7 +27,7 @@ class ScaleRunTest {
 
   @Test
   void aSmallClusterIsUpgradedByTheCommandLineOverTheSimulatedWire() throws IOException {
-    ScaleRun run = new ScaleRun(work, Duration.ZERO, 4, 1);
+    ScaleRun run = new ScaleRun(work, Duration.ZERO, 4, 1, false);
 
     ScaleRun.Result result = run.measure(40, run.repository());
 
