@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Simulated nodes behind a wire that answers every command after a fixed delay, in this process: no
@@ -25,6 +26,8 @@ public final class SimulatedNodes implements TransportFactory {
 
   private final Duration delay;
   private final Map<String, State> nodes = new ConcurrentHashMap<>();
+  private final LongAdder waits = new LongAdder();
+  private final LongAdder waited = new LongAdder();
 
   /**
    * @param delay how long every command takes on a node before it answers
@@ -57,7 +60,7 @@ public final class SimulatedNodes implements TransportFactory {
     if (state == null) {
       throw new IllegalArgumentException("no simulated node " + node.name());
     }
-    return new SimulatedTransport(node.name(), state, delay);
+    return new SimulatedTransport(node.name(), state, delay, this::waited);
   }
 
   /** The release a node's {@code current} points at. */
@@ -68,6 +71,20 @@ public final class SimulatedNodes implements TransportFactory {
   /** Commands a node has answered since it was added. */
   public long commands(String node) {
     return state(node).commands();
+  }
+
+  /**
+   * How long the delays really lasted, on average over every command so far: a sleep on a loaded
+   * machine lasts longer than asked.
+   */
+  public Duration meanWait() {
+    long count = waits.sum();
+    return count == 0 ? Duration.ZERO : Duration.ofNanos(waited.sum() / count);
+  }
+
+  private void waited(long nanos) {
+    waits.increment();
+    waited.add(nanos);
   }
 
   /** The names of the nodes, any order. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,12 +60,14 @@ public final class SimulatedTransport implements Transport {
   private final String node;
   private final SimulatedNodes.State state;
   private final Duration delay;
+  private final LongConsumer waited;
   private volatile boolean closed;
 
-  SimulatedTransport(String node, SimulatedNodes.State state, Duration delay) {
+  SimulatedTransport(String node, SimulatedNodes.State state, Duration delay, LongConsumer waited) {
     this.node = node;
     this.state = state;
     this.delay = delay;
+    this.waited = waited;
   }
 
   @Override
@@ -128,8 +131,10 @@ public final class SimulatedTransport implements Transport {
   }
 
   private void waitDelay() {
+    long start = System.nanoTime();
     try {
       Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
+      waited.accept(System.nanoTime() - start);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransportException(TransportException.Kind.DROPPED, node, "interrupted");
