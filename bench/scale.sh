@@ -5,12 +5,12 @@
 # stdout; exits 1 when a target is missed, unless --no-fail. See bench/README.md.
 #
 # Usage: bench/scale.sh [--nodes 100,1000,10000] [--delay-ms 2] [--max-parallel 50] [--plan-runs 5]
-#                       [--heap 1g] [--java-opts "..."] [--work DIR] [--keep] [--no-fail]
+#                       [--heap 1g] [--java-opts "..."] [--work DIR] [--keep] [--plan-only] [--no-fail]
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 for arg in "$@"; do
-  case $arg in -h|--help) sed -n '8,9p' "$0" | sed 's/^# //'; exit 0 ;; esac
+  case $arg in -h|--help) sed -n '7,8p' "$0" | sed 's/^# //'; exit 0 ;; esac
 done
 command -v java >/dev/null || { echo "missing java" >&2; exit 2; }
 command -v mvn >/dev/null || { echo "missing mvn" >&2; exit 2; }
