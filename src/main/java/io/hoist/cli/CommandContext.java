@@ -184,6 +184,9 @@ final class CommandContext {
   }
 
   private static TransportFactory open(Environment env, boolean acceptNewHostKeys) {
+    if (env.wire() != null) {
+      return env.wire();
+    }
     SshContext ssh =
         new SshContext(
             env.home(), env.variables(), acceptNewHostKeys ? HostKeyPolicy.ACCEPT_NEW : null);

@@ -204,7 +204,8 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> variables = new HashMap<>(env.variables());
     variables.put("HOIST_STATE_DIR", sandbox.root().resolve("state").toString());
     Environment inSandbox =
-        new Environment(variables, env.cwd(), env.home(), env.interactive(), env.root());
+        new Environment(
+            variables, env.cwd(), env.home(), env.interactive(), env.root(), env.wire());
     return Cli.run(args.toArray(String[]::new), inSandbox, out, err);
   }
 

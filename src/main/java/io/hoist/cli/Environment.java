@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.transport.TransportFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -13,14 +14,28 @@ import java.util.Objects;
  * @param home the user's home directory
  * @param interactive whether stdin and stdout are a terminal
  * @param root whether hoist runs as root (system-wide cache and state directories)
+ * @param wire how commands reach the nodes, or {@code null}: each node's own transport (SSH, or
+ *     {@code bash -c} for a local node). Benchmarks give a simulated one, so that everything but
+ *     the wire is hoist's own code.
  */
 public record Environment(
-    Map<String, String> variables, Path cwd, Path home, boolean interactive, boolean root) {
+    Map<String, String> variables,
+    Path cwd,
+    Path home,
+    boolean interactive,
+    boolean root,
+    TransportFactory wire) {
 
   public Environment {
     variables = Map.copyOf(variables);
     Objects.requireNonNull(cwd, "cwd");
     Objects.requireNonNull(home, "home");
+  }
+
+  /** An environment whose nodes are reached over their own transports. */
+  public Environment(
+      Map<String, String> variables, Path cwd, Path home, boolean interactive, boolean root) {
+    this(variables, cwd, home, interactive, root, null);
   }
 
   /** The real process environment. */

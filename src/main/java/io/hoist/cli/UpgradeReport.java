@@ -11,6 +11,7 @@ import io.hoist.run.RunResult.NodeResult;
 import io.hoist.run.UpgradeService;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -182,18 +183,21 @@ final class UpgradeReport {
         new String[] {
           "NODE", "ROLES", "FROM", "TO", "NOW ON", "RESULT", "HEALTHY", "DURATION", "MESSAGE"
         });
+    Map<String, List<String>> roles = roles(model);
+    Map<String, List<RecordedRun.Entry>> entries = byNode(upgrade.record());
     for (NodeResult node : run.nodes()) {
       Boolean healthy = healthy(node.state());
+      List<String> nodeRoles = roles.getOrDefault(node.node(), List.of());
       rows.add(
           new String[] {
             node.node(),
-            roles(model, node.node()),
+            nodeRoles.isEmpty() ? "-" : String.join(",", nodeRoles),
             node.from(),
             node.to(),
             versionNow(node),
             state(node.state(), plan),
             healthy == null ? "-" : healthy ? "yes" : "NO",
-            human(duration(upgrade.record(), node.node())),
+            human(duration(entries.getOrDefault(node.node(), List.of()))),
             node.outcome().map(NodeOutcome::message).orElse("").lines().findFirst().orElse("")
           });
     }
@@ -210,26 +214,28 @@ final class UpgradeReport {
       UpgradeService.Upgrade upgrade,
       RunResult run) {
     List<Map<String, Object>> nodes = new ArrayList<>();
+    Map<String, List<String>> roles = roles(model);
+    Map<String, List<RecordedRun.Entry>> entries = byNode(upgrade.record());
     for (NodeResult node : run.nodes()) {
+      List<RecordedRun.Entry> own = entries.getOrDefault(node.node(), List.of());
       Map<String, Object> n = new LinkedHashMap<>();
       n.put("node", node.node());
       n.put("from", node.from());
       n.put("to", node.to());
-      n.put("roles", model.node(node.node()).map(x -> x.roles()).orElse(List.of()));
+      n.put("roles", roles.getOrDefault(node.node(), List.of()));
       String now = versionNow(node);
       n.put("version", now.equals("?") ? null : now);
       n.put("state", state(node.state(), plan));
       n.put("healthy", healthy(node.state()));
-      n.put("duration_ms", duration(upgrade.record(), node.node()).toMillis());
+      n.put("duration_ms", duration(own).toMillis());
       n.put(
           "failed_phase",
           node.outcome().flatMap(NodeOutcome::failedPhase).map(p -> p.id()).orElse(null));
       n.put("message", node.outcome().map(NodeOutcome::message).orElse(""));
       List<Map<String, Object>> phases = new ArrayList<>();
-      for (RecordedRun.Entry entry : upgrade.record().entries()) {
-        if (!entry.node().equals(node.node())
-            || (entry.kind() != RecordedRun.Kind.PHASE_ENDED
-                && entry.kind() != RecordedRun.Kind.UNDO_ENDED)) {
+      for (RecordedRun.Entry entry : own) {
+        if (entry.kind() != RecordedRun.Kind.PHASE_ENDED
+            && entry.kind() != RecordedRun.Kind.UNDO_ENDED) {
           continue;
         }
         Map<String, Object> p = new LinkedHashMap<>();
@@ -315,9 +321,25 @@ final class UpgradeReport {
     };
   }
 
-  private static String roles(io.hoist.model.Cluster model, String node) {
-    List<String> roles = model.node(node).map(n -> n.roles()).orElse(List.of());
-    return roles.isEmpty() ? "-" : String.join(",", roles);
+  /** Each node's roles, by name: looked up once, not by a scan of the nodes per node. */
+  private static Map<String, List<String>> roles(io.hoist.model.Cluster model) {
+    Map<String, List<String>> roles = new HashMap<>();
+    for (io.hoist.model.Node node : model.nodes()) {
+      roles.putIfAbsent(node.name(), node.roles());
+    }
+    return roles;
+  }
+
+  /**
+   * The run's record split by node, each in call order: one pass over the record (about 15 entries
+   * a node), not one per node.
+   */
+  private static Map<String, List<RecordedRun.Entry>> byNode(RecordedRun record) {
+    Map<String, List<RecordedRun.Entry>> byNode = new HashMap<>();
+    for (RecordedRun.Entry entry : record.entries()) {
+      byNode.computeIfAbsent(entry.node(), n -> new ArrayList<>()).add(entry);
+    }
+    return byNode;
   }
 
   /** The state's name; a rollback's "upgraded" node reads "rolled-back". */
@@ -329,10 +351,11 @@ final class UpgradeReport {
     return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  private static Duration duration(RecordedRun record, String node) {
+  /** The time a node spent in its phases and undos. */
+  private static Duration duration(List<RecordedRun.Entry> entries) {
     Duration total = Duration.ZERO;
-    for (RecordedRun.Entry entry : record.entries()) {
-      if (entry.node().equals(node) && entry.duration() != null) {
+    for (RecordedRun.Entry entry : entries) {
+      if (entry.duration() != null) {
         total = total.plus(entry.duration());
       }
     }

@@ -6,6 +6,7 @@ import io.hoist.model.PhaseId;
 import io.hoist.phase.NodeOutcome;
 import io.hoist.phase.Outcome;
 import io.hoist.phase.RunRecord;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,12 @@ import java.util.Objects;
  * run end). Each line is written and forced to the disk ({@code fsync}) before the call returns, so
  * an event announced before an action is on disk before the action starts. The file is 0600.
  *
+ * <p>Group commit: the nodes of a batch record their events at once, and one {@code fsync} makes
+ * every line written before it durable. So a caller whose line another thread's {@code fsync}
+ * started after does not force the disk again: it waits for that one. Every call still returns only
+ * once its own line is on the disk; what is saved is the queue of one {@code fsync} per line behind
+ * one lock (10,000 nodes write about 150,000 lines).
+ *
  * <p>Thread-safe: the nodes' threads append at once; lines never interleave. A write that fails
  * (disk full) throws {@link UncheckedIOException}: a run that cannot journal must not go on.
  */
@@ -36,16 +43,36 @@ public final class Journal implements RunRecord, AutoCloseable {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Forces what was written to a file descriptor to the disk. */
+  @FunctionalInterface
+  interface Disk {
+    void sync(FileDescriptor fd) throws IOException;
+  }
+
   private final Path file;
   // A stream, not a FileChannel: a channel is closed by an interrupt of the writing thread, and the
   // journal must go on recording while a run stops after Ctrl-C.
   private final FileOutputStream out;
   private final Clock clock;
+  private final Disk disk;
 
-  private Journal(Path file, FileOutputStream out, Clock clock) {
+  /** Guards {@link #out}'s writes and {@link #written}: lines go to the file one at a time. */
+  private final Object appending = new Object();
+
+  /** Held while forcing the disk and guards {@link #synced}: one fsync at a time. */
+  private final Object syncing = new Object();
+
+  /** How many lines were written to the file (not yet necessarily on the disk). */
+  private long written;
+
+  /** How many of the first lines are on the disk. */
+  private long synced;
+
+  private Journal(Path file, FileOutputStream out, Clock clock, Disk disk) {
     this.file = file;
     this.out = out;
     this.clock = clock;
+    this.disk = disk;
   }
 
   /**
@@ -54,11 +81,16 @@ public final class Journal implements RunRecord, AutoCloseable {
    * @throws UncheckedIOException when it cannot be created
    */
   public static Journal create(Path runDir, Clock clock) {
+    return create(runDir, clock, FileDescriptor::sync);
+  }
+
+  /** As {@link #create(Path, Clock)}, forcing the disk with {@code disk} (tests count it). */
+  static Journal create(Path runDir, Clock clock, Disk disk) {
     Path file = runDir.resolve(FILE);
     try {
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      return new Journal(file, new FileOutputStream(file.toFile(), true), clock);
+      return new Journal(file, new FileOutputStream(file.toFile(), true), clock, disk);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the run journal " + file, e);
     }
@@ -156,11 +188,15 @@ public final class Journal implements RunRecord, AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      out.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot close the run journal " + file, e);
+  public void close() {
+    synchronized (syncing) {
+      synchronized (appending) {
+        try {
+          out.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot close the run journal " + file, e);
+        }
+      }
     }
   }
 
@@ -187,7 +223,8 @@ public final class Journal implements RunRecord, AutoCloseable {
     return event;
   }
 
-  private synchronized void write(Map<String, Object> event) {
+  /** Appends the event's line, and returns once it is on the disk. */
+  private void write(Map<String, Object> event) {
     Objects.requireNonNull(event, "event");
     byte[] line;
     try {
@@ -195,9 +232,24 @@ public final class Journal implements RunRecord, AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a journal event cannot be written as JSON: " + event, e);
     }
+    long mine;
     try {
-      out.write(line);
-      out.getFD().sync();
+      synchronized (appending) {
+        out.write(line);
+        mine = ++written;
+      }
+      synchronized (syncing) {
+        if (synced >= mine) {
+          // Another thread's fsync started after this line was written: it is on the disk.
+          return;
+        }
+        long upTo;
+        synchronized (appending) {
+          upTo = written;
+        }
+        disk.sync(out.getFD());
+        synced = upTo;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the run journal " + file, e);
     }

@@ -32,6 +32,12 @@ final class NodePipeline {
   private final List<String> order;
   private final Map<String, String> secretValues;
 
+  /**
+   * Each command template parsed once per plan, not once per node: 10,000 nodes share a handful.
+   * Not thread-safe, as this class: one plan builds it.
+   */
+  private final Map<String, Template> templates = new HashMap<>();
+
   NodePipeline(Cluster cluster, List<String> order, Map<String, String> secretValues) {
     this.cluster = cluster;
     this.order = order;
@@ -240,7 +246,11 @@ final class NodePipeline {
   private ShellCommand render(String source, Node node, PhaseId phase, Map<String, Value> values) {
     String where = "node " + node.name() + (phase == null ? "" : ", " + phase.id());
     try {
-      Template template = Template.parse(source);
+      Template template = templates.get(source);
+      if (template == null) {
+        template = Template.parse(source);
+        templates.put(source, template);
+      }
       for (String name : template.variables()) {
         if (name.startsWith(Template.SECRET_PREFIX) && !values.containsKey(name)) {
           throw new UsageException(

@@ -11,6 +11,7 @@ import io.hoist.release.PathFinder;
 import io.hoist.release.Version;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -71,6 +72,9 @@ public final class Planner {
     Map<String, List<Version>> paths = new LinkedHashMap<>();
     List<NodePath> nodePaths = new ArrayList<>();
     List<String> problems = new ArrayList<>();
+    // A cluster runs a handful of versions: each one's path is searched once, not once per node.
+    Map<Version, List<Version>> pathFrom = new HashMap<>();
+    Map<Version, ValidationException> noPathFrom = new HashMap<>();
     for (Placement p : placements) {
       String name = p.node().name();
       Version current = request.current().get(name);
@@ -93,12 +97,18 @@ public final class Planner {
                 + "; an upgrade never downgrades (hoist rollback returns to a previous release)");
         continue;
       } else {
-        try {
-          path = finder.hops(current, target);
-        } catch (ValidationException e) {
-          problems.add("node " + name + ": " + e.getMessage());
+        if (!pathFrom.containsKey(current) && !noPathFrom.containsKey(current)) {
+          try {
+            pathFrom.put(current, finder.hops(current, target));
+          } catch (ValidationException e) {
+            noPathFrom.put(current, e);
+          }
+        }
+        if (noPathFrom.containsKey(current)) {
+          problems.add("node " + name + ": " + noPathFrom.get(current).getMessage());
           continue;
         }
+        path = pathFrom.get(current);
       }
       paths.put(name, path);
       nodePaths.add(
@@ -319,8 +329,10 @@ public final class Planner {
       return cluster.nodes();
     }
     List<String> all = cluster.nodes().stream().map(Node::name).toList();
+    // Sets, not List.contains: the command line names every node of a 10,000-node cluster here.
+    Set<String> known = new HashSet<>(all);
     for (String name : names) {
-      if (!all.contains(name)) {
+      if (!known.contains(name)) {
         throw new UsageException(
             "unknown node '"
                 + name
@@ -331,7 +343,8 @@ public final class Planner {
                 + ")");
       }
     }
-    return cluster.nodes().stream().filter(n -> names.contains(n.name())).toList();
+    Set<String> wanted = new HashSet<>(names);
+    return cluster.nodes().stream().filter(n -> wanted.contains(n.name())).toList();
   }
 
   private static Version target(PlanRequest request, PathFinder finder, List<Node> selected) {

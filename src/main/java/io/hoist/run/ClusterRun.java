@@ -79,6 +79,9 @@ public final class ClusterRun {
 
   private final Optional<Duration> oneShotWindow;
 
+  /** The cluster's nodes by name: looked up once per node and phase, not by a scan of them all. */
+  private final Map<String, Node> nodes = new HashMap<>();
+
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<HookOutcome> hookOutcomes = new ArrayList<>();
@@ -134,6 +137,7 @@ public final class ClusterRun {
     this.hooks = Objects.requireNonNull(hooks, "hooks");
     this.logDir = Objects.requireNonNull(logDir, "logDir");
     this.clock = Objects.requireNonNull(clock, "clock");
+    cluster.nodes().forEach(node -> nodes.putIfAbsent(node.name(), node));
   }
 
   /** Runs the plan; outcomes are values, only bugs throw. */
@@ -250,6 +254,8 @@ public final class ClusterRun {
                   steps -> context(steps, shared, logs),
                   phasesFor,
                   (steps, result) -> states.get(steps.node()).ended(steps, result));
+      // The hop is over for its nodes: their logs hold no file open across the next hop.
+      logs.values().forEach(NodeLog::close);
       if (outcome == OneShotHop.Outcome.INTERRUPTED) {
         return true;
       }
@@ -315,6 +321,9 @@ public final class ClusterRun {
                   state.ended(steps, runner.run(context, phases));
                 } catch (InterruptedRunException e) {
                   state.interrupted();
+                } finally {
+                  // The node's hop is over: its log holds no file open across the rest of the run.
+                  context.log().close();
                 }
               }));
     }
@@ -394,10 +403,11 @@ public final class ClusterRun {
   }
 
   private Node node(String name) {
-    return cluster
-        .node(name)
-        .orElseThrow(
-            () -> new IllegalStateException("the plan names node " + name + " not in the cluster"));
+    Node node = nodes.get(name);
+    if (node == null) {
+      throw new IllegalStateException("the plan names node " + name + " not in the cluster");
+    }
+    return node;
   }
 
   /** A phase that refuses to start once the run is stopping. */

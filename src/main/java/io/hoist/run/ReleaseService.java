@@ -215,12 +215,15 @@ public final class ReleaseService {
                 + "' shows the path).");
       }
       Stager stager = new Stager(cluster.timeouts().command(), transferTimeout(release.bundle()));
+      // By position, not nodes.indexOf(node): that is a scan of every node for each node.
+      List<Integer> positions = java.util.stream.IntStream.range(0, nodes.size()).boxed().toList();
       List<StageResult> results =
           FanOut.map(
-              nodes,
+              positions,
               maxParallel,
-              node -> {
-                NodeReport probe = probes.get(nodes.indexOf(node));
+              at -> {
+                Node node = nodes.get(at);
+                NodeReport probe = probes.get(at);
                 StageResult result =
                     probe.isOk()
                         ? stager.stage(

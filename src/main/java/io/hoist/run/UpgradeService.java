@@ -328,12 +328,18 @@ public final class UpgradeService {
       boolean onlyMissing) {
     List<ReleaseService.Prepared> staged = new ArrayList<>();
     RecordedRun record = new RecordedRun();
+    Map<String, Node> byName = new HashMap<>();
+    cluster.nodes().forEach(n -> byName.putIfAbsent(n.name(), n));
     for (Hop hop : plan.hops()) {
       List<Node> nodes = new ArrayList<>();
       Map<String, Version> from = new HashMap<>();
       for (Batch batch : hop.batches()) {
         for (NodeSteps steps : batch.nodes()) {
-          Node node = node(steps.node());
+          Node node = byName.get(steps.node());
+          if (node == null) {
+            throw new IllegalStateException(
+                "the plan names node " + steps.node() + " not in the cluster");
+          }
           if (onlyMissing && hasRelease(node, hop.version())) {
             continue;
           }
@@ -419,12 +425,5 @@ public final class UpgradeService {
     } catch (io.hoist.error.TransportException e) {
       return false;
     }
-  }
-
-  private Node node(String name) {
-    return cluster
-        .node(name)
-        .orElseThrow(
-            () -> new IllegalStateException("the plan names node " + name + " not in the cluster"));
   }
 }

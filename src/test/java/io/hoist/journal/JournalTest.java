@@ -19,9 +19,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,6 +153,71 @@ class JournalTest {
     assertEquals("1.0", a.reached());
     assertEquals("unhealthy", a.message());
     assertEquals(List.of(state.resolve("backups/a/x.tar.gz").toString()), a.backups());
+  }
+
+  @Test
+  void everyEventIsOnTheDiskWhenItsCallReturnsAndConcurrentEventsShareAnFsync() throws Exception {
+    Path dir = Runs.create(state, CLOCK);
+    Path file = dir.resolve(Journal.FILE);
+    int threads = 8;
+    AtomicInteger syncs = new AtomicInteger();
+    // How much of the file the last fsync covered: what was written when it started.
+    AtomicLong durable = new AtomicLong();
+    Journal.Disk disk =
+        fd -> {
+          long covered = Files.size(file);
+          if (syncs.incrementAndGet() == 1) {
+            // The first fsync lasts until every thread has written its line: they queue behind it.
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (Files.readAllLines(file).size() < threads) {
+              if (System.nanoTime() > deadline) {
+                throw new IOException("the other threads never wrote their lines");
+              }
+              Thread.onSpinWait();
+            }
+          }
+          durable.accumulateAndGet(covered, Math::max);
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (Journal journal = Journal.create(dir, CLOCK, disk)) {
+      List<Future<?>> calls = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        String node = "n" + i;
+        calls.add(
+            pool.submit(
+                () -> {
+                  journal.phaseStarted(node, PhaseId.STOP);
+                  String onDisk =
+                      new String(
+                          Arrays.copyOf(Files.readAllBytes(file), (int) durable.get()),
+                          StandardCharsets.UTF_8);
+                  assertTrue(onDisk.contains("\"node\":\"" + node + "\""), node + ": " + onDisk);
+                  return null;
+                }));
+      }
+      for (Future<?> call : calls) {
+        call.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertEquals(threads, Files.readAllLines(file).size());
+    // The first fsync covers what was written when it started; the second all the rest.
+    assertTrue(syncs.get() <= 2, syncs.get() + " fsyncs for " + threads + " concurrent events");
+  }
+
+  @Test
+  void eventsOneAfterAnotherAreEachForcedToTheDisk() throws IOException {
+    Path dir = Runs.create(state, CLOCK);
+    AtomicInteger syncs = new AtomicInteger();
+    try (Journal journal = Journal.create(dir, CLOCK, fd -> syncs.incrementAndGet())) {
+      journal.runStarted("r1", started());
+      upgraded(journal, "a", "1.0", "2.0");
+    }
+
+    assertEquals(5, syncs.get());
+    assertEquals(5, Files.readAllLines(dir.resolve(Journal.FILE)).size());
   }
 
   private static void upgraded(Journal journal, String node, String from, String to) {

@@ -184,6 +184,98 @@ class PlannerTest {
   }
 
   @Test
+  void nodesOnOneVersionWithoutAPathAreEachNamed() {
+    ValidationException e =
+        assertThrows(
+            ValidationException.class,
+            () ->
+                new Planner(WEKA)
+                    .plan(
+                        request(
+                            current("a", "3.2.0", "b", "3.5.3", "c", "3.2.0"),
+                            "3.4.7 3.5.4 3.6.1",
+                            "3.6.1",
+                            false)));
+
+    assertTrue(e.getMessage().startsWith("node a: no upgrade path from 3.2.0"), e.getMessage());
+    assertTrue(e.getMessage().contains("\nnode c: no upgrade path from 3.2.0"), e.getMessage());
+  }
+
+  /**
+   * A large cluster, every node named as the command line names them: each node gets the path of
+   * its own version and its own rendered commands, exactly as the three nodes above (the planner
+   * looks each version's path and each template up once per plan).
+   */
+  @Test
+  void manyNodesOnSeveralVersionsEachGetTheirOwnPathAndCommands() {
+    int n = 900;
+    List<Node> nodes = new java.util.ArrayList<>();
+    Map<String, Version> running = new LinkedHashMap<>();
+    List<String> cycle = List.of("3.4.2", "3.5.3", "3.6.1");
+    for (int i = 0; i < n; i++) {
+      nodes.add(node("n" + i));
+      running.put("n" + i, Version.parse(cycle.get(i % 3)));
+    }
+    Cluster cluster =
+        cluster("weka")
+            .path("3.6", ">=3.5.3")
+            .path("3.5", ">=3.4.6")
+            .path("3.4", ">=3.3.1")
+            .commands(new Commands(null, "stop ${node} ${from_version}", null, null, null, null))
+            .nodes(nodes.toArray(Node[]::new))
+            .build();
+    List<Version> available = versions("3.4.6 3.4.7 3.5.3 3.5.4 3.6.0 3.6.1");
+    PlanRequest byName =
+        new PlanRequest(
+            nodes.stream().map(Node::name).toList(),
+            running,
+            available,
+            Optional.empty(),
+            List.of(),
+            false,
+            0,
+            Map.of());
+
+    Plan plan = new Planner(cluster).plan(byName);
+
+    Map<String, List<String>> pathOf =
+        Map.of(
+            "3.4.2", List.of("3.4.7", "3.5.4", "3.6.1"),
+            "3.5.3", List.of("3.6.1"),
+            "3.6.1", List.of());
+    assertEquals(n, plan.nodes().size());
+    for (NodePath path : plan.nodes()) {
+      assertEquals(pathOf.get(path.current()), path.versions(), path.node());
+      assertEquals(running.get(path.node()).text(), path.current());
+    }
+    assertEquals(
+        List.of(n / 3, n / 3, 2 * n / 3), hopNodes(plan).stream().map(List::size).toList());
+    for (Hop hop : plan.hops()) {
+      for (Batch batch : hop.batches()) {
+        for (NodeSteps steps : batch.nodes()) {
+          assertEquals(
+              List.of("stop " + steps.node() + " " + steps.from()),
+              scripts(step(steps, PhaseId.STOP)));
+        }
+      }
+    }
+    assertEquals(
+        plan,
+        new Planner(cluster)
+            .plan(
+                new PlanRequest(
+                    List.of(),
+                    running,
+                    available,
+                    Optional.empty(),
+                    List.of(),
+                    false,
+                    0,
+                    Map.of())),
+        "naming every node plans what naming none does");
+  }
+
+  @Test
   void noReachableReleaseIsAValidationFailure() {
     ValidationException e =
         assertThrows(
