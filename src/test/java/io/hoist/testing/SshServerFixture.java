@@ -48,7 +48,9 @@ import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -239,6 +241,7 @@ public final class SshServerFixture implements AutoCloseable {
       server.setChannelFactories(List.of(new SessionChannels()));
       SftpSubsystemFactory sftp = new SftpSubsystemFactory();
       sftp.addSftpEventListener(new FullDisk());
+      sftp.setErrorStatusDataHandler(new ErrorMessages());
       server.setSubsystemFactories(List.of(sftp));
       server.setFileSystemFactory(new NativeFileSystemFactory());
       server.addSessionListener(
@@ -597,8 +600,36 @@ public final class SshServerFixture implements AutoCloseable {
         throws IOException {
       Fault.Action action = faultFor("sftp write " + localHandle.getFile());
       if (action == Fault.Action.DISK_FULL) {
-        throw new IOException("No space left on device");
+        throw new NoSpaceLeft();
       }
+    }
+  }
+
+  /** The failure of an SFTP write on a full disk. */
+  private static final class NoSpaceLeft extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NoSpaceLeft() {
+      super("No space left on device");
+    }
+  }
+
+  /**
+   * Sends the message of a full disk's failure in the SFTP status, as OpenSSH's sftp-server sends
+   * the {@code strerror} of a failed write (MINA sends only a generic text by default).
+   */
+  private static final class ErrorMessages implements SftpErrorStatusDataHandler {
+    @Override
+    public String resolveErrorMessage(
+        SftpSubsystemEnvironment sftp,
+        int id,
+        Throwable e,
+        int subStatus,
+        int cmd,
+        Object... args) {
+      return e instanceof NoSpaceLeft
+          ? e.getMessage()
+          : SftpErrorStatusDataHandler.super.resolveErrorMessage(sftp, id, e, subStatus, cmd, args);
     }
   }
 
