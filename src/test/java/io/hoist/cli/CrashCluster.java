@@ -255,6 +255,14 @@ final class CrashCluster implements AutoCloseable {
 
   /** {@link #killAt(CrashPoint, String)} of the hoist command {@code args}. */
   Process killAt(CrashPoint point, String[] args) throws Exception {
+    return killAt(point, 0, args);
+  }
+
+  /**
+   * {@link #killAt(CrashPoint, String[])}, the kill coming {@code delayNanos} after the crash
+   * point's event was seen (random timing inside a phase).
+   */
+  Process killAt(CrashPoint point, long delayNanos, String[] args) throws Exception {
     reset();
     Condition reached;
     if (point.event().equals("on-node")) {
@@ -263,6 +271,17 @@ final class CrashCluster implements AutoCloseable {
       reached = () -> Files.exists(events) && Files.readString(events).contains(line);
     } else {
       reached = () -> count(journalText(), point.event()) >= point.nth();
+    }
+    if (delayNanos > 0) {
+      Condition event = reached;
+      long[] seenAt = {0};
+      reached =
+          () -> {
+            if (seenAt[0] == 0 && event.holds()) {
+              seenAt[0] = System.nanoTime();
+            }
+            return seenAt[0] != 0 && System.nanoTime() - seenAt[0] >= delayNanos;
+          };
     }
     return kill(jar.start(root.resolve("killed.out"), root.resolve("killed.err"), args), reached);
   }
@@ -287,7 +306,13 @@ final class CrashCluster implements AutoCloseable {
    * says; what is wrong goes to {@code problems}.
    */
   Killed crash(CrashPoint point, String target, List<String> problems) throws Exception {
-    Process killed = killAt(point, target);
+    return crash(point, 0, target, problems);
+  }
+
+  /** {@link #crash(CrashPoint, String, List)}, killed {@code delayNanos} after the event. */
+  Killed crash(CrashPoint point, long delayNanos, String target, List<String> problems)
+      throws Exception {
+    Process killed = killAt(point, delayNanos, upgrade(target));
     if (killed.exitValue() != 137) {
       problems.add(
           "the run ended before the crash point (exit "
@@ -561,6 +586,68 @@ final class CrashCluster implements AutoCloseable {
     }
     all.sort(Comparator.comparingLong(e -> Long.parseLong(e[0])));
     return all;
+  }
+
+  /**
+   * What is wrong after a rollback to 1.0.0 of a killed upgrade to 1.1.0 (empty when nothing):
+   * every node on 1.0.0 (link and running product), switched back once where the killed run
+   * switched it and not at all elsewhere, its data as {@code before} the upgrade, the serial rule,
+   * after_cluster last.
+   */
+  List<String> rolledBack(
+      Map<String, Map<String, String>> before, List<String[]> killedEvents, List<String> notes)
+      throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<String[]> all = events();
+    List<String> switchedBack = new ArrayList<>();
+    for (String node : NODES.keySet()) {
+      Path nodeHome = nodeHome(node);
+      String link = Files.readSymbolicLink(nodeHome.resolve("current")).toString();
+      if (!link.endsWith("releases/" + V1)) {
+        problems.add(node + ": current -> " + link);
+      }
+      Path running = nodeHome.resolve("running");
+      String runs = Files.exists(running) ? Files.readString(running).strip() : "nothing";
+      if (!runs.equals(V1)) {
+        problems.add(node + " runs " + runs);
+      }
+      long forward = countEvents(all, node, "switch", V2);
+      long back = countEvents(all, node, "switch", V1);
+      // Switched back once where it was switched, not at all elsewhere (a node already on 1.0.0 is
+      // found switched, also through its relative current link).
+      if (forward > 1
+          || back != forward
+          || countEvents(killedEvents, node, "switch", V2) != forward) {
+        problems.add(
+            node
+                + ": switched to "
+                + V2
+                + " "
+                + forward
+                + " times, back "
+                + back
+                + " times: "
+                + eventLog(all));
+      }
+      if (back == 1) {
+        switchedBack.add(node);
+      }
+      Map<String, String> snapshot = snapshot(data.resolve(node));
+      if (!snapshot.equals(before.get(node))) {
+        problems.add(
+            node + ": data " + snapshot + " is not as before the upgrade: " + before.get(node));
+      }
+    }
+    problems.addAll(serialRule(all));
+    problems.addAll(hooksProblem());
+    notes.add(switchedBack.isEmpty() ? "no node was switched" : "switched back: " + switchedBack);
+    return problems;
+  }
+
+  private static long countEvents(List<String[]> events, String node, String what, String version) {
+    return events.stream()
+        .filter(e -> e[1].equals(node) && e[2].equals(what) && e[3].equals(version))
+        .count();
   }
 
   // --- the uninterrupted run
