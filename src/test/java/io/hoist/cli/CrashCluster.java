@@ -7,24 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoist.testing.HoistJar;
+import io.hoist.testing.Snapshots;
 import io.hoist.testing.SshServerFixture;
 import io.hoist.testing.TestKeys;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -1002,29 +998,6 @@ final class CrashCluster implements AutoCloseable {
 
   /** Every file and directory under {@code dir}: relative path to sha256 (or "dir"). */
   static Map<String, String> snapshot(Path dir) {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.toList()) {
-        String name = dir.relativize(p).toString();
-        if (Files.isSymbolicLink(p)) {
-          files.put(name, "link " + Files.readSymbolicLink(p));
-        } else if (Files.isDirectory(p)) {
-          files.put(name, "dir");
-        } else {
-          files.put(name, sha256(Files.readAllBytes(p)));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Snapshots.of(dir);
   }
 }
