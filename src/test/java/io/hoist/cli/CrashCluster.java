@@ -7,24 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoist.testing.HoistJar;
+import io.hoist.testing.Snapshots;
 import io.hoist.testing.SshServerFixture;
 import io.hoist.testing.TestKeys;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -255,6 +251,14 @@ final class CrashCluster implements AutoCloseable {
 
   /** {@link #killAt(CrashPoint, String)} of the hoist command {@code args}. */
   Process killAt(CrashPoint point, String[] args) throws Exception {
+    return killAt(point, 0, args);
+  }
+
+  /**
+   * {@link #killAt(CrashPoint, String[])}, the kill coming {@code delayNanos} after the crash
+   * point's event was seen (random timing inside a phase).
+   */
+  Process killAt(CrashPoint point, long delayNanos, String[] args) throws Exception {
     reset();
     Condition reached;
     if (point.event().equals("on-node")) {
@@ -263,6 +267,17 @@ final class CrashCluster implements AutoCloseable {
       reached = () -> Files.exists(events) && Files.readString(events).contains(line);
     } else {
       reached = () -> count(journalText(), point.event()) >= point.nth();
+    }
+    if (delayNanos > 0) {
+      Condition event = reached;
+      long[] seenAt = {0};
+      reached =
+          () -> {
+            if (seenAt[0] == 0 && event.holds()) {
+              seenAt[0] = System.nanoTime();
+            }
+            return seenAt[0] != 0 && System.nanoTime() - seenAt[0] >= delayNanos;
+          };
     }
     return kill(jar.start(root.resolve("killed.out"), root.resolve("killed.err"), args), reached);
   }
@@ -287,7 +302,13 @@ final class CrashCluster implements AutoCloseable {
    * says; what is wrong goes to {@code problems}.
    */
   Killed crash(CrashPoint point, String target, List<String> problems) throws Exception {
-    Process killed = killAt(point, target);
+    return crash(point, 0, target, problems);
+  }
+
+  /** {@link #crash(CrashPoint, String, List)}, killed {@code delayNanos} after the event. */
+  Killed crash(CrashPoint point, long delayNanos, String target, List<String> problems)
+      throws Exception {
+    Process killed = killAt(point, delayNanos, upgrade(target));
     if (killed.exitValue() != 137) {
       problems.add(
           "the run ended before the crash point (exit "
@@ -561,6 +582,68 @@ final class CrashCluster implements AutoCloseable {
     }
     all.sort(Comparator.comparingLong(e -> Long.parseLong(e[0])));
     return all;
+  }
+
+  /**
+   * What is wrong after a rollback to 1.0.0 of a killed upgrade to 1.1.0 (empty when nothing):
+   * every node on 1.0.0 (link and running product), switched back once where the killed run
+   * switched it and not at all elsewhere, its data as {@code before} the upgrade, the serial rule,
+   * after_cluster last.
+   */
+  List<String> rolledBack(
+      Map<String, Map<String, String>> before, List<String[]> killedEvents, List<String> notes)
+      throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<String[]> all = events();
+    List<String> switchedBack = new ArrayList<>();
+    for (String node : NODES.keySet()) {
+      Path nodeHome = nodeHome(node);
+      String link = Files.readSymbolicLink(nodeHome.resolve("current")).toString();
+      if (!link.endsWith("releases/" + V1)) {
+        problems.add(node + ": current -> " + link);
+      }
+      Path running = nodeHome.resolve("running");
+      String runs = Files.exists(running) ? Files.readString(running).strip() : "nothing";
+      if (!runs.equals(V1)) {
+        problems.add(node + " runs " + runs);
+      }
+      long forward = countEvents(all, node, "switch", V2);
+      long back = countEvents(all, node, "switch", V1);
+      // Switched back once where it was switched, not at all elsewhere (a node already on 1.0.0 is
+      // found switched, also through its relative current link).
+      if (forward > 1
+          || back != forward
+          || countEvents(killedEvents, node, "switch", V2) != forward) {
+        problems.add(
+            node
+                + ": switched to "
+                + V2
+                + " "
+                + forward
+                + " times, back "
+                + back
+                + " times: "
+                + eventLog(all));
+      }
+      if (back == 1) {
+        switchedBack.add(node);
+      }
+      Map<String, String> snapshot = snapshot(data.resolve(node));
+      if (!snapshot.equals(before.get(node))) {
+        problems.add(
+            node + ": data " + snapshot + " is not as before the upgrade: " + before.get(node));
+      }
+    }
+    problems.addAll(serialRule(all));
+    problems.addAll(hooksProblem());
+    notes.add(switchedBack.isEmpty() ? "no node was switched" : "switched back: " + switchedBack);
+    return problems;
+  }
+
+  private static long countEvents(List<String[]> events, String node, String what, String version) {
+    return events.stream()
+        .filter(e -> e[1].equals(node) && e[2].equals(what) && e[3].equals(version))
+        .count();
   }
 
   // --- the uninterrupted run
@@ -915,29 +998,6 @@ final class CrashCluster implements AutoCloseable {
 
   /** Every file and directory under {@code dir}: relative path to sha256 (or "dir"). */
   static Map<String, String> snapshot(Path dir) {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.toList()) {
-        String name = dir.relativize(p).toString();
-        if (Files.isSymbolicLink(p)) {
-          files.put(name, "link " + Files.readSymbolicLink(p));
-        } else if (Files.isDirectory(p)) {
-          files.put(name, "dir");
-        } else {
-          files.put(name, sha256(Files.readAllBytes(p)));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Snapshots.of(dir);
   }
 }

@@ -2,9 +2,7 @@ package io.hoist.cli;
 
 import static io.hoist.cli.CrashCluster.JSON;
 import static io.hoist.cli.CrashCluster.NODES;
-import static io.hoist.cli.CrashCluster.V1;
 import static io.hoist.cli.CrashCluster.V2;
-import static io.hoist.cli.CrashCluster.eventLog;
 import static io.hoist.cli.CrashCluster.everyBoundary;
 import static io.hoist.cli.CrashCluster.report;
 import static io.hoist.cli.CrashCluster.serialRule;
@@ -200,54 +198,6 @@ class CrashRollbackIT {
   /** What is wrong after the rollback (empty when nothing). */
   private List<String> rolledBack(List<String[]> killedEvents, List<String> notes)
       throws IOException {
-    List<String> problems = new ArrayList<>();
-    List<String[]> all = cluster.events();
-    List<String> switchedBack = new ArrayList<>();
-    for (String node : NODES.keySet()) {
-      Path nodeHome = cluster.nodeHome(node);
-      String link = Files.readSymbolicLink(nodeHome.resolve("current")).toString();
-      if (!link.endsWith("releases/" + V1)) {
-        problems.add(node + ": current -> " + link);
-      }
-      Path running = nodeHome.resolve("running");
-      String runs = Files.exists(running) ? Files.readString(running).strip() : "nothing";
-      if (!runs.equals(V1)) {
-        problems.add(node + " runs " + runs);
-      }
-      long forward = count(all, node, "switch", V2);
-      long back = count(all, node, "switch", V1);
-      // Switched back once where it was switched, not at all elsewhere (a node already on 1.0.0 is
-      // found switched, also through its relative current link).
-      if (forward > 1 || back != forward || count(killedEvents, node, "switch", V2) != forward) {
-        problems.add(
-            node
-                + ": switched to "
-                + V2
-                + " "
-                + forward
-                + " times, back "
-                + back
-                + " times: "
-                + eventLog(all));
-      }
-      if (back == 1) {
-        switchedBack.add(node);
-      }
-      Map<String, String> data = snapshot(cluster.data.resolve(node));
-      if (!data.equals(before.get(node))) {
-        problems.add(
-            node + ": data " + data + " is not as before the upgrade: " + before.get(node));
-      }
-    }
-    problems.addAll(serialRule(all));
-    problems.addAll(cluster.hooksProblem());
-    notes.add(switchedBack.isEmpty() ? "no node was switched" : "switched back: " + switchedBack);
-    return problems;
-  }
-
-  private static long count(List<String[]> events, String node, String what, String version) {
-    return events.stream()
-        .filter(e -> e[1].equals(node) && e[2].equals(what) && e[3].equals(version))
-        .count();
+    return cluster.rolledBack(before, killedEvents, notes);
   }
 }

@@ -9,23 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoist.testing.SimulatedCluster;
+import io.hoist.testing.Snapshots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -851,28 +847,7 @@ class RollingUpgradeIT {
   }
 
   /** Every file and directory under {@code dir}: relative path to sha256 (or "dir"). */
-  private static Map<String, String> snapshot(Path dir) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.toList()) {
-        String name = dir.relativize(p).toString();
-        if (Files.isSymbolicLink(p)) {
-          files.put(name, "link " + Files.readSymbolicLink(p));
-        } else if (Files.isDirectory(p)) {
-          files.put(name, "dir");
-        } else {
-          files.put(name, sha256(Files.readAllBytes(p)));
-        }
-      }
-    }
-    return files;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  private static Map<String, String> snapshot(Path dir) {
+    return Snapshots.of(dir);
   }
 }

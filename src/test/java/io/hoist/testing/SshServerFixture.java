@@ -22,19 +22,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
+import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
@@ -42,6 +46,11 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -60,6 +69,10 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  *
  * The host key is kept in a file: a fixture built with the same file presents the same key after a
  * restart ({@link Builder#port(int)} reuses a port), one built with another file a different key.
+ *
+ * <p>Faults: {@link #inject(Fault)} makes the server drop the connection, stall, go away or report
+ * a full disk at a chosen request (see {@link Fault.Action}); {@link #faultsFired()} says which
+ * fired.
  */
 public final class SshServerFixture implements AutoCloseable {
 
@@ -166,7 +179,11 @@ public final class SshServerFixture implements AutoCloseable {
   }
 
   private final Builder options;
-  private final SshServer server;
+  private final NodeServer server;
+  private final List<Armed> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> fired = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final AtomicInteger stalled = new AtomicInteger();
+  private volatile boolean refusing;
   private final ExecutorService threads = Executors.newCachedThreadPool(daemon());
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final AtomicInteger channelsToRefuse = new AtomicInteger();
@@ -184,7 +201,7 @@ public final class SshServerFixture implements AutoCloseable {
 
   private SshServerFixture(Builder options) {
     this.options = options;
-    this.server = SshServer.setUpDefaultServer();
+    this.server = (NodeServer) ServerBuilder.builder().factory(NodeServer::new).build();
   }
 
   private void start() {
@@ -217,18 +234,25 @@ public final class SshServerFixture implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setUserAuthFactories(List.of(publicKeyAuth));
       }
-      server.setCommandFactory((channel, command) -> new BashCommand(command));
+      server.setCommandFactory((channel, command) -> commandFor(command));
       if (options.maxSessions > 0) {
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(server, options.maxSessions);
       }
       server.setChannelFactories(List.of(new SessionChannels()));
-      server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+      SftpSubsystemFactory sftp = new SftpSubsystemFactory();
+      sftp.addSftpEventListener(new FullDisk());
+      sftp.setErrorStatusDataHandler(new ErrorMessages());
+      server.setSubsystemFactories(List.of(sftp));
       server.setFileSystemFactory(new NativeFileSystemFactory());
       server.addSessionListener(
           new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
               sessionsOpened.incrementAndGet();
+              if (refusing) {
+                // Accepted between the unbind and its effect: gone all the same.
+                session.close(true);
+              }
             }
 
             @Override
@@ -299,6 +323,39 @@ public final class SshServerFixture implements AutoCloseable {
   /** How many sessions are open now. */
   public int activeSessions() {
     return server.getActiveSessions().size();
+  }
+
+  /**
+   * Arms a fault: the request it names gets its action (see {@link Fault}). Faults are checked in
+   * the order they were injected; the first that fires wins.
+   */
+  public void inject(Fault fault) {
+    faults.add(new Armed(fault, new AtomicInteger()));
+  }
+
+  /** Disarms every fault (a full disk has space again); a node that went away stays away. */
+  public void clearFaults() {
+    faults.clear();
+  }
+
+  /** The faults that fired, in order, each as {@code ACTION: request}. */
+  public List<String> faultsFired() {
+    return List.copyOf(fired);
+  }
+
+  /** How many requests matched {@code fault} so far (whether it fired or not). */
+  public int seen(Fault fault) {
+    return faults.stream().filter(a -> a.fault().equals(fault)).mapToInt(a -> a.seen().get()).sum();
+  }
+
+  /** How many commands were stalled ({@link Fault.Action#STALL}) since the start. */
+  public int stalledCommands() {
+    return stalled.get();
+  }
+
+  /** Whether the node went away ({@link Fault.Action#REFUSE_AFTER}): its port refuses. */
+  public boolean isRefusing() {
+    return refusing;
   }
 
   /** Fault injection: refuses the next {@code count} channel open requests. */
@@ -381,7 +438,198 @@ public final class SshServerFixture implements AutoCloseable {
       if (options.maxSessions > 0 && running != null && running.size() >= options.maxSessions) {
         return null;
       }
-      return ChannelSessionFactory.INSTANCE.createChannel(session);
+      return new FaultyChannel();
+    }
+  }
+
+  /** A fault and how many requests matched it. */
+  private record Armed(Fault fault, AtomicInteger seen) {}
+
+  /**
+   * The action for a request, counting it against every armed fault that matches; null when none
+   * fires. A full disk stays full: {@link Fault.Action#DISK_FULL} fires on its occurrence and every
+   * matching request after it.
+   */
+  private Fault.Action faultFor(String request) {
+    Fault.Action action = null;
+    for (Armed armed : faults) {
+      if (!armed.fault().matches(request)) {
+        continue;
+      }
+      int n = armed.seen().incrementAndGet();
+      boolean fires =
+          n == armed.fault().occurrence()
+              || (n > armed.fault().occurrence()
+                  && armed.fault().action() == Fault.Action.DISK_FULL);
+      if (fires && action == null) {
+        action = armed.fault().action();
+        fired.add(action + ": " + request);
+      }
+    }
+    return action;
+  }
+
+  private Command commandFor(String script) {
+    Fault.Action action = faultFor(script);
+    if (action == null) {
+      return new BashCommand(script, false);
+    }
+    return switch (action) {
+      case DROP, STALL, DISK_FULL -> new FaultCommand(action, script);
+      case DROP_AFTER, REFUSE_AFTER -> new BashCommand(script, true, action);
+    };
+  }
+
+  /** Closes every connection abruptly and stops listening: connections are refused from now on. */
+  private void goAway() {
+    refusing = true;
+    server.acceptor().unbind();
+    for (Session session : List.copyOf(server.getActiveSessions())) {
+      session.getIoSession().close(true);
+    }
+  }
+
+  /** The server, with its acceptor reachable (to stop listening while sessions go on). */
+  private static final class NodeServer extends SshServer {
+    org.apache.sshd.common.io.IoAcceptor acceptor() {
+      return acceptor;
+    }
+  }
+
+  /**
+   * A session channel that can drop its connection right after its reply to the exec request is
+   * written: the client then knows the command was accepted (JSch waits for that reply) and sees
+   * the connection die under it, without an exit status.
+   */
+  private static final class FaultyChannel extends ChannelSession {
+    private volatile boolean dropAfterReply;
+
+    FaultyChannel() {
+      super(ChannelSession.DEFAULT_HANDLERS);
+    }
+
+    @Override
+    protected IoWriteFuture sendResponse(
+        Buffer buffer, String req, RequestHandler.Result result, boolean wantReply)
+        throws IOException {
+      IoWriteFuture written = super.sendResponse(buffer, req, result, wantReply);
+      if (dropAfterReply) {
+        dropAfterReply = false;
+        if (written == null) {
+          getSession().getIoSession().close(true);
+        } else {
+          written.addListener(f -> getSession().getIoSession().close(true));
+        }
+      }
+      return written;
+    }
+  }
+
+  /** A command that does not run: dropped, stalled or failing for a full disk. */
+  private final class FaultCommand implements Command {
+    private final Fault.Action action;
+    private final String script;
+    private OutputStream err;
+    private ExitCallback exit;
+
+    FaultCommand(Fault.Action action, String script) {
+      this.action = action;
+      this.script = script;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {}
+
+    @Override
+    public void setOutputStream(OutputStream out) {}
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+      this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+      switch (action) {
+        case DROP -> {
+          if (channel instanceof FaultyChannel faulty) {
+            faulty.dropAfterReply = true;
+          } else {
+            threads.execute(() -> channel.getSession().getIoSession().close(true));
+          }
+        }
+        case STALL -> stalled.incrementAndGet();
+        case DISK_FULL ->
+            threads.execute(
+                () -> {
+                  try {
+                    String word = script.strip().split("\\s+", 2)[0];
+                    err.write(
+                        (word + ": write error: No space left on device\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    err.flush();
+                  } catch (IOException e) {
+                    // the channel went away: the exit status cannot be sent either
+                  }
+                  exit.onExit(1);
+                });
+        default -> throw new IllegalStateException(action.toString());
+      }
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {}
+  }
+
+  /** SFTP writes that fail like a full disk when a {@link Fault.Action#DISK_FULL} fault fires. */
+  private final class FullDisk implements SftpEventListener {
+    @Override
+    public void writing(
+        ServerSession session,
+        String remoteHandle,
+        FileHandle localHandle,
+        long offset,
+        byte[] data,
+        int dataOffset,
+        int dataLen)
+        throws IOException {
+      Fault.Action action = faultFor("sftp write " + localHandle.getFile());
+      if (action == Fault.Action.DISK_FULL) {
+        throw new NoSpaceLeft();
+      }
+    }
+  }
+
+  /** The failure of an SFTP write on a full disk. */
+  private static final class NoSpaceLeft extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NoSpaceLeft() {
+      super("No space left on device");
+    }
+  }
+
+  /**
+   * Sends the message of a full disk's failure in the SFTP status, as OpenSSH's sftp-server sends
+   * the {@code strerror} of a failed write (MINA sends only a generic text by default).
+   */
+  private static final class ErrorMessages implements SftpErrorStatusDataHandler {
+    @Override
+    public String resolveErrorMessage(
+        SftpSubsystemEnvironment sftp,
+        int id,
+        Throwable e,
+        int subStatus,
+        int cmd,
+        Object... args) {
+      return e instanceof NoSpaceLeft
+          ? e.getMessage()
+          : SftpErrorStatusDataHandler.super.resolveErrorMessage(sftp, id, e, subStatus, cmd, args);
     }
   }
 
@@ -391,14 +639,23 @@ public final class SshServerFixture implements AutoCloseable {
    */
   private final class BashCommand implements Command {
     private final String script;
+    private final boolean dropAtEnd;
+    private final Fault.Action atEnd;
+    private volatile ChannelSession channel;
     private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
     private volatile Process process;
 
-    BashCommand(String script) {
+    BashCommand(String script, boolean dropAtEnd) {
+      this(script, dropAtEnd, null);
+    }
+
+    BashCommand(String script, boolean dropAtEnd, Fault.Action atEnd) {
       this.script = script;
+      this.dropAtEnd = dropAtEnd;
+      this.atEnd = atEnd;
     }
 
     @Override
@@ -423,6 +680,7 @@ public final class SshServerFixture implements AutoCloseable {
 
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
+      this.channel = channel;
       ProcessBuilder builder =
           new ProcessBuilder("bash", "-c", script).directory(options.nodeDir.toFile());
       builder.environment().put("HOME", options.nodeDir.toString());
@@ -446,6 +704,15 @@ public final class SshServerFixture implements AutoCloseable {
               int code = started.waitFor();
               stdout.get();
               stderr.get();
+              if (dropAtEnd) {
+                // The effect happened; the exit status never reaches the client.
+                if (atEnd == Fault.Action.REFUSE_AFTER) {
+                  goAway();
+                } else {
+                  this.channel.getSession().getIoSession().close(true);
+                }
+                return;
+              }
               exit.onExit(code);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
