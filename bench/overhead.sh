@@ -321,6 +321,8 @@ done
 printf '%-22s %9s %8s%% %8s ms %9s ms\n' "peer (ssh runbook)" "$(awk -v v="$pw" 'BEGIN{printf "%.2f", v/1000}')" \
   "$(pct "$pw")" "$(per "$pw" "$n_batches")" "$(per "$pw" "$n_nodes")"
 echo "ratio hoist/peer (medians): $(awk -v a="$hw" -v b="$pw" 'BEGIN { printf "%.3f", a / b }')"
+bench_result overhead.hoist_ms "$hw"; bench_result overhead.critical_ms "$cp_ms"
+bench_result overhead.pct "$(pct "$hw")"; bench_result overhead.peer_ms "$pw"
 for l in "${also_label[@]}"; do
   w=$(median "$work/$l.ms")
   echo "ratio $l/peer: $(awk -v a="$w" -v b="$pw" 'BEGIN { printf "%.3f", a / b }');" \

@@ -220,6 +220,8 @@ for n in $nodes_list; do
   hm=$(median "$work/hoist-$n.times" 3); pm=$(median "$work/pscp-$n.times" 3)
   printf '%-4s | %-9s %-9s %-6s | %-9s %-9s | %-9s %-9s\n' "$n" "$hw" "$pw" "$(ratio "$hw" "$pw")" \
     "$hc" "$pc" "$((${hm%.*} / 1024))" "$((${pm%.*} / 1024))"
+  bench_result "prepare.$n.hoist" "$hw"; bench_result "prepare.$n.pscp" "$pw"
+  bench_result "prepare.$n.ratio" "$(ratio "$hw" "$pw")"
 done
 echo "(wall and client CPU (user+sys) in seconds, medians; MiB = peak RSS of the largest client"
 echo " process; ratio = hoist/pscp; node-side sshd/tar/sha256sum CPU is not in 'cpu')"
