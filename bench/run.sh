@@ -57,6 +57,8 @@ stamp=$(date -u +%Y-%m-%dT%H%MZ)
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 broken=()
+hoist_commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD -- src pom.xml 2>/dev/null || hoist_commit+=" (with uncommitted changes)"
 
 # section NAME TITLE FENCE -- COMMAND...: runs one benchmark, its stdout into the report (in a code
 # block when FENCE is 1), its stderr (progress) to ours.
@@ -151,8 +153,6 @@ check "$t7" "$at: hoist's peak RSS (process tree), MB" \
   "$(awk -v k="${pk:-}" 'BEGIN { if (k != "") printf "%.0f", k * 1024 / 1e6 }')" "<=" 150
 
 # --- the report ------------------------------------------------------------------------------------
-hoist_commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo '?')
-git diff --quiet HEAD -- src pom.xml 2>/dev/null || hoist_commit+=" (with uncommitted changes)"
 report="$tmp/report.md"
 {
   echo "# hoist benchmarks — $stamp"
@@ -164,7 +164,7 @@ report="$tmp/report.md"
   echo
   echo "Versions: $(ssh -V 2>&1); $(java -version 2>&1 | head -1);"
   echo "parallel-ssh $(parallel-ssh --version 2>/dev/null || echo '?'); $(clush --version 2>/dev/null || echo 'clush ?');"
-  echo "$(ansible --version 2>/dev/null | head -1 || echo 'ansible ?'); $(java -jar "$jar" --version 2>/dev/null | head -1)"
+  echo "$(ansible --version 2>/dev/null | sed -n 1p); $(java -jar "$jar" --version 2>/dev/null | sed -n 1p)"
   echo "(tree at $hoist_commit)."
   echo
   echo "Command: \`bench/run.sh$([ "$smoke" = 1 ] && echo " --smoke" || echo " --nodes \"$nodes\" --runs $runs${skip:+ --skip \"$skip\"}")\`;" \
