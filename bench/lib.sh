@@ -90,16 +90,24 @@ CFG
 }
 
 # bench_sshd_wait PORT...: waits (bounded, 10 s per daemon) until each daemon answers, appending
-# its ed25519 host key to $kh.
+# its ed25519 host key to $kh. All daemons are asked at once first; the ones not up yet are then
+# retried one by one.
 bench_sshd_wait() {
-  local port got
+  local port pid
+  local -a scans=()
+  mkdir -p "$work/keyscan"
   for port in "$@"; do
-    got=0
+    ssh-keyscan -T 5 -t ed25519 -p "$port" 127.0.0.1 >"$work/keyscan/$port" 2>/dev/null &
+    scans+=($!)
+  done
+  for pid in "${scans[@]}"; do wait "$pid" || true; done
+  for port in "$@"; do
     for _ in $(seq 1 100); do
-      if ssh-keyscan -T 2 -t ed25519 -p "$port" 127.0.0.1 >>"$kh" 2>/dev/null; then got=1; break; fi
-      sleep 0.1
+      [ ! -s "$work/keyscan/$port" ] || break
+      ssh-keyscan -T 2 -t ed25519 -p "$port" 127.0.0.1 >"$work/keyscan/$port" 2>/dev/null || sleep 0.1
     done
-    [ "$got" = 1 ] || { echo "sshd on port $port did not come up" >&2; exit 1; }
+    [ -s "$work/keyscan/$port" ] || { echo "sshd on port $port did not come up" >&2; exit 1; }
+    cat "$work/keyscan/$port" >> "$kh"
   done
 }
 
