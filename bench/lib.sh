@@ -51,12 +51,18 @@ bench_init() {
   ssh-keygen -q -t ed25519 -N '' -f "$key" -C "$1"
 }
 
+# bench_free_port [COUNT]: COUNT (default 1) distinct free ports on 127.0.0.1, one per line (bound
+# together, then released).
 bench_free_port() {
-  python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+  python3 - "${1:-1}" 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in socks))
 PY
 }
+bench_port_pool=()
 
 # bench_sshd_start NODE_DIR [SFTP_SUBSYSTEM [EXTRA_CONFIG]]: one daemon on 127.0.0.1:$sshd_port,
 # its files in NODE_DIR/etc (host key, sshd_config, sshd.pid, sshd.log). The node's commands see
@@ -66,7 +72,10 @@ bench_sshd_start() {
   local node=$1 sftp=${2:-internal-sftp} extra=${3:-}
   mkdir -p "$node/etc"
   ssh-keygen -q -t ed25519 -N '' -f "$node/etc/host_key"
-  sshd_port=$(bench_free_port)
+  # ports come from a pool filled 64 at a time (one python3 start instead of one per daemon)
+  [ "${#bench_port_pool[@]}" -gt 0 ] || mapfile -t bench_port_pool < <(bench_free_port 64)
+  sshd_port=${bench_port_pool[0]}
+  bench_port_pool=("${bench_port_pool[@]:1}")
   cat > "$node/etc/sshd_config" <<CFG
 ListenAddress 127.0.0.1:$sshd_port
 HostKey $node/etc/host_key
