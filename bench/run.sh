@@ -168,7 +168,7 @@ report="$tmp/report.md"
   echo "(tree at $hoist_commit)."
   echo
   echo "Command: \`bench/run.sh$([ "$smoke" = 1 ] && echo " --smoke" || echo " --nodes \"$nodes\" --runs $runs${skip:+ --skip \"$skip\"}")\`;" \
-    "took $(( ($(date +%s) - started) / 60 )) min."
+    "took $(awk -v s="$(( $(date +%s) - started ))" 'BEGIN { printf "%.1f", s / 60 }') min."
   echo
   echo "## TARGETS (issue 7, item 3)"
   echo
