@@ -68,33 +68,10 @@ done
 [ -f "$jar" ] || { echo "no jar at $jar (mvn -B -o -q package -DskipTests)" >&2; exit 2; }
 jar=$(realpath "$jar")
 
-work=$(mktemp -d /tmp/hoist-overhead.XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$keep" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -d /run/sshd ] || { mkdir -p /run/sshd && chmod 0755 /run/sshd; }
-user=$(id -un)
-export HOME="$work/home"             # isolate: never the invoking user's ~/.ssh, cache or state
-export XDG_CACHE_HOME="$work/cache"
-export HOIST_STATE_DIR="$work/state"
-mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
-key="$work/client_key"
-kh="$work/known_hosts"
-ssh-keygen -q -t ed25519 -N '' -f "$key" -C hoist-overhead
-
-free_port() {
-  python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init hoist-overhead
+export HOIST_STATE_DIR="$work/state"  # never the invoking user's state
 
 # Nodes: edge-* and app-* (max_parallel --parallel each), db-* (serial, settle, leader db-1).
 names=()
@@ -107,43 +84,16 @@ for i in $(seq 1 "$n_db"); do names+=("db-$i"); role[db-$i]=db; done
 echo "== setting up $n_nodes sshd nodes in $work" >&2
 for n in "${names[@]}"; do
   home="$work/nodes/$n"
-  mkdir -p "$home/releases/1.0.0" "$home/etc"
+  mkdir -p "$home/releases/1.0.0"
   echo 1.0.0 > "$home/releases/1.0.0/VERSION"
   ln -s releases/1.0.0 "$home/current"
-  ssh-keygen -q -t ed25519 -N '' -f "$home/etc/host_key"
-  p=$(free_port)
-  port[$n]=$p
-  cat > "$home/etc/sshd_config" <<CFG
-ListenAddress 127.0.0.1:$p
-HostKey $home/etc/host_key
-PidFile $home/etc/sshd.pid
-AuthorizedKeysFile $key.pub
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-MaxStartups 200:30:400
-MaxSessions 100
-Subsystem sftp internal-sftp
-SetEnv NODE_DIR=$home HOME=$home
-CFG
-  /usr/sbin/sshd -f "$home/etc/sshd_config" -D -e 2>"$home/etc/sshd.log" &
-  pids+=($!)
+  bench_sshd_start "$home"
+  port[$n]=$sshd_port
 done
 touch "$work/nodes/db-1/leader"
-
-# Wait (bounded) until every daemon answers, recording its host key.
-: > "$kh"
-for n in "${names[@]}"; do
-  got=0
-  for _ in $(seq 1 100); do
-    if ssh-keyscan -T 2 -t ed25519 -p "${port[$n]}" 127.0.0.1 >>"$kh" 2>/dev/null; then got=1; break; fi
-    sleep 0.1
-  done
-  [ "$got" = 1 ] || { echo "sshd of $n on port ${port[$n]} did not come up" >&2; exit 1; }
-done
+ports=()
+for n in "${names[@]}"; do ports+=("${port[$n]}"); done
+bench_sshd_wait "${ports[@]}"
 
 # The sleeps of each phase command, in seconds.
 s_big=$(awk -v u="$unit" 'BEGIN { printf "%g", 2 * u }')
@@ -371,6 +321,8 @@ done
 printf '%-22s %9s %8s%% %8s ms %9s ms\n' "peer (ssh runbook)" "$(awk -v v="$pw" 'BEGIN{printf "%.2f", v/1000}')" \
   "$(pct "$pw")" "$(per "$pw" "$n_batches")" "$(per "$pw" "$n_nodes")"
 echo "ratio hoist/peer (medians): $(awk -v a="$hw" -v b="$pw" 'BEGIN { printf "%.3f", a / b }')"
+bench_result overhead.hoist_ms "$hw"; bench_result overhead.critical_ms "$cp_ms"
+bench_result overhead.pct "$(pct "$hw")"; bench_result overhead.peer_ms "$pw"
 for l in "${also_label[@]}"; do
   w=$(median "$work/$l.ms")
   echo "ratio $l/peer: $(awk -v a="$w" -v b="$pw" 'BEGIN { printf "%.3f", a / b }');" \

@@ -45,75 +45,23 @@ done
 [ -f "$jar" ] || { echo "no jar at $jar (mvn -B -o -q package -DskipTests)" >&2; exit 2; }
 jar=$(realpath "$jar")
 
-work=$(mktemp -d /tmp/hoist-bench.XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$keep" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -d /run/sshd ] || { mkdir -p /run/sshd && chmod 0755 /run/sshd; }
-user=$(id -un)
-export HOME="$work/home"            # isolate: never the invoking user's ~/.ssh or cache
-export XDG_CACHE_HOME="$work/cache"
-mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
-key="$work/client_key"
-kh="$work/known_hosts"
-ssh-keygen -q -t ed25519 -N '' -f "$key" -C hoist-bench
-
-free_port() {
-  python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init hoist-bench
 
 echo "== setting up $max_n sshd nodes in $work" >&2
 ports=()
 for i in $(seq 1 "$max_n"); do
   node="$work/nodes/n$i"
-  mkdir -p "$node/releases/1.0.0" "$node/etc" "$node/pscp"
+  mkdir -p "$node/releases/1.0.0" "$node/pscp"
   echo "1.0.0" > "$node/releases/1.0.0/VERSION"
   ln -s releases/1.0.0 "$node/current"
-  ssh-keygen -q -t ed25519 -N '' -f "$node/etc/host_key"
-  port=$(free_port)
-  ports+=("$port")
   # internal-sftp -d: the SFTP session starts in the node's own pscp/ directory, so scp (SFTP
   # protocol, the default of OpenSSH >= 9.0) writes a relative path into a distinct file per node.
-  cat > "$node/etc/sshd_config" <<CFG
-ListenAddress 127.0.0.1:$port
-HostKey $node/etc/host_key
-PidFile $node/etc/sshd.pid
-AuthorizedKeysFile $key.pub
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-MaxStartups 200:30:400
-MaxSessions 100
-Subsystem sftp internal-sftp -d $node/pscp
-SetEnv NODE_DIR=$node HOME=$node
-CFG
-  /usr/sbin/sshd -f "$node/etc/sshd_config" -D -e 2>"$node/etc/sshd.log" &
-  pids+=($!)
+  bench_sshd_start "$node" "internal-sftp -d $node/pscp"
+  ports+=("$sshd_port")
 done
-
-# Wait (bounded) until every daemon answers, recording its host key.
-: > "$kh"
-for port in "${ports[@]}"; do
-  got=0
-  for _ in $(seq 1 50); do
-    if ssh-keyscan -T 2 -t ed25519 -p "$port" 127.0.0.1 >>"$kh" 2>/dev/null; then got=1; break; fi
-    sleep 0.1
-  done
-  [ "$got" = 1 ] || { echo "sshd on port $port did not come up" >&2; exit 1; }
-done
+bench_sshd_wait "${ports[@]}"
 
 echo "== packing a ${size_mb} MiB release" >&2
 rel="$work/build/bench"
@@ -272,6 +220,8 @@ for n in $nodes_list; do
   hm=$(median "$work/hoist-$n.times" 3); pm=$(median "$work/pscp-$n.times" 3)
   printf '%-4s | %-9s %-9s %-6s | %-9s %-9s | %-9s %-9s\n' "$n" "$hw" "$pw" "$(ratio "$hw" "$pw")" \
     "$hc" "$pc" "$((${hm%.*} / 1024))" "$((${pm%.*} / 1024))"
+  bench_result "prepare.$n.hoist" "$hw"; bench_result "prepare.$n.pscp" "$pw"
+  bench_result "prepare.$n.ratio" "$(ratio "$hw" "$pw")"
 done
 echo "(wall and client CPU (user+sys) in seconds, medians; MiB = peak RSS of the largest client"
 echo " process; ratio = hoist/pscp; node-side sshd/tar/sha256sum CPU is not in 'cpu')"
