@@ -501,7 +501,11 @@ final class UpgradeCommand implements Callable<Integer> {
     if (dryRun) {
       if (console.isJson()) {
         List<String> order = new ArrayList<>();
-        state.started().path("role_order").forEach(r -> order.add(r.asText()));
+        // A loop, not a lambda: the lambda's method would take a JsonNode, which picocli's
+        // reflection would then load for every --help.
+        for (com.fasterxml.jackson.databind.JsonNode role : state.started().path("role_order")) {
+          order.add(role.asText());
+        }
         List<io.hoist.plan.NodePath> nodes =
             state.nodes().stream()
                 .map(
