@@ -192,8 +192,8 @@ checks:
   - { name: own-data, run: "test \"\$(cat \${home}/data/node)\" = \${node} && echo data of \${node}" }
 backup: { paths: ["\${home}/data"], keep: 3 }
 hooks:
-  before_cluster: "echo \"\$(date +%s%N) before_cluster \${cluster}\" >> $hooks_log"
-  after_cluster: "echo \"\$(date +%s%N) after_cluster \${cluster}\" >> $hooks_log"
+  before_cluster: "echo \"\$(date +%s%N) before_cluster\" \${cluster} >> $hooks_log"
+  after_cluster: "echo \"\$(date +%s%N) after_cluster\" \${cluster} >> $hooks_log"
 timeouts: { command: 20s, stop: 20s, start: 20s }
 nodes:
 YAML
