@@ -1,5 +1,8 @@
 package io.hoist.cli;
 
+import static io.hoist.cli.UpgradeJson.assertState;
+import static io.hoist.cli.UpgradeJson.node;
+import static io.hoist.cli.UpgradeJson.phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -569,31 +572,6 @@ class FaultInjectionIT {
       assertEquals(e.getValue(), n.get("status").asText(), n.toPrettyString());
       assertTrue(n.get("phase_ended").asBoolean(), n.toPrettyString());
     }
-  }
-
-  private static JsonNode node(JsonNode json, String name) {
-    for (JsonNode n : json.get("nodes")) {
-      if (n.get("node").asText().equals(name)) {
-        return n;
-      }
-    }
-    throw new AssertionError("no node " + name + " in " + json.toPrettyString());
-  }
-
-  private static void assertState(JsonNode json, String name, String state) {
-    JsonNode n = node(json, name);
-    assertEquals(state, n.get("state").asText(), n.toPrettyString());
-  }
-
-  private static JsonNode phase(JsonNode json, String name, String phase, boolean undo) {
-    JsonNode found = null;
-    for (JsonNode p : node(json, name).get("phases")) {
-      if (p.get("phase").asText().equals(phase) && p.get("undo").asBoolean() == undo) {
-        found = p;
-      }
-    }
-    assertNotNull(found, (undo ? "no undo of " : "no ") + phase + ": " + node(json, name));
-    return found;
   }
 
   private static void assertPhase(

@@ -1,5 +1,8 @@
 package io.hoist.cli;
 
+import static io.hoist.cli.UpgradeJson.assertState;
+import static io.hoist.cli.UpgradeJson.node;
+import static io.hoist.cli.UpgradeJson.phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -800,39 +803,6 @@ class RollingUpgradeIT {
 
   private int afterRuns() throws IOException {
     return Files.exists(after) ? Files.readAllLines(after).size() : 0;
-  }
-
-  private static JsonNode node(JsonNode json, String name) {
-    for (JsonNode n : json.get("nodes")) {
-      if (n.get("node").asText().equals(name)) {
-        return n;
-      }
-    }
-    throw new AssertionError("no node " + name + " in " + json.toPrettyString());
-  }
-
-  private static void assertState(JsonNode json, String name, String state) {
-    JsonNode n = node(json, name);
-    assertEquals(state, n.get("state").asText(), n.toPrettyString());
-  }
-
-  /** The node's last phase entry {@code phase} (an undo or not). */
-  private static JsonNode phase(JsonNode json, String name, String phase, boolean undo) {
-    JsonNode found = null;
-    for (JsonNode p : node(json, name).get("phases")) {
-      if (p.get("phase").asText().equals(phase) && p.get("undo").asBoolean() == undo) {
-        found = p;
-      }
-    }
-    assertNotNull(
-        found,
-        (undo ? "no undo of " : "no ")
-            + phase
-            + " for "
-            + name
-            + ": "
-            + node(json, name).toPrettyString());
-    return found;
   }
 
   private static void assertPhase(
