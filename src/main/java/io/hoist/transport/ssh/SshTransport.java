@@ -7,6 +7,7 @@ import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.Identity;
 import com.jcraft.jsch.IdentityRepository;
 import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchAlgoNegoFailException;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.Session;
@@ -39,12 +40,14 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Vector;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +84,17 @@ public final class SshTransport implements Transport {
   private static final String SIGNATURES =
       "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
           + "rsa-sha2-512,rsa-sha2-256";
+
+  /**
+   * The key exchanges JSch tries out before each connection, dropping from the offer those that
+   * fail here. JSch's own list also holds the post-quantum ones, and trying one out is a full key
+   * generation: two sntrup761 and one ML-KEM key pair per connection, and Bouncy Castle loaded for
+   * every connection. Bouncy Castle is in hoist's jar, so they always work; only the JDK's X25519
+   * and X448, which a restricted JDK may lack, are still tried.
+   */
+  private static final String CHECK_KEXES =
+      "curve25519-sha256,curve25519-sha256@libssh.org,curve448-sha512";
+
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -427,6 +441,8 @@ public final class SshTransport implements Transport {
     Properties config = new Properties();
     config.put("StrictHostKeyChecking", "yes");
     config.put("HashKnownHosts", "no");
+    config.put("kex", String.join(",", target.kex()));
+    config.put("CheckKexes", CHECK_KEXES);
     config.put("server_host_key", SIGNATURES);
     config.put("PubkeyAcceptedAlgorithms", SIGNATURES);
     config.put("PreferredAuthentications", password != null ? "publickey,password" : "publickey");
@@ -483,6 +499,9 @@ public final class SshTransport implements Transport {
 
   private TransportException connectFailure(
       SshTarget target, JSchException e, boolean agent, boolean password) {
+    if (e instanceof JSchAlgoNegoFailException failed) {
+      return negotiationFailure(target, failed);
+    }
     String message = e.getMessage() == null ? "" : e.getMessage();
     if (message.startsWith("Auth fail") || message.startsWith("Auth cancel")) {
       return new TransportException(
@@ -501,6 +520,41 @@ public final class SshTransport implements Transport {
           e);
     }
     return unreachable(target, e);
+  }
+
+  private TransportException negotiationFailure(SshTarget target, JSchAlgoNegoFailException e) {
+    boolean kex = "kex".equals(e.getAlgorithmName());
+    String what = kex ? "key exchange algorithm" : "algorithm (" + e.getAlgorithmName() + ")";
+    return new TransportException(
+        Kind.NEGOTIATION,
+        node.name(),
+        "Node "
+            + node.name()
+            + " ("
+            + target.display()
+            + ") and hoist have no "
+            + what
+            + " in common: hoist offered "
+            + algorithms(e.getJSchProposal())
+            + (kex ? " (" + target.kexSource() + ")" : "")
+            + ", the node offers "
+            + algorithms(e.getServerProposal())
+            + "."
+            + (kex
+                ? " Put one of the node's in ssh.kex in the cluster file, or enable one of"
+                    + " hoist's on the node (KexAlgorithms in its sshd_config)."
+                : ""),
+        e);
+  }
+
+  /** A proposal without the markers that are not algorithms (ext-info-c, kex-strict-...). */
+  private static String algorithms(String proposal) {
+    if (proposal == null) {
+      return "nothing";
+    }
+    return Arrays.stream(proposal.split(","))
+        .filter(name -> !name.startsWith("ext-info-") && !name.startsWith("kex-strict-"))
+        .collect(Collectors.joining(", "));
   }
 
   private TransportException unreachable(SshTarget target, JSchException e) {
