@@ -451,7 +451,10 @@ public final class SshTransport implements Transport {
       opened.setPassword(password.getBytes(StandardCharsets.UTF_8));
     }
     try {
-      opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
+      // JSch's session timeout is both the keepalive interval and, during the handshake, how long
+      // the key exchange may take: connect_timeout until connected, the keepalive after. A
+      // post-quantum key generation can take seconds on a busy client.
+      opened.setTimeout(connectTimeoutMillis());
       opened.setServerAliveCountMax(3);
     } catch (JSchException e) {
       throw unreachable(target, e);
@@ -459,6 +462,7 @@ public final class SshTransport implements Transport {
     session = opened;
     try {
       opened.connect(connectTimeoutMillis());
+      opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
     } catch (JSchException e) {
       session = null;
       opened.disconnect();

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.KEM;
 import io.hoist.command.ShellCommand;
 import io.hoist.error.TransportException;
+import io.hoist.model.HostKeyPolicy;
 import io.hoist.model.KeyExchange;
+import io.hoist.model.SshSettings;
 import io.hoist.testing.SshServerFixture;
 import io.hoist.testing.TestHome;
 import io.hoist.testing.TestKeys;
@@ -160,6 +164,62 @@ class SshKexIT {
             + " cluster file, or enable one of hoist's on the node (KexAlgorithms in its"
             + " sshd_config).",
         e.getMessage());
+  }
+
+  /**
+   * The handshake is bounded by connect_timeout, not by the keepalive interval (JSch's session
+   * timeout doubles as both): a post-quantum key generation can take seconds on a busy client.
+   */
+  @Test
+  void slowKeyGenerationIsBoundedByTheConnectTimeoutNotTheKeepalive() {
+    SshServerFixture server = start();
+    SshSettings settings =
+        new SshSettings(
+            TestHome.USER,
+            server.port(),
+            List.of(key.toString()),
+            "~/.ssh/known_hosts",
+            HostKeyPolicy.STRICT,
+            null,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            List.of("mlkem768x25519-sha256"));
+    // JSch makes the KEM from its global config, by class name.
+    String kem = JSch.getConfig("mlkem768");
+    JSch.setConfig("mlkem768", SlowKem.class.getName());
+    try (SshTransport transport =
+        new SshTransport(TestHome.node("n1", "127.0.0.1", settings, temp), home.context())) {
+      assertEquals(
+          "ok",
+          transport
+              .exec(ShellCommand.of("echo ok"), Duration.ofSeconds(30), OutputSink.NONE)
+              .stdoutTail());
+    } finally {
+      JSch.setConfig("mlkem768", kem);
+    }
+    assertEquals(List.of("mlkem768x25519-sha256"), server.negotiatedKex());
+  }
+
+  /** ML-KEM-768 whose key generation takes {@link #DELAY} longer, like a busy client's. */
+  public static final class SlowKem implements KEM {
+    static final Duration DELAY = Duration.ofMillis(2500);
+    private final KEM kem = new com.jcraft.jsch.bc.MLKEM768();
+
+    @Override
+    public void init() throws Exception {
+      Thread.sleep(DELAY.toMillis());
+      kem.init();
+    }
+
+    @Override
+    public byte[] getPublicKey() throws Exception {
+      return kem.getPublicKey();
+    }
+
+    @Override
+    public byte[] decapsulate(byte[] encapsulation) throws Exception {
+      return kem.decapsulate(encapsulation);
+    }
   }
 
   @Test
