@@ -443,6 +443,7 @@ public final class SshTransport implements Transport {
     config.put("HashKnownHosts", "no");
     config.put("kex", String.join(",", target.kex()));
     config.put("CheckKexes", CHECK_KEXES);
+    config.put("sntrup761", ThrottledSntrup761.class.getName());
     config.put("server_host_key", SIGNATURES);
     config.put("PubkeyAcceptedAlgorithms", SIGNATURES);
     config.put("PreferredAuthentications", password != null ? "publickey,password" : "publickey");
