@@ -65,6 +65,11 @@ import org.slf4j.LoggerFactory;
  * policy only decides what happens to an unknown host (see {@link HostKeyPolicy}); a changed key is
  * always refused.
  *
+ * <p>Key exchange: the node's {@code ssh.kex}, else {@code KexAlgorithms} of its ssh config, else
+ * {@link io.hoist.model.KeyExchange#DEFAULT} (post-quantum hybrids first; Bouncy Castle does
+ * sntrup761 and ML-KEM for JSch). None in common is a {@code NEGOTIATION} failure naming both
+ * sides' algorithms. The handshake, key exchange included, is bounded by {@code connect_timeout}.
+ *
  * <p>Commands run on an exec channel each, under {@code bash -c}. The node itself enforces the
  * timeout with coreutils' {@code timeout} (SIGTERM to the command's process group, SIGKILL {@link
  * #KILL_AFTER} later), because neither closing the channel nor the SSH signal request stops a
