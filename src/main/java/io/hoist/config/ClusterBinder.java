@@ -15,6 +15,7 @@ import io.hoist.model.Commands;
 import io.hoist.model.HealthCheck;
 import io.hoist.model.Hooks;
 import io.hoist.model.HostKeyPolicy;
+import io.hoist.model.KeyExchange;
 import io.hoist.model.Layout;
 import io.hoist.model.MaxStep;
 import io.hoist.model.Node;
@@ -109,7 +110,8 @@ final class ClusterBinder {
           "host_keys",
           "config",
           "connect_timeout",
-          "keepalive");
+          "keepalive",
+          "kex");
   static final List<String> LAYOUT_KEYS = List.of("home", "min_free");
   static final List<String> ROLE_KEYS =
       List.of("serial", "max_parallel", "settle", "leader", "retire", "rejoin", "commands");
@@ -471,6 +473,10 @@ final class ClusterBinder {
       String text = s.string("config");
       config = "none".equals(text) ? null : orElse(text, config);
     }
+    List<String> kex = base.kex();
+    if (s.has("kex")) {
+      kex = kex(s.value("kex"), s.path("kex"), kex);
+    }
     return new SshSettings(
         user,
         port,
@@ -479,7 +485,85 @@ final class ClusterBinder {
         hostKeys,
         config,
         s.duration("connect_timeout", base.connectTimeout(), true, MAX_SSH_DURATION),
-        s.duration("keepalive", base.keepalive(), false, MAX_SSH_DURATION));
+        s.duration("keepalive", base.keepalive(), false, MAX_SSH_DURATION),
+        kex);
+  }
+
+  /**
+   * {@code ssh.kex}: key exchange algorithms in order of preference, as a list of names or as one
+   * string with commas (ssh_config's {@code KexAlgorithms} form); every name one hoist knows, none
+   * twice.
+   */
+  private List<String> kex(YamlNode node, String path, List<String> fallback) {
+    boolean empty =
+        node instanceof Sequence seq
+            ? seq.items().isEmpty()
+            : node instanceof Scalar scalar && !scalar.isNull() && scalar.text().isBlank();
+    if (empty) {
+      problems.add(
+          node.mark(),
+          "'"
+              + path
+              + "' is empty: list the key exchange algorithms to offer, or remove it for the"
+              + " default");
+      return fallback;
+    }
+    List<String> names = new ArrayList<>();
+    Map<String, Mark> seen = new HashMap<>();
+    boolean bad = false;
+    boolean oneString = node instanceof Scalar;
+    for (Scalar item : scalarList(node, path, true)) {
+      String text = item.text();
+      int start = 0;
+      while (start <= text.length()) {
+        // Commas separate names in the one-string form only, as the schema has it.
+        int comma = oneString ? text.indexOf(',', start) : -1;
+        int end = comma < 0 ? text.length() : comma;
+        String part = text.substring(start, end);
+        String name = part.strip();
+        Mark mark = at(item, start + part.indexOf(name));
+        start = end + 1;
+        if (name.isEmpty()) {
+          problems.add(mark, "empty entry in '" + path + "': remove the extra comma");
+          bad = true;
+        } else if (!KeyExchange.isSupported(name)) {
+          problems.add(mark, "'" + path + "': " + unknownKex(name));
+          bad = true;
+        } else if (seen.containsKey(name)) {
+          problems.add(
+              mark,
+              "'"
+                  + path
+                  + "' lists '"
+                  + name
+                  + "' twice (first at "
+                  + seen.get(name)
+                  + "); each algorithm once, in order of preference");
+          bad = true;
+        } else {
+          seen.put(name, mark);
+          names.add(name);
+        }
+      }
+    }
+    return bad ? fallback : names;
+  }
+
+  private static String unknownKex(String name) {
+    if (!name.isEmpty() && "+-^".indexOf(name.charAt(0)) >= 0) {
+      return "'"
+          + name
+          + "': hoist takes the whole list, in order of preference; ssh_config's forms +NAME,"
+          + " -NAME and ^NAME are not supported here"
+          + Suggestions.didYouMean(name.substring(1), KeyExchange.SUPPORTED);
+    }
+    String suggestion = Suggestions.didYouMean(name, KeyExchange.SUPPORTED);
+    return "unknown key exchange algorithm '"
+        + name
+        + "'"
+        + (suggestion.isEmpty()
+            ? "; known: " + String.join(", ", KeyExchange.SUPPORTED)
+            : suggestion);
   }
 
   private LayoutDraft layout(LayoutDraft base, YamlNode node, String path) {

@@ -14,6 +14,8 @@ public final class TransportException extends HoistException {
     UNREACHABLE,
     /** Connected, but no offered credential was accepted. */
     AUTHENTICATION,
+    /** Connected, but the node and hoist have no algorithm in common (key exchange, cipher...). */
+    NEGOTIATION,
     /** The host key is not in known_hosts, and accepting new keys was not asked for. */
     HOST_KEY_UNKNOWN,
     /** The host key differs from the one in known_hosts: possible man-in-the-middle. */

@@ -18,6 +18,9 @@ import java.util.Objects;
  *     none
  * @param connectTimeout limit for TCP connect plus SSH handshake
  * @param keepalive interval of keepalive messages on an idle session
+ * @param kex key exchange algorithms to offer, in order of preference (names of {@link
+ *     KeyExchange#SUPPORTED}); empty: the ssh config's {@code KexAlgorithms}, else {@link
+ *     KeyExchange#DEFAULT}
  */
 public record SshSettings(
     String user,
@@ -27,10 +30,12 @@ public record SshSettings(
     HostKeyPolicy hostKeys,
     String config,
     Duration connectTimeout,
-    Duration keepalive) {
+    Duration keepalive,
+    List<String> kex) {
 
   public SshSettings {
     identities = List.copyOf(identities);
+    kex = List.copyOf(kex);
     Objects.requireNonNull(knownHosts, "knownHosts");
     Objects.requireNonNull(hostKeys, "hostKeys");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -47,12 +52,13 @@ public record SshSettings(
         HostKeyPolicy.STRICT,
         "~/.ssh/config",
         Duration.ofSeconds(10),
-        Duration.ofSeconds(15));
+        Duration.ofSeconds(15),
+        List.of());
   }
 
   /** A copy with another host key policy (for {@code --accept-new-host-keys}). */
   public SshSettings withHostKeys(HostKeyPolicy policy) {
     return new SshSettings(
-        user, port, identities, knownHosts, policy, config, connectTimeout, keepalive);
+        user, port, identities, knownHosts, policy, config, connectTimeout, keepalive, kex);
   }
 }

@@ -6,14 +6,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hoist.testing.HoistJar;
 import io.hoist.testing.SimulatedCluster;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built jar as a user runs it: a child process with its own HOME. */
 class JarIT {
+
+  /** OpenSSH 9.2's server default: sntrup761x25519, no ML-KEM. */
+  private static final String[] OPENSSH_9_2_KEX = {
+    "sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "ecdh-sha2-nistp256"
+  };
 
   @TempDir Path root;
 
@@ -54,6 +73,109 @@ class JarIT {
           .exitsWith(0)
           .outContains("All 1 nodes passed every check.");
     }
+  }
+
+  /**
+   * The post-quantum key exchanges need Bouncy Castle, and JSch leaves them out silently when it is
+   * missing or broken: log in with each through the built jar, as the node sees it.
+   */
+  @Test
+  void postQuantumKeyExchangesFromTheBuiltJar() {
+    try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
+      sim.releases("1.0.0")
+          .node("mlkem", "worker", "1.0.0")
+          .node("sntrup", "worker", "1.0.0", server -> server.kex(OPENSSH_9_2_KEX))
+          .writeClusterFile("role_order: [worker]\n");
+      HoistJar.in(sim.home())
+          .run("-c", sim.clusterFile().toString(), "inspect")
+          .exitsWith(0)
+          .outContains("All 2 nodes passed every check.");
+      assertEquals(List.of("mlkem768x25519-sha256"), sim.server("mlkem").negotiatedKex());
+      assertEquals(
+          List.of("sntrup761x25519-sha512@openssh.com"), sim.server("sntrup").negotiatedKex());
+    }
+  }
+
+  /**
+   * Bouncy Castle loads only for a post-quantum key exchange: not at start-up, not for curve25519.
+   */
+  @Test
+  void bouncyCastleLoadsOnlyForAPostQuantumKeyExchange() throws IOException {
+    try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
+      sim.releases("1.0.0").node("n1", "worker", "1.0.0");
+      Path clusterFile = sim.writeClusterFile("role_order: [worker]\n");
+      Path curveFile = root.resolve("curve25519.yaml");
+      Files.writeString(
+          curveFile,
+          Files.readString(clusterFile)
+              .replace(
+                  "  connect_timeout: 5s\n", "  connect_timeout: 5s\n  kex: curve25519-sha256\n"));
+      assertEquals(0, bouncyCastleClassesLoaded(sim.home(), "--version"));
+      assertEquals(0, bouncyCastleClassesLoaded(sim.home(), "-c", curveFile.toString(), "inspect"));
+      assertTrue(
+          bouncyCastleClassesLoaded(sim.home(), "-c", clusterFile.toString(), "inspect") > 0,
+          "the default negotiates mlkem768x25519, with Bouncy Castle");
+      assertEquals(
+          List.of("curve25519-sha256", "mlkem768x25519-sha256"), sim.server("n1").negotiatedKex());
+    }
+  }
+
+  private long bouncyCastleClassesLoaded(Path home, String... args) throws IOException {
+    Path log = Files.createTempFile(root, "classes", ".log");
+    HoistJar.in(home).withJvmOptions("-Xlog:class+load:file=" + log).run(args).exitsWith(0);
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(line -> line.contains(" org.bouncycastle.")).count();
+    }
+  }
+
+  /**
+   * The jar holds only the Bouncy Castle packages JSch uses (pom.xml, shade filter): every Bouncy
+   * Castle class a JSch class reaches, directly or through other Bouncy Castle classes, is in it.
+   */
+  @Test
+  void everyBouncyCastleClassJschReachesIsInTheJar() {
+    ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        jdeps.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "--multi-release",
+            "17",
+            "-verbose:class",
+            "-filter:none",
+            HoistJar.jar().toString());
+    assertEquals(0, code, err.toString());
+    Map<String, Set<String>> edges = new HashMap<>();
+    Set<String> missing = new HashSet<>();
+    Pattern edge = Pattern.compile("\\s+(\\S+)\\s+->\\s+(\\S+)\\s+(.*)");
+    for (String line : out.toString().split("\n")) {
+      Matcher m = edge.matcher(line);
+      if (m.matches()) {
+        edges.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(m.group(2));
+        if (m.group(3).strip().equals("not found")) {
+          missing.add(m.group(2));
+        }
+      }
+    }
+    Deque<String> todo = new ArrayDeque<>();
+    edges.keySet().stream().filter(c -> c.startsWith("com.jcraft.jsch.")).forEach(todo::add);
+    Set<String> seen = new HashSet<>(todo);
+    Set<String> absent = new TreeSet<>();
+    while (!todo.isEmpty()) {
+      for (String target : edges.getOrDefault(todo.pop(), Set.of())) {
+        if (target.startsWith("org.bouncycastle.")) {
+          if (missing.contains(target)) {
+            absent.add(target);
+          } else if (seen.add(target)) {
+            todo.add(target);
+          }
+        }
+      }
+    }
+    assertTrue(seen.stream().anyMatch(c -> c.startsWith("org.bouncycastle.pqc.crypto.ntruprime.")));
+    assertTrue(absent.isEmpty(), "JSch reaches these, missing from the jar: " + absent);
   }
 
   @Test

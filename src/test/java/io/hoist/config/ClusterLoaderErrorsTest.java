@@ -244,6 +244,52 @@ class ClusterLoaderErrorsTest {
   }
 
   @Test
+  void misspeltKeyExchangeAlgorithmSuggestsTheClosest() throws IOException {
+    assertOnlyProblem(
+        BASE + NODES + "ssh: { kex: [curve25519-sha256, sntrup761x25519-sha512@openssh.con] }\n",
+        5,
+        33,
+        "'ssh.kex': unknown key exchange algorithm 'sntrup761x25519-sha512@openssh.con' (did you"
+            + " mean 'sntrup761x25519-sha512@openssh.com'?)");
+  }
+
+  @Test
+  void unknownKeyExchangeAlgorithmInACommaListIsReportedAtItsColumn() throws IOException {
+    assertOnlyProblem(
+        BASE + NODES + "ssh:\n  kex: curve25519-sha256, x448-sha512\n",
+        6,
+        27,
+        "unknown key exchange algorithm 'x448-sha512'; known: mlkem768x25519-sha256,");
+  }
+
+  @Test
+  void sshConfigPrefixInKexIsExplained() throws IOException {
+    assertOnlyProblem(
+        BASE + "nodes: [{ name: n, host: h, ssh: { kex: \"+curve448-sha512\" } }]\n",
+        4,
+        41,
+        "'nodes[0].ssh.kex': '+curve448-sha512': hoist takes the whole list, in order of"
+            + " preference; ssh_config's forms +NAME, -NAME and ^NAME are not supported here (did"
+            + " you mean 'curve448-sha512'?)");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
+          ssh: { kex: [] }                                       | 13 | 'ssh.kex' is empty
+          ssh: { kex: "" }                                       | 13 | 'ssh.kex' is empty
+          ssh: { kex: "curve25519-sha256,,ecdh-sha2-nistp256" }  | 13 | empty entry in 'ssh.kex'
+          ssh: { kex: [curve25519-sha256, curve25519-sha256] }   | 33 | lists 'curve25519-sha256' twice (first at 5:14)
+          """)
+  void emptyOrRepeatedKeyExchangeAlgorithmsAreReported(String line, int column, String fragment)
+      throws IOException {
+    assertOnlyProblem(BASE + NODES + line + "\n", 5, column, fragment);
+  }
+
+  @Test
   void serialRoleWithMaxParallelAboveOneIsReported() throws IOException {
     assertOnlyProblem(
         BASE + NODES + "roles: { db: { serial: true, max_parallel: 3 } }\n",

@@ -114,7 +114,8 @@ class ClusterLoaderTest {
             HostKeyPolicy.STRICT,
             "~/.ssh/config",
             Duration.ofSeconds(10),
-            Duration.ofSeconds(15)),
+            Duration.ofSeconds(15),
+            List.of()),
         core.ssh());
     assertEquals(new Layout("/opt/acme", 2L << 30), core.layout());
     assertEquals(2222, cluster.node("dea-1").orElseThrow().ssh().port());
@@ -151,6 +152,28 @@ class ClusterLoaderTest {
     assertEquals(22, n2.ssh().port());
     assertEquals(List.of("a", "b"), n2.ssh().identities());
     assertEquals(new Layout("/srv/p", 1L << 30), n2.layout());
+  }
+
+  @Test
+  void kexIsAListOrACommaStringAndANodesReplacesTheClusters() throws IOException {
+    Cluster cluster =
+        load(
+            MINIMAL
+                + """
+                ssh: { kex: [sntrup761x25519-sha512@openssh.com, curve25519-sha256] }
+                nodes:
+                  - { name: n1, host: h1, ssh: { kex: "curve25519-sha256 , ecdh-sha2-nistp256" } }
+                  - { name: n2, host: h2, ssh: { kex: diffie-hellman-group14-sha1 } }
+                  - { name: n3, host: h3, ssh: { port: 2222 } }
+                """);
+    assertEquals(
+        List.of("curve25519-sha256", "ecdh-sha2-nistp256"),
+        cluster.node("n1").orElseThrow().ssh().kex());
+    assertEquals(
+        List.of("diffie-hellman-group14-sha1"), cluster.node("n2").orElseThrow().ssh().kex());
+    assertEquals(
+        List.of("sntrup761x25519-sha512@openssh.com", "curve25519-sha256"),
+        cluster.node("n3").orElseThrow().ssh().kex());
   }
 
   @Test

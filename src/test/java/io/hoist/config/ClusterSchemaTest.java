@@ -29,6 +29,7 @@ import io.hoist.error.ConfigException;
 import io.hoist.error.Problem;
 import io.hoist.model.Cluster;
 import io.hoist.model.HostKeyPolicy;
+import io.hoist.model.KeyExchange;
 import io.hoist.model.MaxStep;
 import io.hoist.model.Node;
 import io.hoist.model.Release;
@@ -307,6 +308,25 @@ class ClusterSchemaTest {
     }
   }
 
+  @Test
+  void kexNamesAreTheModelsInBothForms() {
+    JsonNode kex = SCHEMA_NODE.at("/$defs/ssh/properties/kex");
+    List<String> names = new ArrayList<>();
+    kex.path("items").path("enum").forEach(name -> names.add(name.asText()));
+    assertEquals(KeyExchange.SUPPORTED, names, "the list form's names, in the model's order");
+    String one =
+        KeyExchange.SUPPORTED.stream()
+            .map(name -> name.replace(".", "\\."))
+            .collect(Collectors.joining("|", "(", ")"));
+    assertEquals(
+        "^ *" + one + " *(, *" + one + " *)*$",
+        kex.path("pattern").asText(),
+        "the string form's names");
+    assertTrue(
+        kex.path("description").asText().contains(String.join(", ", KeyExchange.DEFAULT) + "."),
+        "the description names the default");
+  }
+
   // ---- valid files
 
   static Stream<Path> validFiles() throws IOException {
@@ -404,6 +424,20 @@ class ClusterSchemaTest {
             BASE + "nodes: [{ name: n, transport: locale }]\n",
             "must be one of local, ssh, not 'locale'",
             "/nodes/0/transport"),
+        arguments(
+            BASE + NODES + "ssh: { kex: [curve25519-sha265] }\n",
+            "unknown key exchange algorithm 'curve25519-sha265'",
+            "/ssh/kex/0"),
+        arguments(
+            BASE + NODES + "ssh: { kex: \"curve25519-sha256,ecdh-sha2-nistp999\" }\n",
+            "unknown key exchange algorithm 'ecdh-sha2-nistp999'",
+            "/ssh/kex"),
+        arguments(
+            BASE
+                + "nodes: [{ name: n, host: h, ssh: { kex: [curve25519-sha256, curve25519-sha256] } }]\n",
+            "lists 'curve25519-sha256' twice",
+            "/nodes/0/ssh/kex"),
+        arguments(BASE + NODES + "ssh: { kex: [] }\n", "'ssh.kex' is empty", "/ssh/kex"),
         // durations, sizes and ranges
         arguments(
             BASE + NODES + "timeouts: { stop: 5x }\n", "'5x' is not a duration", "/timeouts/stop"),

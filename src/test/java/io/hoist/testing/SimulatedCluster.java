@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Simulated nodes for integration tests: each is a directory (its install home, with {@code
@@ -95,7 +96,13 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /** Adds a node running {@code version}, with one role, served by a fresh SSH server. */
   public SimulatedCluster node(String name, String role, String version) {
-    return node(name, role, version, false);
+    return node(name, role, version, false, server -> {});
+  }
+
+  /** The same, its server set up further by {@code server} (its key exchanges, say). */
+  public SimulatedCluster node(
+      String name, String role, String version, Consumer<SshServerFixture.Builder> server) {
+    return node(name, role, version, false, server);
   }
 
   /**
@@ -103,7 +110,7 @@ public final class SimulatedCluster implements AutoCloseable {
    * on that node's PATH; {@link #freeSpace} removes it).
    */
   public SimulatedCluster nodeWithLittleSpace(String name, String role, String version) {
-    return node(name, role, version, true);
+    return node(name, role, version, true, server -> {});
   }
 
   /** Removes a node's fake {@code df}: its real free space shows again. */
@@ -119,7 +126,12 @@ public final class SimulatedCluster implements AutoCloseable {
     return root.resolve("fakebin").resolve(node);
   }
 
-  private SimulatedCluster node(String name, String role, String version, boolean littleSpace) {
+  private SimulatedCluster node(
+      String name,
+      String role,
+      String version,
+      boolean littleSpace,
+      Consumer<SshServerFixture.Builder> server) {
     try {
       Path home = nodeHome(name);
       Path release = Files.createDirectories(home.resolve("releases").resolve(version));
@@ -144,13 +156,14 @@ public final class SimulatedCluster implements AutoCloseable {
         builder.environment(
             "PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
       }
-      SshServerFixture server = builder.start();
-      servers.put(name, server);
-      ports.put(name, server.port());
+      server.accept(builder);
+      SshServerFixture started = builder.start();
+      servers.put(name, started);
+      ports.put(name, started.port());
       roles.put(name, role);
       Files.writeString(
           knownHosts(),
-          server.knownHostsLine() + "\n",
+          started.knownHostsLine() + "\n",
           StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
       return this;

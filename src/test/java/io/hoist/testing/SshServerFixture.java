@@ -29,6 +29,9 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
 import org.apache.sshd.common.io.IoWriteFuture;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
+import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.kex.KeyExchangeFactory;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.signature.BuiltinSignatures;
@@ -100,6 +103,7 @@ public final class SshServerFixture implements AutoCloseable {
     private String password;
     private boolean killOnClose = true;
     private int maxSessions;
+    private List<String> kex;
     private final List<PublicKey> authorized = new ArrayList<>();
     private final Map<String, String> environment = new java.util.HashMap<>();
 
@@ -150,6 +154,15 @@ public final class SshServerFixture implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Offers only these key exchange algorithms, in this order (default: Apache MINA SSHD's, which
+     * with Bouncy Castle on the class path start with sntrup761x25519 and mlkem768x25519).
+     */
+    public Builder kex(String... names) {
+      this.kex = List.of(names);
+      return this;
+    }
+
     /** Accept this password for any user. */
     public Builder password(String password) {
       this.password = password;
@@ -190,6 +203,7 @@ public final class SshServerFixture implements AutoCloseable {
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private final Map<Session, Set<Process>> processesBySession = new ConcurrentHashMap<>();
   private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> kexes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private PublicKey hostKey;
 
   /**
@@ -234,6 +248,17 @@ public final class SshServerFixture implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setUserAuthFactories(List.of(publicKeyAuth));
       }
+      if (options.kex != null) {
+        List<KeyExchangeFactory> factories = new ArrayList<>();
+        for (String name : options.kex) {
+          BuiltinDHFactories factory = BuiltinDHFactories.fromFactoryName(name);
+          if (factory == null || !factory.isSupported()) {
+            throw new IllegalArgumentException("the test server cannot offer " + name);
+          }
+          factories.add(ServerBuilder.DH2KEX.apply(factory));
+        }
+        server.setKeyExchangeFactories(factories);
+      }
       server.setCommandFactory((channel, command) -> commandFor(command));
       if (options.maxSessions > 0) {
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(server, options.maxSessions);
@@ -264,6 +289,8 @@ public final class SshServerFixture implements AutoCloseable {
             public void sessionEvent(Session session, Event event) {
               if (event == Event.Authenticated) {
                 users.add(session.getUsername());
+              } else if (event == Event.KexCompleted) {
+                kexes.add(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
               }
             }
           });
@@ -313,6 +340,14 @@ public final class SshServerFixture implements AutoCloseable {
   /** The user names of the successful logins, in order. */
   public List<String> users() {
     return List.copyOf(users);
+  }
+
+  /**
+   * The key exchange algorithm of every completed key exchange, in order (one per session, more
+   * when a session re-keyed), as the server negotiated it.
+   */
+  public List<String> negotiatedKex() {
+    return List.copyOf(kexes);
   }
 
   /** The processes of commands still running (started by any session, not yet exited). */

@@ -104,6 +104,11 @@ public final class TestHome {
    * home's known_hosts and config, strict host keys, a 5 s connect timeout.
    */
   public SshSettings settings(Integer port, List<Path> identities) {
+    return settings(port, identities, List.of());
+  }
+
+  /** The same, offering these key exchange algorithms (empty: the ssh config's or the default). */
+  public SshSettings settings(Integer port, List<Path> identities, List<String> kex) {
     return new SshSettings(
         USER,
         port,
@@ -112,7 +117,8 @@ public final class TestHome {
         HostKeyPolicy.STRICT,
         "~/.ssh/config",
         Duration.ofSeconds(5),
-        Duration.ofSeconds(15));
+        Duration.ofSeconds(15),
+        kex);
   }
 
   /** An SSH node at {@code host} with these settings, its layout home in {@code home}. */

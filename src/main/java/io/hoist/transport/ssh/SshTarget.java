@@ -3,6 +3,7 @@ package io.hoist.transport.ssh;
 import com.jcraft.jsch.ConfigRepository;
 import com.jcraft.jsch.OpenSSHConfig;
 import io.hoist.error.TransportException;
+import io.hoist.model.KeyExchange;
 import io.hoist.model.Node;
 import io.hoist.model.SshSettings;
 import java.io.IOException;
@@ -13,15 +14,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where and as whom to log in: the node's SSH settings first, then its {@code Host} entry in the
- * OpenSSH client config, then OpenSSH's defaults.
+ * Where and as whom to log in, and with which key exchange: the node's SSH settings first, then its
+ * {@code Host} entry in the OpenSSH client config, then OpenSSH's defaults (hoist's {@link
+ * KeyExchange#DEFAULT} for the key exchange).
  *
  * @param host the host name or address to connect to
  * @param port the port
  * @param user the login user
  * @param identities private key files to offer, in order (only existing ones)
+ * @param kex key exchange algorithms to offer, in order of preference
+ * @param kexSource where {@code kex} comes from, for messages ({@code ssh.kex in the cluster file},
+ *     ...)
  */
-record SshTarget(String host, int port, String user, List<Path> identities) {
+record SshTarget(
+    String host, int port, String user, List<Path> identities, List<String> kex, String kexSource) {
 
   private static final List<String> DEFAULT_IDENTITIES =
       List.of("~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa");
@@ -78,7 +84,35 @@ record SshTarget(String host, int port, String user, List<Path> identities) {
         }
       }
     }
-    return new SshTarget(host, port, user, List.copyOf(identities));
+    List<String> kex = KeyExchange.DEFAULT;
+    String kexSource = "hoist's default";
+    String[] kexFromConfig = config == null ? null : config.getValues("KexAlgorithms");
+    if (!ssh.kex().isEmpty()) {
+      kex = ssh.kex();
+      kexSource = "ssh.kex in the cluster file";
+    } else if (kexFromConfig != null && kexFromConfig.length > 0) {
+      // The first value found wins, as in ssh: the most specific Host entry comes first.
+      Path file = context.expand(ssh.config());
+      try {
+        kex = KexAlgorithms.fromSshConfig(kexFromConfig[0]);
+      } catch (IllegalArgumentException e) {
+        throw new TransportException(
+            TransportException.Kind.IO,
+            node.name(),
+            "The SSH config "
+                + file
+                + " sets KexAlgorithms "
+                + kexFromConfig[0]
+                + " for "
+                + alias
+                + ": "
+                + e.getMessage()
+                + ". Fix it there, or set ssh.kex in the cluster file, which takes precedence.",
+            e);
+      }
+      kexSource = "KexAlgorithms in " + file;
+    }
+    return new SshTarget(host, port, user, List.copyOf(identities), kex, kexSource);
   }
 
   private static ConfigRepository.Config config(Node node, SshContext context) {

@@ -7,6 +7,7 @@ import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.Identity;
 import com.jcraft.jsch.IdentityRepository;
 import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchAlgoNegoFailException;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.Session;
@@ -45,6 +46,7 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Properties;
@@ -53,6 +55,7 @@ import java.util.Vector;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,11 @@ import org.slf4j.LoggerFactory;
  * <p>Host keys are always checked against known_hosts ({@code StrictHostKeyChecking=yes}); the
  * policy only decides what happens to an unknown host (see {@link HostKeyPolicy}); a changed key is
  * always refused.
+ *
+ * <p>Key exchange: the node's {@code ssh.kex}, else {@code KexAlgorithms} of its ssh config, else
+ * {@link io.hoist.model.KeyExchange#DEFAULT} (post-quantum hybrids first; Bouncy Castle does
+ * sntrup761 and ML-KEM for JSch). None in common is a {@code NEGOTIATION} failure naming both
+ * sides' algorithms. The handshake, key exchange included, is bounded by {@code connect_timeout}.
  *
  * <p>Commands run on an exec channel each, under {@code bash -c}. The node itself enforces the
  * timeout with coreutils' {@code timeout} (SIGTERM to the command's process group, SIGKILL {@link
@@ -90,6 +98,17 @@ public final class SshTransport implements Transport {
   private static final String SIGNATURES =
       "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
           + "rsa-sha2-512,rsa-sha2-256";
+
+  /**
+   * The key exchanges JSch tries out before each connection, dropping from the offer those that
+   * fail here. JSch's own list also holds the post-quantum ones, and trying one out is a full key
+   * generation: two sntrup761 and one ML-KEM key pair per connection, and Bouncy Castle loaded for
+   * every connection. Bouncy Castle is in hoist's jar, so they always work; only the JDK's X25519
+   * and X448, which a restricted JDK may lack, are still tried.
+   */
+  private static final String CHECK_KEXES =
+      "curve25519-sha256,curve25519-sha256@libssh.org,curve448-sha512";
+
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -484,6 +503,9 @@ public final class SshTransport implements Transport {
     Properties config = new Properties();
     config.put("StrictHostKeyChecking", "yes");
     config.put("HashKnownHosts", "no");
+    config.put("kex", String.join(",", target.kex()));
+    config.put("CheckKexes", CHECK_KEXES);
+    config.put("sntrup761", ThrottledSntrup761.class.getName());
     config.put("server_host_key", SIGNATURES);
     config.put("PubkeyAcceptedAlgorithms", SIGNATURES);
     config.put("PreferredAuthentications", password != null ? "publickey,password" : "publickey");
@@ -492,7 +514,10 @@ public final class SshTransport implements Transport {
       opened.setPassword(password.getBytes(StandardCharsets.UTF_8));
     }
     try {
-      opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
+      // JSch's session timeout is both the keepalive interval and, during the handshake, how long
+      // the key exchange may take: connect_timeout until connected, the keepalive after. A
+      // post-quantum key generation can take seconds on a busy client.
+      opened.setTimeout(connectTimeoutMillis());
       opened.setServerAliveCountMax(3);
     } catch (JSchException e) {
       throw unreachable(target, e);
@@ -500,6 +525,7 @@ public final class SshTransport implements Transport {
     session = opened;
     try {
       opened.connect(connectTimeoutMillis());
+      opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
     } catch (JSchException e) {
       session = null;
       opened.disconnect();
@@ -540,6 +566,9 @@ public final class SshTransport implements Transport {
 
   private TransportException connectFailure(
       SshTarget target, JSchException e, boolean agent, boolean password) {
+    if (e instanceof JSchAlgoNegoFailException failed) {
+      return negotiationFailure(target, failed);
+    }
     String message = e.getMessage() == null ? "" : e.getMessage();
     if (message.startsWith("Auth fail") || message.startsWith("Auth cancel")) {
       return new TransportException(
@@ -558,6 +587,41 @@ public final class SshTransport implements Transport {
           e);
     }
     return unreachable(target, e);
+  }
+
+  private TransportException negotiationFailure(SshTarget target, JSchAlgoNegoFailException e) {
+    boolean kex = "kex".equals(e.getAlgorithmName());
+    String what = kex ? "key exchange algorithm" : "algorithm (" + e.getAlgorithmName() + ")";
+    return new TransportException(
+        Kind.NEGOTIATION,
+        node.name(),
+        "Node "
+            + node.name()
+            + " ("
+            + target.display()
+            + ") and hoist have no "
+            + what
+            + " in common: hoist offered "
+            + algorithms(e.getJSchProposal())
+            + (kex ? " (" + target.kexSource() + ")" : "")
+            + ", the node offers "
+            + algorithms(e.getServerProposal())
+            + "."
+            + (kex
+                ? " Put one of the node's in ssh.kex in the cluster file, or enable one of"
+                    + " hoist's on the node (KexAlgorithms in its sshd_config)."
+                : ""),
+        e);
+  }
+
+  /** A proposal without the markers that are not algorithms (ext-info-c, kex-strict-...). */
+  private static String algorithms(String proposal) {
+    if (proposal == null) {
+      return "nothing";
+    }
+    return Arrays.stream(proposal.split(","))
+        .filter(name -> !name.startsWith("ext-info-") && !name.startsWith("kex-strict-"))
+        .collect(Collectors.joining(", "));
   }
 
   private TransportException unreachable(SshTarget target, JSchException e) {

@@ -180,7 +180,8 @@ class SshAuthIT {
             HostKeyPolicy.STRICT,
             "~/.ssh/config",
             Duration.ofSeconds(5),
-            Duration.ofSeconds(15));
+            Duration.ofSeconds(15),
+            List.of());
     try (SshTransport transport =
         new SshTransport(
             TestHome.node("dea-1", "node-alias", settings, temp.resolve("node")), home.context())) {

@@ -112,7 +112,8 @@ class SshHostKeyIT {
             HostKeyPolicy.ACCEPT_NEW,
             null,
             Duration.ofSeconds(5),
-            Duration.ofSeconds(15));
+            Duration.ofSeconds(15),
+            List.of());
     try (SshTransport transport = transport(settings, null)) {
       assertWorks(transport);
     }
@@ -297,7 +298,8 @@ class SshHostKeyIT {
                 HostKeyPolicy.ACCEPT_NEW,
                 null,
                 Duration.ofSeconds(15),
-                Duration.ofSeconds(15));
+                Duration.ofSeconds(15),
+                List.of());
         Node node = TestHome.node("n" + each.port(), "127.0.0.1", settings, each.nodeDir());
         connects.add(
             pool.submit(
