@@ -21,6 +21,7 @@ import io.hoist.transport.MaskingTransport;
 import io.hoist.transport.SecretVariables;
 import io.hoist.transport.TransportFactory;
 import io.hoist.transport.local.LocalTransport;
+import io.hoist.transport.ssh.SshClients;
 import io.hoist.transport.ssh.SshContext;
 import io.hoist.transport.ssh.SshTransport;
 import java.nio.file.Path;
@@ -190,10 +191,12 @@ final class CommandContext {
     SshContext ssh =
         new SshContext(
             env.home(), env.variables(), acceptNewHostKeys ? HostKeyPolicy.ACCEPT_NEW : null);
+    // One set of parsed key files for every node of the command.
+    SshClients clients = new SshClients();
     return node ->
         node.transport() == TransportKind.LOCAL
             ? new LocalTransport(node, env.home(), env.variables())
-            : new SshTransport(node, ssh);
+            : new SshTransport(node, ssh, clients);
   }
 
   /** The cluster's release repository. */

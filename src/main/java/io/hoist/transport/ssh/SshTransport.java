@@ -129,14 +129,24 @@ public final class SshTransport implements Transport {
 
   private final Node node;
   private final SshContext context;
+  private final SshClients clients;
   private final Object lock = new Object();
   private volatile Session session;
   private volatile boolean closed;
 
   /** A transport for {@code node}; nothing is opened until the first call. */
   public SshTransport(Node node, SshContext context) {
+    this(node, context, new SshClients());
+  }
+
+  /**
+   * A transport for {@code node} that shares {@code clients} (the parsed key files) with the other
+   * transports of the same command; nothing is opened until the first call.
+   */
+  public SshTransport(Node node, SshContext context, SshClients clients) {
     this.node = node;
     this.context = context;
+    this.clients = clients;
   }
 
   @Override
@@ -472,27 +482,8 @@ public final class SshTransport implements Transport {
     SshTarget target = SshTarget.resolve(node, context);
     HostKeyPolicy policy = context.hostKeys() != null ? context.hostKeys() : node.ssh().hostKeys();
     Path knownHosts = context.expand(node.ssh().knownHosts());
-    JSch jsch = new JSch();
-    jsch.setInstanceLogger(new JschLogger());
     KnownHostsRepository hostKeys = new KnownHostsRepository(knownHosts, policy, node.name());
-    jsch.setHostKeyRepository(hostKeys);
-    try {
-      for (Path identity : target.identities()) {
-        jsch.addIdentity(identity.toString());
-      }
-    } catch (JSchException e) {
-      throw new TransportException(
-          Kind.IO,
-          node.name(),
-          "Cannot load the identities "
-              + target.identities()
-              + " for node "
-              + node.name()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    boolean agent = useAgent(jsch);
+    JSch jsch = clients.forIdentities(target.identities(), node.name());
     String password = context.env().get(SshContext.PASSWORD_VARIABLE);
     Session opened;
     try {
@@ -500,6 +491,8 @@ public final class SshTransport implements Transport {
     } catch (JSchException e) {
       throw unreachable(target, e);
     }
+    opened.setHostKeyRepository(hostKeys);
+    boolean agent = useAgent(opened, jsch);
     Properties config = new Properties();
     config.put("StrictHostKeyChecking", "yes");
     config.put("HashKnownHosts", "no");
@@ -543,7 +536,7 @@ public final class SshTransport implements Transport {
     return opened;
   }
 
-  private boolean useAgent(JSch jsch) {
+  private boolean useAgent(Session session, JSch jsch) {
     String socket = context.env().get("SSH_AUTH_SOCK");
     if (socket == null || socket.isBlank()) {
       return false;
@@ -556,7 +549,8 @@ public final class SshTransport implements Transport {
         LOG.debug("{}: the ssh-agent at {} offers no keys", node.name(), socket);
         return false;
       }
-      jsch.setIdentityRepository(new CombinedIdentities(fromAgent, jsch.getIdentityRepository()));
+      session.setIdentityRepository(
+          new CombinedIdentities(fromAgent, jsch.getIdentityRepository()));
       return true;
     } catch (AgentProxyException | RuntimeException e) {
       LOG.debug("{}: ssh-agent at {} unusable, using key files: {}", node.name(), socket, e);

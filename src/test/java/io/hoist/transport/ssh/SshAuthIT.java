@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hoist.command.ShellCommand;
 import io.hoist.error.TransportException;
@@ -152,6 +153,82 @@ class SshAuthIT {
         transport(settings, Map.of("SSH_AUTH_SOCK", temp.resolve("no-agent.sock").toString()))) {
       assertTrue(run(transport, "true").isSuccess());
     }
+  }
+
+  @Test
+  void transportsOfOneCommandReadTheKeyFileOnce() throws Exception {
+    Path key = TestKeys.ed25519(home.sshDir(), "id_ed25519");
+    SshServerFixture server = start(server().authorize(TestKeys.publicKeyOf(key)));
+    SshSettings settings = home.settings(server.port(), List.of(key));
+    SshClients shared = new SshClients();
+    try (SshTransport first = shared(settings, "dea-1", shared)) {
+      assertTrue(run(first, "true").isSuccess());
+    }
+    // The file now holds a key the server does not know. The second transport logs in with the
+    // key the first one parsed; a transport with its own clients reads the new key and is refused.
+    Path other = TestKeys.ed25519(temp.resolve("other"), "id_other");
+    Files.copy(other, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    try (SshTransport second = shared(settings, "dea-2", shared)) {
+      assertEquals("dea-2", run(second, "echo dea-2").stdoutTail());
+    }
+    try (SshTransport unshared = shared(settings, "dea-3", new SshClients())) {
+      TransportException e = assertThrows(TransportException.class, unshared::connect);
+      assertEquals(TransportException.Kind.AUTHENTICATION, e.kind(), e.getMessage());
+    }
+  }
+
+  @Test
+  void agentKeysLogInOnEverySessionOfASharedClient() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-agent")), "no ssh-agent here");
+    Path key = TestKeys.ed25519(temp.resolve("agent-keys"), "agent_key");
+    Path file = TestKeys.ed25519(home.sshDir(), "id_ed25519");
+    SshServerFixture server = start(server().authorize(TestKeys.publicKeyOf(key)));
+    Path socket = temp.resolve("agent.sock");
+    Process agent =
+        new ProcessBuilder("/usr/bin/ssh-agent", "-D", "-a", socket.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(temp.resolve("agent.log").toFile())
+            .start();
+    try {
+      for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+        Thread.sleep(50);
+      }
+      ProcessBuilder add =
+          new ProcessBuilder("/usr/bin/ssh-add", key.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(temp.resolve("add.log").toFile());
+      add.environment().put("SSH_AUTH_SOCK", socket.toString());
+      Process added = add.start();
+      assertTrue(added.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, added.exitValue(), Files.readString(temp.resolve("add.log")));
+      // The key files alone are refused; the agent's key is what logs in, on each session.
+      SshSettings settings = home.settings(server.port(), List.of(file));
+      SshClients shared = new SshClients();
+      Map<String, String> env = Map.of("SSH_AUTH_SOCK", socket.toString());
+      for (String name : List.of("dea-1", "dea-2")) {
+        try (SshTransport transport =
+            new SshTransport(
+                TestHome.node(name, "127.0.0.1", settings, temp.resolve("node")),
+                home.context(env, null),
+                shared)) {
+          assertEquals(name, run(transport, "echo " + name).stdoutTail());
+        }
+      }
+      try (SshTransport withoutAgent = shared(settings, "dea-3", shared)) {
+        TransportException e = assertThrows(TransportException.class, withoutAgent::connect);
+        assertEquals(TransportException.Kind.AUTHENTICATION, e.kind());
+      }
+    } finally {
+      agent.destroy();
+      agent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  private SshTransport shared(SshSettings settings, String name, SshClients clients) {
+    return new SshTransport(
+        TestHome.node(name, "127.0.0.1", settings, temp.resolve("node")),
+        home.context(Map.of(), null),
+        clients);
   }
 
   @Test
