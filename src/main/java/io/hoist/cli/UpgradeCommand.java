@@ -80,6 +80,9 @@ import picocli.CommandLine.Spec;
       "  hoist upgrade --cluster --dry-run    to the newest reachable release",
       "  hoist upgrade --cluster --yes --to 3.6.1",
       "  hoist upgrade --cluster --yes --mode one-shot --window 5m --start-timeout 2m",
+      "  hoist upgrade --cluster --yes --max-failures 10%%    skip past up to 10%% failed nodes",
+      "  hoist upgrade --cluster --yes --not-after 05:30    no node starts from 05:30 on",
+      "  hoist upgrade --resume --yes --not-after +3h       the next window",
       "  hoist upgrade --cluster --dry-run --to 3.6.1",
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
@@ -91,7 +94,8 @@ import picocli.CommandLine.Spec;
           + " role that keeps a batch to one node.",
       "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
           + " ok, exit_code, message, staged, hooks, warnings, nodes: [{node, from, to, roles,"
-          + " version, state, healthy, duration_ms, failed_phase, message, phases}]};"
+          + " version, state, healthy, duration_ms, failed_phase, message, phases}], max_failures, failures, skipped: [{node,"
+          + " failed_phase, message}], window_closed_at};"
           + " --prepare-only: docs/json/upgrade-prepare-only.schema.json"
     })
 final class UpgradeCommand implements Callable<Integer> {
@@ -183,7 +187,7 @@ final class UpgradeCommand implements Callable<Integer> {
               + " (rounded down; 0: the first failure stops). The failure past the budget stops"
               + " the run, as does a node whose rollback failed. A run with skipped nodes exits 5"
               + " and lists them; --resume counts them and does not retry them. E.g."
-              + " --max-failures 2, --max-failures 10%.")
+              + " --max-failures 2, --max-failures 10%%.")
   String maxFailures;
 
   @Option(

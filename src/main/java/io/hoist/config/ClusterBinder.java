@@ -96,8 +96,8 @@ final class ClusterBinder {
           "hooks",
           "timeouts",
           "secrets",
-          "nodes",
-          "not_after");
+          "not_after",
+          "nodes");
   static final List<String> RELEASE_KEYS =
       List.of("repository", "bundle", "upgrade_paths", "max_step", "cache", "keep");
   static final List<String> UPGRADE_PATH_KEYS = List.of("to", "from");
