@@ -205,7 +205,9 @@ final class StatusCommand implements Callable<Integer> {
             "  "
                 + node.node()
                 + ": "
-                + (node.failedPhase() == null ? "" : node.failedPhase() + " failed: ")
+                + (node.failedPhase() == null || node.message().contains(node.failedPhase())
+                    ? ""
+                    : node.failedPhase() + " failed: ")
                 + node.message().lines().findFirst().orElse(""));
       }
     }

@@ -227,12 +227,14 @@ final class UpgradeReport {
 
   /** Why a skipped node failed: {@code PHASE failed: MESSAGE}. */
   private static String reason(NodeResult node) {
-    String message = node.outcome().map(NodeOutcome::message).orElse("");
+    String message = first(node.outcome().map(NodeOutcome::message).orElse(""));
+    // The runner's messages name the phase already ("node web-2, post-validate: ...").
     return node.outcome()
             .flatMap(NodeOutcome::failedPhase)
+            .filter(p -> !message.contains(p.id()))
             .map(p -> p.id() + " failed: ")
             .orElse("")
-        + first(message);
+        + message;
   }
 
   private static List<String> text(

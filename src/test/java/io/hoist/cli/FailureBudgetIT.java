@@ -158,8 +158,8 @@ class FailureBudgetIT {
     String out = result.out();
     assertTrue(out.lines().findFirst().orElse("").contains("2 NODES SKIPPED"), "headline: " + out);
     assertTrue(out.contains("Skipped (rolled back"), out);
-    assertTrue(out.contains("  web-2: post-validate failed"), out);
-    assertTrue(out.contains("  web-4: post-validate failed"), out);
+    assertTrue(out.contains("  web-2: node web-2, post-validate"), out);
+    assertTrue(out.contains("  web-4: node web-4, post-validate"), out);
     assertTrue(out.contains("NOT every node is at " + NEW), out);
     JsonNode status = status();
     assertEquals("skipped", statusNode(status, "web-2").get("state").asText());
