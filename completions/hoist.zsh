@@ -324,8 +324,8 @@ function _picocli_hoist_upgrade() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
-  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
-  local rollbackstop_option_args=("rollback" "stop") # --on-failure values
+  local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--max-failures' '--not-after' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
+  local rollbackstopskip_option_args=("rollback" "stop" "skip") # --on-failure values
   local rollingoneshot_option_args=("rolling" "one-shot") # --mode values
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -344,8 +344,14 @@ function _picocli_hoist_upgrade() {
       ;;
     '--on-failure')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${rollbackstop_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${rollbackstopskip_option_args[@]}" ) )
       return $?
+      ;;
+    '--max-failures')
+      return
+      ;;
+    '--not-after')
+      return
       ;;
     '--mode')
       local IFS=$'\n'

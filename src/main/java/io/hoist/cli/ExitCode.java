@@ -23,7 +23,8 @@ public enum ExitCode {
   NEEDS_ATTENTION(
       5, "A node failed and needs attention (rollback failed or not asked for, or nodes skipped)."),
   LOCKED(6, "Another run holds the lock."),
-  INTERRUPTED(130, "Interrupted (Ctrl-C)."),
+  INTERRUPTED(
+      130, "Interrupted (Ctrl-C, or the maintenance window of --not-after closed): resumable."),
   ;
 
   private final int code;

@@ -113,7 +113,8 @@ final class StatusCommand implements Callable<Integer> {
     List<String> next = new ArrayList<>();
     for (RunState.Node node : state.nodes()) {
       switch (node.state()) {
-        case DONE -> {}
+        // A skipped node failed: a resume leaves it for 'hoist upgrade NODE' (listed apart).
+        case DONE, SKIPPED -> {}
         case NOT_STARTED ->
             next.add(node.node() + ": upgrade " + node.from() + " -> " + node.target());
         case BETWEEN_HOPS ->
@@ -170,7 +171,9 @@ final class StatusCommand implements Callable<Integer> {
                     + state.lastTimestamp()
                     + " with exit "
                     + state.exitCode().orElseThrow()
-                    + (state.interrupted() ? " (interrupted)" : "")
+                    + (state.interrupted()
+                        ? " (interrupted" + state.endReason().map(r -> ": " + r).orElse("") + ")"
+                        : "")
                 : "did not end: last event " + state.lastTimestamp() + " (crashed or killed?)"));
     if (state.tornTail()) {
       lines.add("  the journal's last line was torn (a crash while writing it) and is ignored");
@@ -192,8 +195,26 @@ final class StatusCommand implements Callable<Integer> {
     }
     lines.addAll(Text.table(rows, 0, Ansi.OFF));
     lines.add("");
+    if (!state.skipped().isEmpty()) {
+      lines.add(
+          "SKIPPED within the failure budget "
+              + state.started().path("max_failures").asText()
+              + " (rolled back; --resume does not retry them, 'hoist upgrade NODE' does):");
+      for (RunState.Node node : state.skipped()) {
+        lines.add(
+            "  "
+                + node.node()
+                + ": "
+                + (node.failedPhase() == null || node.message().contains(node.failedPhase())
+                    ? ""
+                    : node.failedPhase() + " failed: ")
+                + node.message().lines().findFirst().orElse(""));
+      }
+    }
     boolean upgrade = "upgrade".equals(started.path("command").asText());
-    if (next.isEmpty()) {
+    if (next.isEmpty() && !state.skipped().isEmpty()) {
+      lines.add("Every other node is at its target: nothing to resume.");
+    } else if (next.isEmpty()) {
       lines.add("Every node is at its target: nothing to resume.");
     } else if (upgrade) {
       lines.add("'hoist upgrade --resume' would:");
@@ -235,6 +256,10 @@ final class StatusCommand implements Callable<Integer> {
     json.put("ended", state.ended());
     json.put("exit_code", state.exitCode().orElse(null));
     json.put("interrupted", state.interrupted());
+    json.put("reason", state.endReason().orElse(null));
+    json.put(
+        "max_failures",
+        started.hasNonNull("max_failures") ? started.get("max_failures").asText() : null);
     json.put("torn_tail", state.tornTail());
     json.put("complete", state.complete());
     json.put("last_event", state.lastTimestamp());
@@ -254,6 +279,7 @@ final class StatusCommand implements Callable<Integer> {
       n.put("undo", node.undo());
       n.put("phase_ended", node.phaseEnded());
       n.put("message", node.message());
+      n.put("failed_phase", node.failedPhase());
       n.put("backups", node.backups());
       nodes.add(n);
     }

@@ -1,6 +1,7 @@
 package io.hoist.cli;
 
 import io.hoist.config.Durations;
+import io.hoist.config.NotAfter;
 import io.hoist.error.UsageException;
 import io.hoist.model.Node;
 import io.hoist.model.Timeouts;
@@ -10,6 +11,7 @@ import io.hoist.plan.Hop;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.release.Version;
+import io.hoist.run.FailureBudget;
 import io.hoist.run.FanOut;
 import io.hoist.run.PlanService;
 import io.hoist.run.ReleaseService;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,6 +80,9 @@ import picocli.CommandLine.Spec;
       "  hoist upgrade --cluster --dry-run    to the newest reachable release",
       "  hoist upgrade --cluster --yes --to 3.6.1",
       "  hoist upgrade --cluster --yes --mode one-shot --window 5m --start-timeout 2m",
+      "  hoist upgrade --cluster --yes --max-failures 10%%    skip past up to 10%% failed nodes",
+      "  hoist upgrade --cluster --yes --not-after 05:30    no node starts from 05:30 on",
+      "  hoist upgrade --resume --yes --not-after +3h       the next window",
       "  hoist upgrade --cluster --dry-run --to 3.6.1",
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
       "  hoist --output json upgrade --cluster --dry-run | jq '.hops[].version'",
@@ -88,7 +94,8 @@ import picocli.CommandLine.Spec;
           + " role that keeps a batch to one node.",
       "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
           + " ok, exit_code, message, staged, hooks, warnings, nodes: [{node, from, to, roles,"
-          + " version, state, healthy, duration_ms, failed_phase, message, phases}]};"
+          + " version, state, healthy, duration_ms, failed_phase, message, phases}], max_failures, failures, skipped: [{node,"
+          + " failed_phase, message}], window_closed_at};"
           + " --prepare-only: docs/json/upgrade-prepare-only.schema.json"
     })
 final class UpgradeCommand implements Callable<Integer> {
@@ -160,13 +167,40 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Option(
       names = "--on-failure",
-      paramLabel = "rollback|stop",
+      paramLabel = "rollback|stop|skip",
       completionCandidates = Words.OnFailure.class,
       // No default here: a resume takes the interrupted run's unless this is given.
       description =
           "What to do with a node that fails: rollback (undo its phases, the default) or stop"
-              + " (leave it as it is for a person to look at). The run stops either way.")
+              + " (leave it as it is for a person to look at); the run stops either way. skip:"
+              + " roll it back, mark it skipped and go on with the next batches while the"
+              + " failures stay within --max-failures (needed with skip); rolling mode only, and"
+              + " never on a serial (quorum) role, where the first failure stops the run.")
   String onFailure;
+
+  @Option(
+      names = "--max-failures",
+      paramLabel = "N|N%",
+      description =
+          "Failure budget (implies --on-failure skip): how many failed nodes the run may roll"
+              + " back, skip and go past, as a number or a percentage of the nodes it upgrades"
+              + " (rounded down; 0: the first failure stops). The failure past the budget stops"
+              + " the run, as does a node whose rollback failed. A run with skipped nodes exits 5"
+              + " and lists them; --resume counts them and does not retry them. E.g."
+              + " --max-failures 2, --max-failures 10%%.")
+  String maxFailures;
+
+  @Option(
+      names = "--not-after",
+      paramLabel = "TIME",
+      description =
+          "End of the maintenance window (default: not_after of the cluster file): no node"
+              + " starts at or after TIME; the nodes in flight finish, then the run ends as"
+              + " interrupted (exit 130), to go on with --resume in the next window. TIME: HH:MM"
+              + " (the next such time on this machine: today, or tomorrow if passed),"
+              + " 2026-11-22T05:30 (local), 2026-11-22T05:30+01:00, or +2h (from now). A TIME"
+              + " already passed is refused (exit 2) before anything is staged or touched.")
+  String notAfter;
 
   @Option(
       names = "--resume",
@@ -237,11 +271,9 @@ final class UpgradeCommand implements Callable<Integer> {
     if (selection == null) {
       throw new UsageException("name the nodes to upgrade, or give --cluster (or --resume)");
     }
+    FailureBudget budget = budget(null);
     if (onFailure == null) {
       onFailure = "rollback";
-    }
-    if (!onFailure.equals("rollback") && !onFailure.equals("stop")) {
-      throw new UsageException("--on-failure must be rollback or stop, got '" + onFailure + "'");
     }
     if (!dryRun && !prepareOnly && !yes && !env.interactive()) {
       throw new UsageException(
@@ -254,11 +286,23 @@ final class UpgradeCommand implements Callable<Integer> {
     if (window != null && !mode.equals("one-shot")) {
       throw new UsageException("--window applies to --mode one-shot only");
     }
+    if (budget != null && mode.equals("one-shot")) {
+      throw new UsageException(
+          "--on-failure skip and --max-failures apply to --mode rolling only: one-shot reverts"
+              + " every node when one fails");
+    }
+    if (prepareOnly && (budget != null || notAfter != null)) {
+      throw new UsageException(
+          "--prepare-only switches no node: drop "
+              + (budget != null ? "--max-failures/--on-failure skip" : "--not-after"));
+    }
     Duration oneShotWindow =
         mode.equals("one-shot") ? duration("--window", window == null ? "10m" : window) : null;
     GlobalOptions global = parent.global;
     CommandContext context =
         withTimeouts(CommandContext.load(env, global, access.acceptNewHostKeys));
+    // Before the nodes are even asked their versions: a closed window touches nothing.
+    Instant windowEnd = prepareOnly ? null : windowEnd(context);
     List<Node> nodes = context.select(selection.cluster ? List.of() : selection.nodes);
     Optional<Version> target = Optional.empty();
     if (to != null) {
@@ -295,10 +339,83 @@ final class UpgradeCommand implements Callable<Integer> {
         new UpgradeService.Options(
             force,
             ignoreInspectFailures,
-            onFailure.equals("rollback"),
+            !onFailure.equals("stop"),
             FanOut.DEFAULT_MAX_PARALLEL,
-            oneShotWindow),
+            oneShotWindow,
+            null,
+            budget,
+            windowEnd),
         false);
+  }
+
+  /**
+   * The failure budget of {@code --on-failure} and {@code --max-failures} (sets {@code onFailure}
+   * to skip when only the budget is given), or null; checks that they go together.
+   *
+   * @param resumed the budget of the run being resumed (its resolved count), or null
+   */
+  private FailureBudget budget(FailureBudget resumed) {
+    if (onFailure != null
+        && !onFailure.equals("rollback")
+        && !onFailure.equals("stop")
+        && !onFailure.equals("skip")) {
+      throw new UsageException(
+          "--on-failure must be rollback, stop or skip, got '" + onFailure + "'");
+    }
+    if (maxFailures == null) {
+      if ("skip".equals(onFailure) && resumed == null) {
+        throw new UsageException(
+            "--on-failure skip needs a failure budget: add --max-failures N or N% (e.g."
+                + " --max-failures 2)");
+      }
+      return onFailure == null || onFailure.equals("skip") ? resumed : null;
+    }
+    if (onFailure != null && !onFailure.equals("skip")) {
+      throw new UsageException(
+          "--max-failures goes with --on-failure skip (a skipped node is rolled back first),"
+              + " not --on-failure "
+              + onFailure);
+    }
+    onFailure = "skip";
+    try {
+      return FailureBudget.parse(maxFailures);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--max-failures: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The end of the maintenance window: {@code --not-after}, else the cluster file's {@code
+   * not_after}, read now on this machine's clock; null when neither is set. Refuses one already
+   * passed (but not for --dry-run, which changes nothing).
+   */
+  private Instant windowEnd(CommandContext context) {
+    String text = notAfter != null ? notAfter : context.cluster().notAfter();
+    if (text == null) {
+      return null;
+    }
+    String source = notAfter != null ? "--not-after" : "not_after (cluster file)";
+    Clock clock = Clock.systemDefaultZone();
+    Instant end;
+    try {
+      end = NotAfter.resolve(text, clock);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(source + ": " + e.getMessage());
+    }
+    Instant now = clock.instant();
+    if (!dryRun && !end.isAfter(now)) {
+      throw new UsageException(
+          "the maintenance window is already closed: "
+              + source
+              + " "
+              + text
+              + " is "
+              + UpgradeReport.local(end)
+              + ", now is "
+              + UpgradeReport.local(now)
+              + "; nothing was staged or changed. Give a later --not-after.");
+    }
+    return end;
   }
 
   /** {@code --resume}: the last run again, from where it stopped. */
@@ -327,9 +444,6 @@ final class UpgradeCommand implements Callable<Integer> {
           "--resume continues the last run with its own nodes and options; drop "
               + String.join(", ", conflicting));
     }
-    if (onFailure != null && !onFailure.equals("rollback") && !onFailure.equals("stop")) {
-      throw new UsageException("--on-failure must be rollback or stop, got '" + onFailure + "'");
-    }
     if (!dryRun && !yes && !env.interactive()) {
       throw new UsageException(
           "refusing to change nodes without confirmation: add --yes (scripts, cron) or run it on"
@@ -355,6 +469,15 @@ final class UpgradeCommand implements Callable<Integer> {
               + ", was not an upgrade ('hoist "
               + started.path("command").asText()
               + "'); --resume continues upgrades");
+    }
+    if (state.ended()
+        && !state.skipped().isEmpty()
+        && state.nodes().stream()
+            .allMatch(
+                n ->
+                    n.state() == io.hoist.journal.RunState.NodeState.DONE
+                        || n.state() == io.hoist.journal.RunState.NodeState.SKIPPED)) {
+      return skippedOnly(state, console);
     }
     if (state.complete() && state.ended()) {
       String message =
@@ -386,6 +509,8 @@ final class UpgradeCommand implements Callable<Integer> {
     }
     CommandContext context =
         withTimeouts(CommandContext.load(env, global, access.acceptNewHostKeys));
+    // A resume does not take the old run's window (it has closed): --not-after or not_after.
+    Instant windowEnd = windowEnd(context);
     String cluster = started.path("cluster").asText();
     if (!context.cluster().name().equals(cluster)) {
       throw new UsageException(
@@ -435,9 +560,22 @@ final class UpgradeCommand implements Callable<Integer> {
       }
       return ExitCode.OK.code();
     }
+    if (onFailure == null && "skip".equals(started.path("on_failure").asText())) {
+      onFailure = maxFailures == null ? "skip" : null;
+    }
+    FailureBudget budget =
+        budget(
+            started.has("max_failures_allowed")
+                ? new FailureBudget(started.path("max_failures_allowed").asInt(), false)
+                : null);
+    if (budget != null && !"rolling".equals(started.path("mode").asText("rolling"))) {
+      throw new UsageException(
+          "--on-failure skip and --max-failures apply to --mode rolling only: the run resumed"
+              + " was one-shot");
+    }
     boolean rollback =
         onFailure != null
-            ? onFailure.equals("rollback")
+            ? !onFailure.equals("stop")
             : !"stop".equals(started.path("on_failure").asText());
     Duration oneShot =
         "one-shot".equals(started.path("mode").asText())
@@ -453,8 +591,56 @@ final class UpgradeCommand implements Callable<Integer> {
             rollback,
             FanOut.DEFAULT_MAX_PARALLEL,
             oneShot,
-            carried),
+            carried,
+            budget,
+            windowEnd),
         true);
+  }
+
+  /**
+   * The last run ended with every node at the target but those it skipped past: a resume does not
+   * retry them (they failed; 'hoist upgrade NODE' does, once the cause is fixed). Exit 5.
+   */
+  private int skippedOnly(io.hoist.journal.RunState state, Console console) {
+    List<String> names =
+        state.skipped().stream().map(io.hoist.journal.RunState.Node::node).toList();
+    String message =
+        "The last run, "
+            + state.runId()
+            + ", ended with every node at "
+            + state.started().path("target").asText()
+            + " but the SKIPPED ones ("
+            + String.join(", ", names)
+            + "): --resume does not retry skipped nodes; fix the cause and run 'hoist upgrade "
+            + String.join(" ", names)
+            + "'.";
+    int code = ExitCode.NEEDS_ATTENTION.code();
+    if (console.isJson()) {
+      Map<String, Object> json =
+          UpgradeReport.result(
+              state.started().path("cluster").asText(),
+              state.started().path("target").asText(),
+              false,
+              code,
+              message,
+              List.of(),
+              List.of(),
+              List.of(),
+              List.of());
+      List<Map<String, Object>> skipped = new ArrayList<>();
+      for (io.hoist.journal.RunState.Node node : state.skipped()) {
+        Map<String, Object> n = new java.util.LinkedHashMap<>();
+        n.put("node", node.node());
+        n.put("failed_phase", node.failedPhase());
+        n.put("message", node.message());
+        skipped.add(n);
+      }
+      json.put("skipped", skipped);
+      console.json(json);
+    } else {
+      console.result(List.of(message));
+    }
+    return code;
   }
 
   /** The context with the --stop/--switch/--start-timeout overrides applied. */

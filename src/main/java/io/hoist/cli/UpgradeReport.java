@@ -139,6 +139,10 @@ final class UpgradeReport {
     json.put("hooks", hooks);
     json.put("warnings", warnings);
     json.put("nodes", nodes);
+    json.put("max_failures", null);
+    json.put("failures", null);
+    json.put("skipped", List.of());
+    json.put("window_closed_at", null);
     return json;
   }
 
@@ -157,12 +161,80 @@ final class UpgradeReport {
 
   /** The last line of the text: every node there, or the run did not complete. */
   private static String summary(Plan plan, RunResult run) {
+    if (run.windowClosed().isPresent()) {
+      long done = run.nodes().stream().filter(n -> n.state() == RunResult.State.UPGRADED).count();
+      long left =
+          run.nodes().stream()
+              .filter(
+                  n ->
+                      n.state() == RunResult.State.NOT_STARTED
+                          || n.state() == RunResult.State.PARTLY_UPGRADED)
+              .count();
+      return "The maintenance window closed at "
+          + local(run.windowClosed().orElseThrow())
+          + ": "
+          + done
+          + (done == 1 ? " node" : " nodes")
+          + " done, "
+          + left
+          + " not started; resume with 'hoist upgrade --resume' in the next window (exit "
+          + run.exitCode()
+          + ").";
+    }
+    if (!run.skipped().isEmpty() && run.exitCode() == RunResult.NEEDS_ATTENTION) {
+      boolean rest =
+          run.nodes().stream()
+              .allMatch(
+                  n ->
+                      n.state() == RunResult.State.UPGRADED
+                          || n.state() == RunResult.State.ALREADY_AT_TARGET
+                          || n.state() == RunResult.State.SKIPPED);
+      return "NOT every node is at "
+          + plan.target()
+          + ": "
+          + run.skipped().size()
+          + (run.skipped().size() == 1 ? " node was" : " nodes were")
+          + " SKIPPED ("
+          + skippedNames(run)
+          + ")"
+          + (rest
+              ? ", the others were upgraded"
+              : "; the run stopped when the failures went past the budget")
+          + " (exit "
+          + run.exitCode()
+          + ").";
+    }
     return run.exitCode() == RunResult.OK
         ? "Every node is at " + plan.target() + "."
         : (plan.rollback() ? "The rollback" : "The upgrade")
             + " did not complete (exit "
             + run.exitCode()
             + ").";
+  }
+
+  private static String skippedNames(RunResult run) {
+    return String.join(", ", run.skipped().stream().map(NodeResult::node).toList());
+  }
+
+  /** An instant as the core node's local time, to the second, with its offset. */
+  static String local(java.time.Instant instant) {
+    return instant
+        .atZone(java.time.ZoneId.systemDefault())
+        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        .toOffsetDateTime()
+        .toString();
+  }
+
+  /** Why a skipped node failed: {@code PHASE failed: MESSAGE}. */
+  private static String reason(NodeResult node) {
+    String message = first(node.outcome().map(NodeOutcome::message).orElse(""));
+    // The runner's messages name the phase already ("node web-2, post-validate: ...").
+    return node.outcome()
+            .flatMap(NodeOutcome::failedPhase)
+            .filter(p -> !message.contains(p.id()))
+            .map(p -> p.id() + " failed: ")
+            .orElse("")
+        + message;
   }
 
   private static List<String> text(
@@ -176,7 +248,16 @@ final class UpgradeReport {
         (plan.rollback() ? "Rollback of cluster " : "Upgrade of cluster ")
             + cluster
             + " to "
-            + plan.target());
+            + plan.target()
+            + (run.skipped().isEmpty()
+                ? ""
+                : ": "
+                    + run.skipped().size()
+                    + (run.skipped().size() == 1 ? " NODE" : " NODES")
+                    + " SKIPPED, not upgraded")
+            + run.budget()
+                .map(b -> " (failure budget: " + b.failures() + " of " + b.maxFailures() + ")")
+                .orElse(""));
     lines.add("");
     List<String[]> rows = new ArrayList<>();
     rows.add(
@@ -186,7 +267,7 @@ final class UpgradeReport {
     Map<String, List<String>> roles = roles(model);
     Map<String, List<RecordedRun.Entry>> entries = byNode(upgrade.record());
     for (NodeResult node : run.nodes()) {
-      Boolean healthy = healthy(node.state());
+      Boolean healthy = healthy(node);
       List<String> nodeRoles = roles.getOrDefault(node.node(), List.of());
       rows.add(
           new String[] {
@@ -203,6 +284,14 @@ final class UpgradeReport {
     }
     lines.addAll(Text.table(rows, 0, Ansi.OFF));
     lines.add("");
+    if (!run.skipped().isEmpty()) {
+      lines.add(
+          "Skipped (rolled back, still on their old release; 'hoist upgrade NODE' retries one):");
+      for (NodeResult node : run.skipped()) {
+        lines.add("  " + node.node() + ": " + reason(node));
+      }
+      lines.add("");
+    }
     lines.add(summary(plan, run));
     return lines;
   }
@@ -226,7 +315,7 @@ final class UpgradeReport {
       String now = versionNow(node);
       n.put("version", now.equals("?") ? null : now);
       n.put("state", state(node.state(), plan));
-      n.put("healthy", healthy(node.state()));
+      n.put("healthy", healthy(node));
       n.put("duration_ms", duration(own).toMillis());
       n.put(
           "failed_phase",
@@ -249,15 +338,31 @@ final class UpgradeReport {
       n.put("phases", phases);
       nodes.add(n);
     }
-    return result(
-        cluster,
-        plan,
-        run.exitCode(),
-        summary(plan, run),
-        upgrade.staged(),
-        run.hooks(),
-        run.warnings(),
-        nodes);
+    Map<String, Object> json =
+        result(
+            cluster,
+            plan,
+            run.exitCode(),
+            summary(plan, run),
+            upgrade.staged(),
+            run.hooks(),
+            run.warnings(),
+            nodes);
+    json.put("max_failures", run.budget().map(RunResult.Budget::maxFailures).orElse(null));
+    json.put("failures", run.budget().map(RunResult.Budget::failures).orElse(null));
+    List<Map<String, Object>> skipped = new ArrayList<>();
+    for (NodeResult node : run.skipped()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node.node());
+      n.put(
+          "failed_phase",
+          node.outcome().flatMap(NodeOutcome::failedPhase).map(p -> p.id()).orElse(null));
+      n.put("message", node.outcome().map(NodeOutcome::message).orElse(""));
+      skipped.add(n);
+    }
+    json.put("skipped", skipped);
+    json.put("window_closed_at", run.windowClosed().map(UpgradeReport::local).orElse(null));
+    return json;
   }
 
   /** What went wrong on a node that needs a person, and what that person can do. */
@@ -313,11 +418,19 @@ final class UpgradeReport {
    * null when it was not checked in this run (not started, already at the target, failed its checks
    * before anything changed, interrupted).
    */
-  private static Boolean healthy(RunResult.State state) {
-    return switch (state) {
+  private static Boolean healthy(NodeResult node) {
+    return switch (node.state()) {
       case UPGRADED, PARTLY_UPGRADED, FAILED_ROLLED_BACK, REVERTED -> true;
       case FAILED_NEEDS_ATTENTION -> false;
       case ALREADY_AT_TARGET, FAILED_UNCHANGED, NOT_STARTED, INTERRUPTED -> null;
+      // Rolled back and checked, when its rollback ran in this run (not one it resumes).
+      case SKIPPED ->
+          node.outcome()
+                  .filter(o -> o.status() == NodeOutcome.Status.FAILED_ROLLED_BACK)
+                  .filter(o -> !o.durations().isEmpty())
+                  .isPresent()
+              ? Boolean.TRUE
+              : null;
     };
   }
 

@@ -21,7 +21,7 @@ final class Words {
   static final class OnFailure implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return List.of("rollback", "stop").iterator();
+      return List.of("rollback", "stop", "skip").iterator();
     }
   }
 

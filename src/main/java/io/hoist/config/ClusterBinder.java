@@ -97,6 +97,7 @@ final class ClusterBinder {
           "hooks",
           "timeouts",
           "secrets",
+          "not_after",
           "nodes");
   static final List<String> RELEASE_KEYS =
       List.of("repository", "bundle", "upgrade_paths", "max_step", "cache", "keep");
@@ -260,6 +261,7 @@ final class ClusterBinder {
     List<Check> checks = checks(top, timeouts.command());
     Backup backup = backup(top);
     Hooks hooks = hooks(top);
+    String notAfter = notAfter(top);
     Set<String> knownRoles = new LinkedHashSet<>(roles.keySet());
     knownRoles.addAll(roleOrder);
     List<Node> nodes = nodes(top, ssh, layout, knownRoles);
@@ -283,7 +285,23 @@ final class ClusterBinder {
         hooks,
         timeouts,
         List.copyOf(secrets),
-        nodes);
+        nodes,
+        notAfter);
+  }
+
+  /** {@code not_after}: its form checked now, its time read when a run starts. */
+  private String notAfter(Section top) {
+    String text = top.string("not_after");
+    if (text == null) {
+      return null;
+    }
+    try {
+      NotAfter.check(text);
+      return text.strip();
+    } catch (IllegalArgumentException e) {
+      problems.add(top.value("not_after").mark(), "'not_after': " + e.getMessage());
+      return null;
+    }
   }
 
   // ---- sections

@@ -124,9 +124,29 @@ public final class Journal implements RunRecord, AutoCloseable {
 
   /** The run ended with {@code exitCode}. */
   public void runEnded(int exitCode, boolean interrupted) {
+    runEnded(exitCode, interrupted, null);
+  }
+
+  /**
+   * The run ended with {@code exitCode}; {@code reason}, when not null, says why it was interrupted
+   * (the maintenance window closed).
+   */
+  public void runEnded(int exitCode, boolean interrupted, String reason) {
     Map<String, Object> event = event("run-ended");
     event.put("exit_code", exitCode);
     event.put("interrupted", interrupted);
+    if (reason != null) {
+      event.put("reason", reason);
+    }
+    write(event);
+  }
+
+  @Override
+  public void nodeSkipped(String node, PhaseId failedPhase, String message) {
+    Map<String, Object> event = event("node-skipped");
+    event.put("node", node);
+    event.put("failed_phase", failedPhase == null ? null : failedPhase.id());
+    event.put("message", message);
     write(event);
   }
 

@@ -25,7 +25,13 @@ public final class RunState {
     /** Its last planned hop ended well: at the target. */
     DONE,
     /** Its last hop ended in a failure ({@link Node#status()}). */
-    FAILED
+    FAILED,
+    /**
+     * It failed, was rolled back, and the run went on without it within its failure budget ({@code
+     * --on-failure skip}): a resume does not retry it ({@link Node#failedPhase()}, {@link
+     * Node#message()} say why).
+     */
+    SKIPPED
   }
 
   /**
@@ -51,6 +57,7 @@ public final class RunState {
    * @param newReleaseRan whether a new release may have run on it in this run (a start or a migrate
    *     started in some hop: a killed run's command goes on on the node): its data may have changed
    *     since its first backup
+   * @param failedPhase the phase that failed in its last failed hop, null when none did
    */
   public record Node(
       String node,
@@ -69,7 +76,8 @@ public final class RunState {
       List<String> backups,
       List<String> passed,
       String hopBackup,
-      boolean newReleaseRan) {
+      boolean newReleaseRan,
+      String failedPhase) {
 
     public Node {
       Objects.requireNonNull(node, "node");
@@ -86,6 +94,7 @@ public final class RunState {
   private final boolean interrupted;
   private final boolean tornTail;
   private final String lastTimestamp;
+  private String endReason;
   private final java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
 
   private RunState(
@@ -121,6 +130,7 @@ public final class RunState {
     planned.fieldNames().forEachRemaining(n -> nodes.put(n, new Builder(n, planned.get(n))));
     Integer exit = null;
     boolean interrupted = false;
+    String reason = null;
     java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
     String last = text(start, "ts");
     for (JsonNode event : events.subList(1, events.size())) {
@@ -129,6 +139,7 @@ public final class RunState {
       if ("run-ended".equals(kind)) {
         exit = event.path("exit_code").asInt();
         interrupted = event.path("interrupted").asBoolean();
+        reason = text(event, "reason");
         continue;
       }
       if ("hook-ended".equals(kind)) {
@@ -146,7 +157,10 @@ public final class RunState {
         case "undo-started" -> node.phase(text(event, "phase"), true);
         case "phase-ended", "undo-ended" -> node.phaseEnded(event);
         case "backup-written" -> node.backup(text(event, "path"));
-        case "node-ended" -> node.hopEnded(text(event, "status"), text(event, "message"));
+        case "node-ended" ->
+            node.hopEnded(
+                text(event, "status"), text(event, "message"), text(event, "failed_phase"));
+        case "node-skipped" -> node.skipped(text(event, "failed_phase"), text(event, "message"));
         default -> {}
       }
     }
@@ -155,6 +169,7 @@ public final class RunState {
     RunState state =
         new RunState(text(start, "run"), start, built, exit, interrupted, read.tornTail(), last);
     state.hooksRan.addAll(hooksRan);
+    state.endReason = reason;
     return state;
   }
 
@@ -208,6 +223,16 @@ public final class RunState {
     return interrupted;
   }
 
+  /** Why the run was interrupted, when it says (the maintenance window closed). */
+  public Optional<String> endReason() {
+    return Optional.ofNullable(endReason);
+  }
+
+  /** The nodes it skipped past within its failure budget, in plan order. */
+  public List<Node> skipped() {
+    return nodes.values().stream().filter(n -> n.state() == NodeState.SKIPPED).toList();
+  }
+
   /** Whether it ended: a run-ended event was written. */
   public boolean ended() {
     return exitCode != null;
@@ -255,6 +280,8 @@ public final class RunState {
     private final List<String> passed = new ArrayList<>();
     private String hopBackup;
     private boolean newReleaseRan;
+    private boolean skipped;
+    private String failedPhase;
 
     Builder(String node, JsonNode planned) {
       this.node = node;
@@ -274,6 +301,18 @@ public final class RunState {
       phaseEnded = true;
       passed.clear();
       hopBackup = null;
+      skipped = false;
+    }
+
+    void skipped(String phaseId, String why) {
+      skipped = true;
+      inHop = false;
+      if (phaseId != null) {
+        failedPhase = phaseId;
+      }
+      if (why != null && !why.isEmpty()) {
+        message = why;
+      }
     }
 
     void backup(String path) {
@@ -302,9 +341,12 @@ public final class RunState {
       }
     }
 
-    void hopEnded(String hopStatus, String hopMessage) {
+    void hopEnded(String hopStatus, String hopMessage, String hopFailedPhase) {
       inHop = false;
       status = hopStatus;
+      if (hopFailedPhase != null) {
+        failedPhase = hopFailedPhase;
+      }
       if ("upgraded".equals(hopStatus) || "already-at-target".equals(hopStatus)) {
         reached = hopTo;
       } else if (hopMessage != null && !hopMessage.isEmpty()) {
@@ -315,7 +357,9 @@ public final class RunState {
     Node build() {
       String target = path.isEmpty() ? from : path.get(path.size() - 1);
       NodeState state;
-      if (inHop) {
+      if (skipped) {
+        state = NodeState.SKIPPED;
+      } else if (inHop) {
         state = NodeState.IN_PROGRESS;
       } else if (status == null) {
         state = path.isEmpty() ? NodeState.DONE : NodeState.NOT_STARTED;
@@ -341,7 +385,8 @@ public final class RunState {
           backups,
           passed,
           hopBackup,
-          newReleaseRan);
+          newReleaseRan,
+          failedPhase);
     }
   }
 }

@@ -22,6 +22,8 @@ import java.util.Optional;
  *     their values are masked in every rendering
  * @param nodes the nodes, in file order, with {@code ssh} and {@code layout} already merged with
  *     the cluster defaults
+ * @param notAfter the default end of a maintenance window ({@code not_after:}, the syntax of {@code
+ *     --not-after}, read when a run starts), or null
  */
 public record Cluster(
     String name,
@@ -34,7 +36,26 @@ public record Cluster(
     Hooks hooks,
     Timeouts timeouts,
     List<String> secrets,
-    List<Node> nodes) {
+    List<Node> nodes,
+    String notAfter) {
+
+  /** A cluster with no maintenance window. */
+  public Cluster(
+      String name,
+      Release release,
+      Commands commands,
+      List<String> roleOrder,
+      List<Role> roles,
+      List<Check> checks,
+      Backup backup,
+      Hooks hooks,
+      Timeouts timeouts,
+      List<String> secrets,
+      List<Node> nodes) {
+    this(
+        name, release, commands, roleOrder, roles, checks, backup, hooks, timeouts, secrets, nodes,
+        null);
+  }
 
   public Cluster {
     Objects.requireNonNull(name, "name");
@@ -102,6 +123,7 @@ public record Cluster(
   /** This cluster with other time limits (the command line's overrides). */
   public Cluster withTimeouts(Timeouts other) {
     return new Cluster(
-        name, release, commands, roleOrder, roles, checks, backup, hooks, other, secrets, nodes);
+        name, release, commands, roleOrder, roles, checks, backup, hooks, other, secrets, nodes,
+        notAfter);
   }
 }

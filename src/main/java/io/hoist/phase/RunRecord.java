@@ -46,6 +46,13 @@ public interface RunRecord {
   /** A cluster hook ({@code before_cluster}, {@code after_cluster}) ended. Default: nothing. */
   default void hookEnded(String hook, boolean ok, String message) {}
 
+  /**
+   * The run skips past a node that failed ({@code --on-failure skip}, within the failure budget):
+   * it is not taken further in this run nor retried by a resume. {@code failedPhase} may be null.
+   * The default records nothing.
+   */
+  default void nodeSkipped(String node, PhaseId failedPhase, String message) {}
+
   /** A record that passes every call to {@code first}, then to {@code second}. */
   static RunRecord both(RunRecord first, RunRecord second) {
     return new RunRecord() {
@@ -103,6 +110,12 @@ public interface RunRecord {
       public void nodeEnded(NodeOutcome outcome) {
         first.nodeEnded(outcome);
         second.nodeEnded(outcome);
+      }
+
+      @Override
+      public void nodeSkipped(String node, PhaseId failedPhase, String message) {
+        first.nodeSkipped(node, failedPhase, message);
+        second.nodeSkipped(node, failedPhase, message);
       }
     };
   }

@@ -26,6 +26,7 @@ import io.hoist.transport.TransportFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,9 +54,21 @@ import java.util.function.Function;
  * in the hop, the run sleeps the role's {@code settle}.
  *
  * <p>The run stops after the first batch with a failed node: later nodes are never touched ({@link
- * State#NOT_STARTED}). When the calling thread is interrupted, no new batch starts, running nodes
- * stop before their next phase ({@link State#INTERRUPTED}), {@code after_cluster} runs and the
- * result says {@code interrupted}; the interrupt flag is set again on return.
+ * State#NOT_STARTED}). With a failure budget ({@link Limits#maxFailures()}, {@code --on-failure
+ * skip}) a node that failed and was rolled back cleanly (or failed its checks before anything
+ * changed) is marked {@link State#SKIPPED}, not taken to later hops, and the run goes on while the
+ * failures counted (those skipped by the runs this one resumes, then this run's, in batch order)
+ * are within the budget; the failure past it stops the run. A node whose rollback failed always
+ * stops the run, and so does any failure in a batch of a serial (quorum) role: the next member
+ * would go down while this one may not be serving, and two members down may lose the quorum.
+ *
+ * <p>A maintenance window ({@link Limits#notAfter()}): before each batch the run reads the clock;
+ * once the window's end is reached no new node starts, the batches in flight finish their nodes,
+ * and the result is interrupted (resumable) with {@link RunResult#windowClosed()} set. A settle
+ * wait that would end after the window's end is not waited: the next node could not start anyway.
+ * When the calling thread is interrupted, no new batch starts, running nodes stop before their next
+ * phase ({@link State#INTERRUPTED}), {@code after_cluster} runs and the result says {@code
+ * interrupted}; the interrupt flag is set again on return.
  *
  * <p>One executor per run, sized for the largest batch. Blocking; one {@link #run()} per instance.
  */
@@ -78,6 +91,35 @@ public final class ClusterRun {
   private final Clock clock;
 
   private final Optional<Duration> oneShotWindow;
+
+  private final Limits limits;
+
+  /** Failed nodes counted against the budget: carried over, then this run's. */
+  private int failures;
+
+  /** Set when the run stopped because the maintenance window closed. */
+  private java.time.Instant windowClosedAt;
+
+  /**
+   * What may stop a rolling run besides a failure: a failure budget, a maintenance window.
+   *
+   * @param maxFailures how many failed nodes may be skipped past ({@code --on-failure skip}), a
+   *     percentage already resolved; empty: the first failure stops the run
+   * @param skippedBefore the nodes the runs this one resumes skipped past, with their failure:
+   *     counted against the budget, never started again, reported as skipped
+   * @param notAfter no node starts at or after this instant; null: no window
+   */
+  public record Limits(
+      Optional<Integer> maxFailures, Map<String, NodeOutcome> skippedBefore, Instant notAfter) {
+
+    /** No budget, no window. */
+    public static final Limits NONE = new Limits(Optional.empty(), Map.of(), null);
+
+    public Limits {
+      Objects.requireNonNull(maxFailures, "maxFailures");
+      skippedBefore = Map.copyOf(skippedBefore);
+    }
+  }
 
   /** The cluster's nodes by name: looked up once per node and phase, not by a scan of them all. */
   private final Map<String, Node> nodes = new HashMap<>();
@@ -110,12 +152,7 @@ public final class ClusterRun {
     this(cluster, plan, transports, phasesFor, runner, sleeper, hooks, logDir, clock, null);
   }
 
-  /**
-   * A run in one-shot mode when {@code oneShotWindow} is not null: within each hop, every node goes
-   * through one phase before any node starts the next; the node's own failure handling is replaced
-   * by the cluster's (a failure reverts every node), and the post-validation retries until the
-   * window, counted from the first stop, closes.
-   */
+  /** A one-shot run as below, without a budget or a maintenance window. */
   public ClusterRun(
       Cluster cluster,
       Plan plan,
@@ -127,7 +164,44 @@ public final class ClusterRun {
       Path logDir,
       Clock clock,
       Duration oneShotWindow) {
+    this(
+        cluster,
+        plan,
+        transports,
+        phasesFor,
+        runner,
+        sleeper,
+        hooks,
+        logDir,
+        clock,
+        oneShotWindow,
+        Limits.NONE);
+  }
+
+  /**
+   * A run in one-shot mode when {@code oneShotWindow} is not null: within each hop, every node goes
+   * through one phase before any node starts the next; the node's own failure handling is replaced
+   * by the cluster's (a failure reverts every node), and the post-validation retries until the
+   * window, counted from the first stop, closes. One-shot reads the maintenance window before each
+   * hop and has no failure budget.
+   */
+  public ClusterRun(
+      Cluster cluster,
+      Plan plan,
+      TransportFactory transports,
+      Function<NodeSteps, List<Phase>> phasesFor,
+      PhaseRunner runner,
+      Sleeper sleeper,
+      HookRunner hooks,
+      Path logDir,
+      Clock clock,
+      Duration oneShotWindow,
+      Limits limits) {
     this.oneShotWindow = Optional.ofNullable(oneShotWindow);
+    this.limits = Objects.requireNonNull(limits, "limits");
+    if (oneShotWindow != null && limits.maxFailures().isPresent()) {
+      throw new IllegalArgumentException("one-shot mode has no failure budget");
+    }
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.transports = Objects.requireNonNull(transports, "transports");
@@ -146,6 +220,16 @@ public final class ClusterRun {
     for (NodePath path : plan.nodes()) {
       states.put(path.node(), new NodeState(path));
     }
+    limits
+        .skippedBefore()
+        .forEach(
+            (node, outcome) -> {
+              NodeState state = states.get(node);
+              if (state != null) {
+                state.skippedBefore(outcome);
+                failures++;
+              }
+            });
     boolean interrupted = false;
     int size = 1;
     for (Hop hop : plan.hops()) {
@@ -169,6 +253,10 @@ public final class ClusterRun {
             });
     Map<String, NodeLog> logs = new HashMap<>();
     try (SharedTransports shared = new SharedTransports(transports)) {
+      // Journaled again in this run, so that its journal alone says which nodes are left out.
+      states.values().stream()
+          .filter(s -> s.state == State.SKIPPED)
+          .forEach(s -> recordSkip(s.path.node(), s.outcome));
       if (hook(BEFORE_CLUSTER, cluster.hooks().beforeCluster())) {
         interrupted =
             oneShotWindow.isPresent()
@@ -176,6 +264,7 @@ public final class ClusterRun {
                 : runHops(pool, shared, logs, states);
       }
     } finally {
+      // A closed window is not an interrupt of this thread: the flag stays as it was.
       boolean wasInterrupted = Thread.interrupted() || interrupted || stopping.get();
       pool.shutdownNow();
       logs.values().forEach(NodeLog::close);
@@ -203,6 +292,9 @@ public final class ClusterRun {
           interrupted = true;
           break hops;
         }
+        if (windowClosed(Duration.ZERO)) {
+          break hops;
+        }
         Batch batch = order.get(i);
         // Moving a leader last brings the next batch here: it may be the first of another serial
         // role (nodes placed by one role, or by none, can belong to different quorums).
@@ -211,17 +303,24 @@ public final class ClusterRun {
           moveLeaderLast(order, i, batch.serialRole(), shared);
           batch = order.get(i);
         }
-        boolean ok = runBatch(batch, pool, shared, logs, states);
+        Batch toRun = withoutSkipped(batch, states);
+        if (toRun.nodes().isEmpty()) {
+          continue;
+        }
+        boolean ok = runBatch(toRun, pool, shared, logs, states);
         if (stopping.get()) {
           interrupted = true;
           break hops;
         }
-        if (!ok) {
+        if (!ok && !skipFailed(toRun, states)) {
           break hops;
         }
         if (batch.serial() && laterMember(order, i, batch.serialRole())) {
           Duration settle =
               cluster.role(batch.serialRole()).map(Role::settle).orElse(Duration.ZERO);
+          if (!settle.isZero() && windowClosed(settle)) {
+            break hops;
+          }
           if (!settle.isZero()) {
             try {
               sleeper.sleep(settle);
@@ -246,6 +345,9 @@ public final class ClusterRun {
     for (Hop hop : plan.hops()) {
       if (Thread.currentThread().isInterrupted() || stopping.get()) {
         return true;
+      }
+      if (windowClosed(Duration.ZERO)) {
+        return false;
       }
       OneShotHop.Outcome outcome =
           new OneShotHop(hop, oneShotWindow.orElseThrow(), clock, runner, stopping, warnings)
@@ -286,7 +388,68 @@ public final class ClusterRun {
     for (NodeState s : states.values()) {
       nodes.add(s.result());
     }
-    return new RunResult(nodes, hookOutcomes, warnings, interrupted);
+    return new RunResult(
+        nodes,
+        hookOutcomes,
+        warnings,
+        interrupted || windowClosedAt != null,
+        limits.maxFailures().map(max -> new RunResult.Budget(max, failures)),
+        Optional.ofNullable(windowClosedAt));
+  }
+
+  /**
+   * Whether the maintenance window is closed {@code ahead} from now (a settle wait that would end
+   * past it); if so, records that the run stops for it.
+   */
+  private boolean windowClosed(Duration ahead) {
+    if (limits.notAfter() == null || clock.instant().plus(ahead).isBefore(limits.notAfter())) {
+      return false;
+    }
+    windowClosedAt = limits.notAfter();
+    return true;
+  }
+
+  /** The batch without the nodes skipped past in an earlier hop (or an earlier run). */
+  private static Batch withoutSkipped(Batch batch, Map<String, NodeState> states) {
+    List<NodeSteps> left =
+        batch.nodes().stream().filter(n -> states.get(n.node()).state != State.SKIPPED).toList();
+    return left.size() == batch.nodes().size()
+        ? batch
+        : new Batch(batch.number(), batch.role(), batch.serialRole(), batch.leaderProbe(), left);
+  }
+
+  /**
+   * Counts a batch's failed nodes against the budget, in batch order, and marks those within it
+   * skipped; whether the run may go on. Never on a serial batch, never past a node that needs a
+   * person or was interrupted (see the class comment).
+   */
+  private boolean skipFailed(Batch batch, Map<String, NodeState> states) {
+    boolean goOn = limits.maxFailures().isPresent() && !batch.serial();
+    for (NodeSteps steps : batch.nodes()) {
+      NodeState state = states.get(steps.node());
+      if (state.ok()) {
+        continue;
+      }
+      failures++;
+      boolean clean =
+          state.state == State.FAILED_ROLLED_BACK || state.state == State.FAILED_UNCHANGED;
+      if (goOn && clean && failures <= limits.maxFailures().orElseThrow()) {
+        state.skip();
+        recordSkip(steps.node(), state.outcome);
+      } else {
+        goOn = false;
+      }
+    }
+    return goOn;
+  }
+
+  private void recordSkip(String node, NodeOutcome outcome) {
+    runner
+        .record()
+        .nodeSkipped(
+            node,
+            outcome == null ? null : outcome.failedPhase().orElse(null),
+            outcome == null ? "" : outcome.message());
   }
 
   private boolean hook(String name, String command) {
@@ -493,6 +656,17 @@ public final class ClusterRun {
     }
 
     private volatile boolean upgradedOnce;
+
+    /** Skipped past within the budget: left where its rollback put it. */
+    void skip() {
+      state = State.SKIPPED;
+    }
+
+    /** Skipped past by a run this one resumes: never started in this run. */
+    void skippedBefore(NodeOutcome earlier) {
+      outcome = earlier;
+      state = State.SKIPPED;
+    }
 
     void interrupted() {
       state = State.INTERRUPTED;

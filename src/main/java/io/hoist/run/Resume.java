@@ -2,12 +2,15 @@ package io.hoist.run;
 
 import io.hoist.journal.RunState;
 import io.hoist.model.PhaseId;
+import io.hoist.phase.NodeOutcome;
 import io.hoist.release.Version;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What {@code hoist upgrade --resume} carries over from an interrupted run's journal: the nodes it
@@ -22,13 +25,17 @@ import java.util.Objects;
  * @param hopTo each node caught inside a hop: the hop's release
  * @param passed each node caught inside a hop: the phases that ended well before the crash
  * @param backups each node caught inside a hop: the backup written in it, if any
+ * @param skipped each node a run of the chain skipped past within its failure budget ({@code
+ *     --on-failure skip}), with its failure: a resume does not retry it, counts it against its
+ *     budget and reports it as skipped ({@code hoist upgrade NODE} retries it, as a new run)
  */
 public record Resume(
     String runId,
     Map<String, String> inHop,
     Map<String, String> hopTo,
     Map<String, List<String>> passed,
-    Map<String, Path> backups) {
+    Map<String, Path> backups,
+    Map<String, NodeOutcome> skipped) {
 
   public Resume {
     Objects.requireNonNull(runId, "runId");
@@ -36,6 +43,17 @@ public record Resume(
     hopTo = Map.copyOf(hopTo);
     passed = Map.copyOf(passed);
     backups = Map.copyOf(backups);
+    skipped = Map.copyOf(skipped);
+  }
+
+  /** Nothing skipped. */
+  public Resume(
+      String runId,
+      Map<String, String> inHop,
+      Map<String, String> hopTo,
+      Map<String, List<String>> passed,
+      Map<String, Path> backups) {
+    this(runId, inHop, hopTo, passed, backups, Map.of());
   }
 
   /**
@@ -45,22 +63,38 @@ public record Resume(
    */
   public static Resume of(List<RunState> chain) {
     Map<String, RunState.Node> latest = new LinkedHashMap<>();
+    Map<String, String> by = new LinkedHashMap<>();
     for (RunState run : chain) {
       for (RunState.Node node : run.nodes()) {
         if (node.state() != RunState.NodeState.NOT_STARTED || !latest.containsKey(node.node())) {
-          latest.put(node.node(), node);
+          RunState.Node before = latest.put(node.node(), node);
+          // A resume journals the skips it carries again: the run that skipped it is the first.
+          if (before == null
+              || before.state() != RunState.NodeState.SKIPPED
+              || node.state() != RunState.NodeState.SKIPPED) {
+            by.put(node.node(), run.runId());
+          }
         }
       }
     }
-    return of(chain.get(chain.size() - 1).runId(), latest.values());
+    return of(chain.get(chain.size() - 1).runId(), latest.values(), by);
   }
 
   /** What to carry over from {@code state} alone. */
   public static Resume of(RunState state) {
-    return of(state.runId(), state.nodes());
+    Map<String, String> by = new LinkedHashMap<>();
+    state.nodes().forEach(n -> by.put(n.node(), state.runId()));
+    return of(state.runId(), state.nodes(), by);
   }
 
-  private static Resume of(String runId, java.util.Collection<RunState.Node> nodes) {
+  private static Resume of(
+      String runId, java.util.Collection<RunState.Node> nodes, Map<String, String> by) {
+    Map<String, NodeOutcome> skipped = new LinkedHashMap<>();
+    for (RunState.Node node : nodes) {
+      if (node.state() == RunState.NodeState.SKIPPED) {
+        skipped.put(node.node(), skippedOutcome(node, by.get(node.node())));
+      }
+    }
     Map<String, String> inHop = new LinkedHashMap<>();
     Map<String, String> hopTo = new LinkedHashMap<>();
     Map<String, List<String>> passed = new LinkedHashMap<>();
@@ -76,7 +110,21 @@ public record Resume(
         backups.put(node.node(), Path.of(node.hopBackup()));
       }
     }
-    return new Resume(runId, inHop, hopTo, passed, backups);
+    return new Resume(runId, inHop, hopTo, passed, backups, skipped);
+  }
+
+  private static NodeOutcome skippedOutcome(RunState.Node node, String run) {
+    Optional<PhaseId> phase =
+        Arrays.stream(PhaseId.values()).filter(p -> p.id().equals(node.failedPhase())).findFirst();
+    return new NodeOutcome(
+        node.node(),
+        NodeOutcome.Status.FAILED_ROLLED_BACK,
+        phase,
+        node.message().startsWith("skipped by run ")
+            ? node.message()
+            : "skipped by run " + run + ": " + node.message(),
+        Map.of(),
+        Optional.empty());
   }
 
   /** The versions to plan the nodes caught inside a hop from. */

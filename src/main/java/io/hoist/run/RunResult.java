@@ -12,10 +12,19 @@ import java.util.Optional;
  * @param nodes every node of the plan, in plan order
  * @param hooks the hooks that ran, in run order
  * @param warnings things a person should know that did not stop the run (no single leader found)
- * @param interrupted whether the run was interrupted
+ * @param interrupted whether the run was interrupted (Ctrl-C, or the maintenance window closed)
+ * @param budget the failure budget ({@code --max-failures}) and what was spent of it, if one was
+ *     set
+ * @param windowClosed the end of the maintenance window ({@code --not-after}) when the run stopped
+ *     because it had passed; else empty
  */
 public record RunResult(
-    List<NodeResult> nodes, List<HookOutcome> hooks, List<String> warnings, boolean interrupted) {
+    List<NodeResult> nodes,
+    List<HookOutcome> hooks,
+    List<String> warnings,
+    boolean interrupted,
+    Optional<Budget> budget,
+    Optional<java.time.Instant> windowClosed) {
 
   /** Exit code: 0 success or nothing to do (see {@link #exitCode()}). */
   public static final int OK = 0;
@@ -50,8 +59,23 @@ public record RunResult(
      */
     PARTLY_UPGRADED,
     /** A hop of this node never started because the run stopped before it. */
-    NOT_STARTED
+    NOT_STARTED,
+    /**
+     * It failed, was rolled back (or failed its checks before anything changed) and the run went on
+     * without it, within the failure budget ({@code --on-failure skip}); not taken to later hops.
+     */
+    SKIPPED
   }
+
+  /**
+   * A failure budget and what a run spent of it.
+   *
+   * @param maxFailures how many failed nodes the run may skip past ({@code --max-failures}, a
+   *     percentage already resolved to a count)
+   * @param failures the failed nodes counted against it: those skipped by earlier runs this one
+   *     resumes, and the nodes that failed in this run (the one that stopped it included)
+   */
+  public record Budget(int maxFailures, int failures) {}
 
   /**
    * One node's end.
@@ -81,6 +105,19 @@ public record RunResult(
     nodes = List.copyOf(nodes);
     hooks = List.copyOf(hooks);
     warnings = List.copyOf(warnings);
+    Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(windowClosed, "windowClosed");
+  }
+
+  /** A run with no failure budget, not stopped by a maintenance window. */
+  public RunResult(
+      List<NodeResult> nodes, List<HookOutcome> hooks, List<String> warnings, boolean interrupted) {
+    this(nodes, hooks, warnings, interrupted, Optional.empty(), Optional.empty());
+  }
+
+  /** The nodes skipped past within the failure budget, in plan order. */
+  public List<NodeResult> skipped() {
+    return nodes.stream().filter(n -> n.state() == State.SKIPPED).toList();
   }
 
   /** The node with this name. */
@@ -99,11 +136,12 @@ public record RunResult(
   }
 
   /**
-   * The exit code, first match wins: 130 when interrupted; 3 when before_cluster failed (no node
-   * touched); 5 when a node needs attention or after_cluster failed; 3 when a node failed its
-   * checks before anything changed and no node was changed; 5 when a node failed and others were
-   * left NOT_STARTED; 4 when a node failed and was rolled back cleanly (or failed its checks) and
-   * no node was left out; else 0.
+   * The exit code, first match wins: 130 when interrupted (also by a closed maintenance window); 3
+   * when before_cluster failed (no node touched); 5 when a node needs attention, nodes were skipped
+   * ({@code --on-failure skip}) or after_cluster failed; 3 when a node failed its checks before
+   * anything changed and no node was changed; 5 when a node failed and others were left
+   * NOT_STARTED; 4 when a node failed and was rolled back cleanly (or failed its checks) and no
+   * node was left out; else 0.
    */
   public int exitCode() {
     if (interrupted) {
@@ -113,7 +151,10 @@ public record RunResult(
       return NOTHING_CHANGED;
     }
     boolean afterFailed = hook(ClusterRun.AFTER_CLUSTER).map(h -> !h.success()).orElse(false);
-    if (afterFailed || has(State.FAILED_NEEDS_ATTENTION) || has(State.INTERRUPTED)) {
+    if (afterFailed
+        || has(State.FAILED_NEEDS_ATTENTION)
+        || has(State.INTERRUPTED)
+        || has(State.SKIPPED)) {
       return NEEDS_ATTENTION;
     }
     boolean changed =

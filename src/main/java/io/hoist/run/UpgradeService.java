@@ -65,6 +65,10 @@ public final class UpgradeService {
    * @param maxParallel how many nodes to stage at once
    * @param oneShotWindow one-shot mode with this window ({@link ClusterRun}); {@code null}: rolling
    * @param resume what a resume carries over from the interrupted run, or null
+   * @param budget {@code --on-failure skip --max-failures}: how many failed nodes (rolled back) the
+   *     run may skip past, or null (the first failure stops the run); rolling only, with rollback
+   * @param notAfter the end of the maintenance window ({@code --not-after}): no node starts at or
+   *     after it; null: none
    */
   public record Options(
       boolean force,
@@ -72,7 +76,27 @@ public final class UpgradeService {
       boolean rollback,
       int maxParallel,
       Duration oneShotWindow,
-      Resume resume) {
+      Resume resume,
+      FailureBudget budget,
+      java.time.Instant notAfter) {
+
+    public Options {
+      if (budget != null && (!rollback || oneShotWindow != null)) {
+        throw new IllegalArgumentException(
+            "a failure budget needs rolling mode and rollback of the failed nodes");
+      }
+    }
+
+    /** No failure budget, no maintenance window. */
+    public Options(
+        boolean force,
+        boolean ignoreInspectFailures,
+        boolean rollback,
+        int maxParallel,
+        Duration oneShotWindow,
+        Resume resume) {
+      this(force, ignoreInspectFailures, rollback, maxParallel, oneShotWindow, resume, null, null);
+    }
 
     /** Rolling. */
     public Options(
@@ -200,7 +224,14 @@ public final class UpgradeService {
               steps -> phasesFor(steps, options, backup),
               options.rollback(),
               false);
-      journal.runEnded(upgrade.exitCode(), upgrade.run().map(RunResult::interrupted).orElse(false));
+      journal.runEnded(
+          upgrade.exitCode(),
+          upgrade.run().map(RunResult::interrupted).orElse(false),
+          upgrade
+              .run()
+              .flatMap(RunResult::windowClosed)
+              .map(t -> "the maintenance window closed at " + t)
+              .orElse(null));
       return upgrade;
     }
   }
@@ -214,7 +245,15 @@ public final class UpgradeService {
     if (options.oneShotWindow() != null) {
       details.put("window_ms", options.oneShotWindow().toMillis());
     }
-    details.put("on_failure", options.rollback() ? "rollback" : "stop");
+    details.put(
+        "on_failure", options.budget() != null ? "skip" : options.rollback() ? "rollback" : "stop");
+    if (options.budget() != null) {
+      details.put("max_failures", options.budget().toString());
+      details.put("max_failures_allowed", allowedFailures(plan, options));
+    }
+    if (options.notAfter() != null) {
+      details.put("not_after", options.notAfter().toString());
+    }
     if (options.resume() != null) {
       details.put("resumes", options.resume().runId());
     }
@@ -291,6 +330,20 @@ public final class UpgradeService {
     }
   }
 
+  /**
+   * How many failed nodes the run may skip past: the budget, a percentage of the nodes the run
+   * upgrades (those with a hop, less those skipped by the runs it resumes), rounded down.
+   */
+  static int allowedFailures(Plan plan, Options options) {
+    Map<String, ?> skipped = options.resume() == null ? Map.of() : options.resume().skipped();
+    int upgrading =
+        (int)
+            plan.nodes().stream()
+                .filter(n -> !n.versions().isEmpty() && !skipped.containsKey(n.node()))
+                .count();
+    return options.budget().allowed(upgrading);
+  }
+
   /** A rollback's phases for the steps its plan names, in {@link PhaseId} order. */
   static List<Phase> rollbackPhases(NodeSteps steps, RestorePhase restore) {
     Set<PhaseId> named = steps.steps().stream().map(Step::phase).collect(Collectors.toSet());
@@ -330,6 +383,8 @@ public final class UpgradeService {
     RecordedRun record = new RecordedRun();
     Map<String, Node> byName = new HashMap<>();
     cluster.nodes().forEach(n -> byName.putIfAbsent(n.name(), n));
+    Map<String, io.hoist.phase.NodeOutcome> skipped =
+        options.resume() == null ? Map.of() : options.resume().skipped();
     for (Hop hop : plan.hops()) {
       List<Node> nodes = new ArrayList<>();
       Map<String, Version> from = new HashMap<>();
@@ -340,7 +395,8 @@ public final class UpgradeService {
             throw new IllegalStateException(
                 "the plan names node " + steps.node() + " not in the cluster");
           }
-          if (onlyMissing && hasRelease(node, hop.version())) {
+          if ((onlyMissing && hasRelease(node, hop.version()))
+              || skipped.containsKey(node.name())) {
             continue;
           }
           nodes.add(node);
@@ -371,7 +427,11 @@ public final class UpgradeService {
             hooks,
             logDir,
             clock,
-            options.oneShotWindow());
+            options.oneShotWindow(),
+            new ClusterRun.Limits(
+                Optional.ofNullable(options.budget()).map(b -> allowedFailures(plan, options)),
+                skipped,
+                options.notAfter()));
     return new Upgrade(staged, Optional.of(run.run()), record, logDir, backupDir(stateDir));
   }
 

@@ -56,6 +56,11 @@ class ClusterLoaderErrorsTest {
   }
 
   @Test
+  void aNotAfterOfNoKnownFormIsAProblemAtItsValue() throws IOException {
+    assertOnlyProblem(BASE + NODES + "not_after: soon\n", 5, 12, "'not_after': expected HH:MM");
+  }
+
+  @Test
   void unknownKeySuggestsTheClosestAllowedKey() throws IOException {
     assertOnlyProblem(
         BASE + NODES + "timeout: { stop: 5s }\n",

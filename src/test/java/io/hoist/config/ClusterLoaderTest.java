@@ -48,6 +48,18 @@ class ClusterLoaderTest {
   }
 
   @Test
+  void notAfterIsKeptAsWrittenAndAQuotedOrBareClockTimeIsRead() throws IOException {
+    String nodes = "nodes: [{ name: n, host: h }]\n";
+    assertEquals(null, load(MINIMAL + nodes).notAfter());
+    assertEquals("05:30", load(MINIMAL + nodes + "not_after: \"05:30\"\n").notAfter());
+    assertEquals("05:30", load(MINIMAL + nodes + "not_after: 05:30\n").notAfter());
+    assertEquals(
+        "2026-11-22T05:30+01:00",
+        load(MINIMAL + nodes + "not_after: 2026-11-22T05:30+01:00\n").notAfter());
+    assertEquals("+2h", load(MINIMAL + nodes + "not_after: +2h\n").notAfter());
+  }
+
+  @Test
   void exampleFileLoadsWithEveryField() {
     Cluster cluster = new ClusterLoader().load(Path.of("examples/cluster.yaml"));
 

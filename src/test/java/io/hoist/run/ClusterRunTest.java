@@ -13,6 +13,7 @@ import io.hoist.model.PhaseId;
 import io.hoist.model.Role;
 import io.hoist.model.SshSettings;
 import io.hoist.model.TransportKind;
+import io.hoist.phase.NodeOutcome;
 import io.hoist.phase.Phase;
 import io.hoist.phase.PhaseContext;
 import io.hoist.phase.PhaseFailure;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -256,13 +258,259 @@ class ClusterRunTest {
     assertEquals("3.0", result.node("p2").orElseThrow().reached());
   }
 
+  // --- failure budgets
+
+  @Test
+  void aBudgetOfOneSkipsTheFirstFailureAndTheSecondStopsTheRun() throws IOException {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w1");
+    failOn.add("w3");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"), budget(1));
+
+    assertEquals(State.SKIPPED, result.node("w1").orElseThrow().state());
+    assertEquals(State.UPGRADED, result.node("w2").orElseThrow().state());
+    assertEquals(State.FAILED_ROLLED_BACK, result.node("w3").orElseThrow().state());
+    for (String p : List.of("p1", "p2", "p3")) {
+      assertEquals(State.NOT_STARTED, result.node(p).orElseThrow().state());
+    }
+    assertEquals(Optional.of(new RunResult.Budget(1, 2)), result.budget());
+    assertEquals(List.of("w1"), result.skipped().stream().map(n -> n.node()).toList());
+    assertEquals(5, result.exitCode());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void aBudgetOfTwoGoesPastBothFailuresAndExitsFive() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w1");
+    failOn.add("w3");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"), budget(2));
+
+    assertEquals(State.SKIPPED, result.node("w1").orElseThrow().state());
+    assertEquals(State.SKIPPED, result.node("w3").orElseThrow().state());
+    for (String n : List.of("w2", "p1", "p2", "p3")) {
+      assertEquals(State.UPGRADED, result.node(n).orElseThrow().state(), n);
+    }
+    assertEquals(Optional.of(new RunResult.Budget(2, 2)), result.budget());
+    assertEquals(5, result.exitCode(), "skipped nodes are never a clean run");
+    // The failed node's phases were undone: it was rolled back before being skipped.
+    assertTrue(result.node("w1").orElseThrow().outcome().orElseThrow().failedPhase().isPresent());
+  }
+
+  @Test
+  void aBudgetOfZeroStopsAtTheFirstFailure() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w1");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"), budget(0));
+
+    assertEquals(State.FAILED_ROLLED_BACK, result.node("w1").orElseThrow().state());
+    assertEquals(State.NOT_STARTED, result.node("w3").orElseThrow().state());
+    assertEquals(Optional.of(new RunResult.Budget(0, 1)), result.budget());
+  }
+
+  @Test
+  void aFailureInASerialRoleStopsTheRunWhateverTheBudget() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("p2");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"), budget(5));
+
+    assertEquals(State.UPGRADED, result.node("p1").orElseThrow().state());
+    assertEquals(State.FAILED_ROLLED_BACK, result.node("p2").orElseThrow().state());
+    assertEquals(State.NOT_STARTED, result.node("p3").orElseThrow().state());
+    assertEquals(List.of(), result.skipped());
+    assertFalse(nodeLines().stream().anyMatch(l -> l.startsWith("p3:")), nodeLines().toString());
+    assertEquals(5, result.exitCode());
+  }
+
+  @Test
+  void aNodeWhoseRollbackFailedIsNeverSkippedPast() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w1");
+    undoFailsOn.add("w1");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"), budget(5));
+
+    assertEquals(State.FAILED_NEEDS_ATTENTION, result.node("w1").orElseThrow().state());
+    assertEquals(State.NOT_STARTED, result.node("w3").orElseThrow().state());
+    assertEquals(List.of(), result.skipped());
+  }
+
+  @Test
+  void aSkippedNodeIsNotTakenToLaterHops() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w1");
+
+    RunResult result = run(cluster, plan(cluster, "3.0", "1.0"), budget(1));
+
+    assertEquals(State.SKIPPED, result.node("w1").orElseThrow().state());
+    assertEquals("1.0", result.node("w1").orElseThrow().reached());
+    List<String> lines = nodeLines();
+    assertFalse(
+        lines.stream().anyMatch(l -> l.startsWith("w1:") && l.endsWith("@3.0")), "" + lines);
+    assertTrue(lines.contains("w2:install@3.0"), lines.toString());
+    assertEquals("3.0", result.node("p3").orElseThrow().reached());
+    assertEquals(5, result.exitCode());
+  }
+
+  @Test
+  void nodesSkippedByAnEarlierRunAreNotStartedAndCountAgainstTheBudget() {
+    Cluster cluster = cluster(hooks());
+    failOn.add("w3");
+    NodeOutcome earlier =
+        new NodeOutcome(
+            "w2",
+            NodeOutcome.Status.FAILED_ROLLED_BACK,
+            Optional.of(PhaseId.START),
+            "skipped by run R1: node w2 failed",
+            Map.of(),
+            Optional.empty());
+
+    RunResult result =
+        run(
+            cluster,
+            plan(cluster, "2.0", "1.0"),
+            new ClusterRun.Limits(Optional.of(1), Map.of("w2", earlier), null));
+
+    assertFalse(nodeLines().stream().anyMatch(l -> l.startsWith("w2:")), nodeLines().toString());
+    assertEquals(State.SKIPPED, result.node("w2").orElseThrow().state());
+    // 1 carried + w3 = 2 > 1: w3 stops the run.
+    assertEquals(State.FAILED_ROLLED_BACK, result.node("w3").orElseThrow().state());
+    assertEquals(State.NOT_STARTED, result.node("p1").orElseThrow().state());
+    assertEquals(Optional.of(new RunResult.Budget(1, 2)), result.budget());
+  }
+
+  @Test
+  void percentagesAreOfTheNodesRoundedDown() {
+    assertEquals(0, FailureBudget.parse("10%").allowed(9));
+    assertEquals(1, FailureBudget.parse("10%").allowed(10));
+    assertEquals(1, FailureBudget.parse("10%").allowed(19));
+    assertEquals(3, FailureBudget.parse("50%").allowed(7));
+    assertEquals(6, FailureBudget.parse("100%").allowed(6));
+    assertEquals(0, FailureBudget.parse("0").allowed(6));
+    assertEquals(4, FailureBudget.parse(" 4 ").allowed(2));
+    for (String bad : List.of("", "-1", "1.5", "101%", "x", "10 %", "%")) {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> FailureBudget.parse(bad), bad);
+    }
+  }
+
+  // --- maintenance windows
+
+  @Test
+  void noNodeStartsOnceTheWindowClosedAndTheBatchInFlightFinishes() throws IOException {
+    Cluster cluster = cluster(hooks());
+    Instant start = Instant.parse("2026-11-22T04:00:00Z");
+    clock.set(start);
+    // While w2 (first batch: w1, w2) starts, the window closes.
+    atStart.put("w2", () -> clock.set(start.plus(Duration.ofMinutes(31))));
+
+    RunResult result =
+        run(
+            cluster,
+            plan(cluster, "2.0", "1.0"),
+            new ClusterRun.Limits(Optional.empty(), Map.of(), start.plus(Duration.ofMinutes(30))));
+
+    assertFalse(Thread.interrupted(), "a closed window is not an interrupt of the thread");
+    assertEquals(State.UPGRADED, result.node("w1").orElseThrow().state());
+    assertEquals(State.UPGRADED, result.node("w2").orElseThrow().state());
+    for (String n : List.of("w3", "p1", "p2", "p3")) {
+      assertEquals(State.NOT_STARTED, result.node(n).orElseThrow().state(), n);
+    }
+    assertTrue(result.interrupted());
+    assertEquals(Optional.of(start.plus(Duration.ofMinutes(30))), result.windowClosed());
+    assertEquals(130, result.exitCode());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void aSettleWaitThatWouldEndAfterTheWindowIsNotWaited() {
+    Cluster cluster = cluster(hooks());
+    Instant start = Instant.parse("2026-11-22T04:00:00Z");
+    clock.set(start);
+
+    // SETTLE is 5 s: after p1 the window (3 s away on a clock that stands still) cannot hold it.
+    RunResult result =
+        run(
+            cluster,
+            plan(cluster, "2.0", "1.0"),
+            new ClusterRun.Limits(Optional.empty(), Map.of(), start.plusSeconds(3)));
+
+    assertEquals(List.of(), sleeps);
+    assertEquals(State.UPGRADED, result.node("p1").orElseThrow().state());
+    assertEquals(State.NOT_STARTED, result.node("p2").orElseThrow().state());
+    assertEquals(130, result.exitCode());
+  }
+
+  @Test
+  void aWindowThatHoldsChangesNothing() {
+    Cluster cluster = cluster(hooks());
+    Instant start = Instant.parse("2026-11-22T04:00:00Z");
+    clock.set(start);
+
+    RunResult result =
+        run(
+            cluster,
+            plan(cluster, "2.0", "1.0"),
+            new ClusterRun.Limits(Optional.empty(), Map.of(), start.plusSeconds(6)));
+
+    assertEquals(0, result.exitCode(), result.toString());
+    assertEquals(Optional.empty(), result.windowClosed());
+    assertEquals(List.of(SETTLE, SETTLE), sleeps);
+  }
+
   // --- fixtures
+
+  private static ClusterRun.Limits budget(int max) {
+    return new ClusterRun.Limits(Optional.of(max), Map.of(), null);
+  }
+
+  /** A clock the test sets; its zone is UTC. */
+  private static final class SetClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-11-22T00:00:00Z");
+
+    void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private final SetClock clock = new SetClock();
+
+  /** Runs when a node's start phase runs (before its sleep). */
+  private final Map<String, Runnable> atStart = new ConcurrentHashMap<>();
 
   private RunResult run(Cluster cluster, Plan plan) {
     return run(cluster, plan, true);
   }
 
   private RunResult run(Cluster cluster, Plan plan, boolean rollback) {
+    return run(cluster, plan, rollback, ClusterRun.Limits.NONE, Clock.systemUTC());
+  }
+
+  private RunResult run(Cluster cluster, Plan plan, ClusterRun.Limits limits) {
+    return run(cluster, plan, true, limits, clock);
+  }
+
+  private RunResult run(
+      Cluster cluster, Plan plan, boolean rollback, ClusterRun.Limits limits, Clock runClock) {
     runThread = Thread.currentThread();
     ClusterRun run =
         new ClusterRun(
@@ -270,11 +518,13 @@ class ClusterRunTest {
             plan,
             n -> new LocalTransport(n, dir),
             steps -> List.of(new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
-            new PhaseRunner(new RecordedRun(), Clock.systemUTC(), rollback),
+            new PhaseRunner(new RecordedRun(), runClock, rollback),
             sleeps::add,
             HookRunner.on(core, Duration.ofSeconds(10)),
             logs,
-            Clock.systemUTC());
+            runClock,
+            null,
+            limits);
     return run.run();
   }
 
@@ -420,6 +670,9 @@ class ClusterRunTest {
       maxRunning.merge(role, now, Math::max);
       try {
         append(node + ":" + id.id() + "@" + context.steps().to());
+        if (id == PhaseId.START && atStart.containsKey(node)) {
+          atStart.get(node).run();
+        }
         if (interruptOn.contains(node)) {
           runThread.interrupt();
         }
