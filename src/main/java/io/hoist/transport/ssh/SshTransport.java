@@ -112,6 +112,12 @@ public final class SshTransport implements Transport {
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * The least time one read of a handshake may wait after the server answered: a busy node (or a
+   * busy core node opening hundreds of connections) can be slow to compute its part.
+   */
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+
   /** How long after SIGTERM the node's {@code timeout} sends SIGKILL. */
   static final Duration KILL_AFTER = Duration.ofSeconds(5);
 
@@ -498,7 +504,7 @@ public final class SshTransport implements Transport {
     config.put("HashKnownHosts", "no");
     config.put("kex", String.join(",", target.kex()));
     config.put("CheckKexes", CHECK_KEXES);
-    config.put("sntrup761", ThrottledSntrup761.class.getName());
+    config.put("sntrup761", SharedSntrup761.class.getName());
     config.put("server_host_key", SIGNATURES);
     config.put("PubkeyAcceptedAlgorithms", SIGNATURES);
     config.put("PreferredAuthentications", password != null ? "publickey,password" : "publickey");
@@ -506,18 +512,21 @@ public final class SshTransport implements Transport {
     if (password != null) {
       opened.setPassword(password.getBytes(StandardCharsets.UTF_8));
     }
+    // connect_timeout bounds the TCP connection and the server's banner; the rest of the
+    // handshake may wait longer for a server that answered (see BannerSocketFactory).
+    BannerSocketFactory sockets = new BannerSocketFactory(connectTimeoutMillis());
+    opened.setSocketFactory(sockets);
     try {
       // JSch's session timeout is both the keepalive interval and, during the handshake, how long
-      // the key exchange may take: connect_timeout until connected, the keepalive after. A
-      // post-quantum key generation can take seconds on a busy client.
-      opened.setTimeout(connectTimeoutMillis());
+      // one read may wait: the handshake timeout until connected, the keepalive after.
+      opened.setTimeout(handshakeTimeoutMillis());
       opened.setServerAliveCountMax(3);
     } catch (JSchException e) {
-      throw unreachable(target, e);
+      throw unreachable(target, e, sockets);
     }
     session = opened;
     try {
-      opened.connect(connectTimeoutMillis());
+      opened.connect(handshakeTimeoutMillis());
       opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
     } catch (JSchException e) {
       session = null;
@@ -530,7 +539,7 @@ public final class SshTransport implements Transport {
         throw new TransportException(
             Kind.DROPPED, node.name(), "The SSH transport of node " + node.name() + " was closed.");
       }
-      throw connectFailure(target, e, agent, password != null);
+      throw connectFailure(target, e, agent, password != null, sockets);
     }
     LOG.debug("{}: connected to {}", node.name(), target.display());
     return opened;
@@ -559,7 +568,11 @@ public final class SshTransport implements Transport {
   }
 
   private TransportException connectFailure(
-      SshTarget target, JSchException e, boolean agent, boolean password) {
+      SshTarget target,
+      JSchException e,
+      boolean agent,
+      boolean password,
+      BannerSocketFactory sockets) {
     if (e instanceof JSchAlgoNegoFailException failed) {
       return negotiationFailure(target, failed);
     }
@@ -580,7 +593,7 @@ public final class SshTransport implements Transport {
               + " ssh.identity in the cluster file.",
           e);
     }
-    return unreachable(target, e);
+    return unreachable(target, e, sockets);
   }
 
   private TransportException negotiationFailure(SshTarget target, JSchAlgoNegoFailException e) {
@@ -619,14 +632,35 @@ public final class SshTransport implements Transport {
   }
 
   private TransportException unreachable(SshTarget target, JSchException e) {
+    return unreachable(target, e, null);
+  }
+
+  private TransportException unreachable(
+      SshTarget target, JSchException e, BannerSocketFactory sockets) {
     Throwable cause = e.getCause();
     String why;
+    boolean timeout =
+        cause instanceof SocketTimeoutException
+            || String.valueOf(e.getMessage()).contains("timeout");
+    if (timeout && sockets != null && sockets.answered()) {
+      return new TransportException(
+          Kind.UNREACHABLE,
+          node.name(),
+          "Node "
+              + node.name()
+              + " at "
+              + target.display()
+              + " answered, but its SSH handshake stalled: no data for "
+              + handshakeTimeoutMillis() / 1000
+              + "s. The node or this core node may be overloaded; retry, or check the node's"
+              + " sshd (its log, MaxStartups).",
+          e);
+    }
     if (cause instanceof UnknownHostException) {
       why = "unknown host " + target.host();
     } else if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
       why = "connection refused or no route (" + cause.getMessage() + ")";
-    } else if (cause instanceof SocketTimeoutException
-        || String.valueOf(e.getMessage()).contains("timeout")) {
+    } else if (timeout) {
       why = "no answer within " + node.ssh().connectTimeout().toSeconds() + "s";
     } else {
       why = e.getMessage();
@@ -815,6 +849,14 @@ public final class SshTransport implements Transport {
 
   private int connectTimeoutMillis() {
     return Math.toIntExact(node.ssh().connectTimeout().toMillis());
+  }
+
+  /**
+   * How long one read of the handshake may wait once the server answered: {@link
+   * #HANDSHAKE_TIMEOUT}, or connect_timeout when that is longer.
+   */
+  private int handshakeTimeoutMillis() {
+    return Math.max(connectTimeoutMillis(), Math.toIntExact(HANDSHAKE_TIMEOUT.toMillis()));
   }
 
   private void ensureOpen() {
