@@ -20,8 +20,10 @@ import io.hoist.model.HostKeyPolicy;
 import io.hoist.model.Node;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.FileDigest;
+import io.hoist.transport.LineTail;
 import io.hoist.transport.OutputPump;
 import io.hoist.transport.OutputSink;
+import io.hoist.transport.TimedCommand;
 import io.hoist.transport.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,9 +47,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -111,6 +117,7 @@ public final class SshTransport implements Transport {
 
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final SecureRandom NONCES = new SecureRandom();
 
   /**
    * The least time one read of a handshake may wait after the server answered: a busy node (or a
@@ -228,6 +235,213 @@ public final class SshTransport implements Transport {
               + "s) at the latest.");
     } finally {
       channel.disconnect();
+    }
+  }
+
+  /**
+   * Runs the commands in one exec channel: one round trip and one remote shell for all of them,
+   * each under its own {@code timeout} as {@link #exec} runs it. After each command the script
+   * prints a frame line on both streams, {@code NONCE INDEX STATUS} on stdout and {@code NONCE
+   * INDEX} on stderr, each after a newline of its own (so that output without a final newline still
+   * ends its line); {@link Framing} splits the streams at those lines and drops them. The nonce is
+   * 128 random bits, new for every call: a command cannot forge a frame it cannot guess. A
+   * command's duration is the time between the frames' arrival.
+   */
+  @Override
+  public List<ExecResult> execEach(List<TimedCommand> commands, OutputSink sink) {
+    if (commands.size() < 2) {
+      return Transport.super.execEach(commands, sink);
+    }
+    byte[] random = new byte[16];
+    NONCES.nextBytes(random);
+    String nonce = "hoist-frame-" + HexFormat.of().formatHex(random);
+    StringBuilder script = new StringBuilder();
+    List<String> displays = new ArrayList<>();
+    Duration total = Duration.ZERO;
+    for (int i = 0; i < commands.size(); i++) {
+      TimedCommand c = commands.get(i);
+      displays.add(c.command().display());
+      total = total.plus(c.timeout());
+      script
+          .append("( ")
+          .append(remoteScript(c.command().script(), c.timeout()))
+          .append(" ) </dev/null; s=$?; printf '\\n%s %d %d\\n' ")
+          .append(nonce)
+          .append(' ')
+          .append(i)
+          .append(" \"$s\"; printf '\\n%s %d\\n' ")
+          .append(nonce)
+          .append(' ')
+          .append(i)
+          .append(" >&2\n");
+    }
+    ShellCommand batch = ShellCommand.masked(script.toString(), String.join("; ", displays));
+    long start = System.nanoTime();
+    long deadline = start + total.toNanos() + BACKSTOP.toNanos() * commands.size();
+    Framing framing = new Framing(nonce, commands, sink, start);
+    Started started = startExec(batch, script.toString());
+    ChannelExec channel = started.channel();
+    Session current = sessionOf(channel);
+    OutputPump pump = new OutputPump(framing);
+    try {
+      String thread = "hoist-ssh-" + node.name() + "-";
+      pump.start(OutputSink.Stream.STDOUT, started.stdout(), thread + "stdout");
+      pump.start(OutputSink.Stream.STDERR, started.stderr(), thread + "stderr");
+      boolean ended = awaitEnd(pump, channel, deadline, deadline);
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (!channel.isClosed() && (!current.isConnected() || closed)) {
+        throw dropped(batch, null);
+      }
+      if (!channel.isClosed()) {
+        kill(channel);
+        pump.awaitDrained(CLOSE_WAIT);
+      } else if (channel.getExitStatus() < 0 && framing.framed() < commands.size()) {
+        discard(current);
+        throw dropped(batch, null);
+      }
+      RuntimeException sinkFailure = pump.sinkFailure();
+      if (sinkFailure != null) {
+        throw sinkFailure;
+      }
+      if (!ended && framing.framed() == commands.size()) {
+        LOG.debug("{}: the output of a batch was held back past its limit", node.name());
+      }
+      return framing.results();
+    } catch (InterruptedException e) {
+      kill(channel);
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          Kind.DROPPED,
+          node.name(),
+          "Interrupted while `"
+              + batch.display()
+              + "` ran on node "
+              + node.name()
+              + "; the commands were sent SIGKILL and stop at their timeouts at the latest.");
+    } finally {
+      channel.disconnect();
+    }
+  }
+
+  /**
+   * Splits the output of {@link #execEach}'s channel at its frame lines: the lines between two
+   * frames belong to one command (to the caller's sink, and to that command's tails), the frames
+   * themselves to nobody. The newline printed before each frame adds one empty line when the
+   * command's output ended with a newline (or was empty): an empty line right before a frame is
+   * dropped, any other empty line is passed on once the next line shows it was the command's.
+   * Called by the pump from its two threads, one at a time.
+   */
+  private static final class Framing implements OutputSink {
+    private final String nonce;
+    private final List<TimedCommand> commands;
+    private final OutputSink sink;
+    private final long start;
+    private final int[] current = new int[2];
+    private final boolean[] heldEmpty = new boolean[2];
+    private final List<LineTail> stdout = new ArrayList<>();
+    private final List<LineTail> stderr = new ArrayList<>();
+    private final int[] status;
+    private final long[] endedAt;
+
+    Framing(String nonce, List<TimedCommand> commands, OutputSink sink, long start) {
+      this.nonce = nonce;
+      this.commands = commands;
+      this.sink = sink;
+      this.start = start;
+      for (int i = 0; i < commands.size(); i++) {
+        stdout.add(new LineTail());
+        stderr.add(new LineTail());
+      }
+      status = new int[commands.size()];
+      endedAt = new long[commands.size()];
+    }
+
+    @Override
+    public synchronized void line(Stream stream, String line) {
+      int s = stream.ordinal();
+      int index = current[s];
+      if (index < commands.size() && isFrame(stream, line, index)) {
+        heldEmpty[s] = false;
+        current[s] = index + 1;
+        return;
+      }
+      if (heldEmpty[s]) {
+        heldEmpty[s] = false;
+        pass(stream, index, "");
+      }
+      if (line.isEmpty() && index < commands.size()) {
+        heldEmpty[s] = true;
+        return;
+      }
+      pass(stream, index, line);
+    }
+
+    private boolean isFrame(Stream stream, String line, int index) {
+      if (!line.startsWith(nonce + " " + index)) {
+        return false;
+      }
+      String rest = line.substring(nonce.length() + 1 + String.valueOf(index).length());
+      if (stream == Stream.STDERR) {
+        return rest.isEmpty();
+      }
+      if (!rest.startsWith(" ")) {
+        return false;
+      }
+      try {
+        status[index] = Integer.parseInt(rest.substring(1));
+      } catch (NumberFormatException e) {
+        return false;
+      }
+      endedAt[index] = System.nanoTime();
+      return true;
+    }
+
+    private void pass(Stream stream, int index, String line) {
+      int at = Math.min(index, commands.size() - 1);
+      (stream == Stream.STDOUT ? stdout : stderr).get(at).add(line);
+      sink.line(stream, line);
+    }
+
+    /** How many commands ended (their stdout frame arrived). */
+    synchronized int framed() {
+      return current[Stream.STDOUT.ordinal()];
+    }
+
+    synchronized List<ExecResult> results() {
+      List<ExecResult> results = new ArrayList<>();
+      long previous = start;
+      int framed = framed();
+      for (int i = 0; i < commands.size(); i++) {
+        Duration timeout = commands.get(i).timeout();
+        if (i < framed) {
+          Duration took = Duration.ofNanos(endedAt[i] - previous);
+          previous = endedAt[i];
+          boolean timedOut = isTimeoutStatus(status[i]) && took.compareTo(timeout) >= 0;
+          results.add(
+              new ExecResult(
+                  timedOut ? -1 : status[i],
+                  stdout.get(i).toString(),
+                  stderr.get(i).toString(),
+                  took,
+                  timedOut));
+        } else if (i == framed) {
+          // The command running when the batch's time was up.
+          results.add(
+              new ExecResult(
+                  -1,
+                  stdout.get(i).toString(),
+                  stderr.get(i).toString(),
+                  Duration.ofNanos(System.nanoTime() - previous),
+                  true));
+        } else {
+          results.add(
+              new ExecResult(
+                  -1, "", "not run: an earlier command did not end in time", Duration.ZERO, true));
+        }
+      }
+      return results;
     }
   }
 
