@@ -4,6 +4,7 @@ import io.hoist.command.SecretMask;
 import io.hoist.command.ShellCommand;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A transport whose command output never shows a secret: every line passed to the sink and both
@@ -44,8 +45,20 @@ public final class MaskingTransport implements Transport {
 
   @Override
   public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
-    ExecResult result =
-        delegate.exec(command, timeout, (stream, line) -> sink.line(stream, mask.mask(line)));
+    return masked(
+        delegate.exec(command, timeout, (stream, line) -> sink.line(stream, mask.mask(line))));
+  }
+
+  @Override
+  public List<ExecResult> execEach(List<TimedCommand> commands, OutputSink sink) {
+    return delegate
+        .execEach(commands, (stream, line) -> sink.line(stream, mask.mask(line)))
+        .stream()
+        .map(this::masked)
+        .toList();
+  }
+
+  private ExecResult masked(ExecResult result) {
     return new ExecResult(
         result.exitCode(),
         mask.mask(result.stdoutTail()),

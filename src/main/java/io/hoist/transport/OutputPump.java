@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +41,7 @@ public final class OutputPump {
   // stateLock guards tails and sinkFailure and is never held while the sink runs.
   private final Object sinkLock = new Object();
   private final Object stateLock = new Object();
-  private final Map<OutputSink.Stream, Deque<String>> tails =
-      new EnumMap<>(OutputSink.Stream.class);
-  private final Map<OutputSink.Stream, Integer> tailChars = new EnumMap<>(OutputSink.Stream.class);
+  private final Map<OutputSink.Stream, LineTail> tails = new EnumMap<>(OutputSink.Stream.class);
   private final List<Thread> threads = new ArrayList<>();
   private RuntimeException sinkFailure;
 
@@ -53,8 +49,7 @@ public final class OutputPump {
   public OutputPump(OutputSink sink) {
     this.sink = sink;
     for (OutputSink.Stream stream : OutputSink.Stream.values()) {
-      tails.put(stream, new ArrayDeque<>());
-      tailChars.put(stream, 0);
+      tails.put(stream, new LineTail());
     }
   }
 
@@ -94,7 +89,7 @@ public final class OutputPump {
   /** The last lines of {@code stream} seen so far, joined with {@code \n}. Never blocks long. */
   public String tail(OutputSink.Stream stream) {
     synchronized (stateLock) {
-      return String.join("\n", tails.get(stream));
+      return tails.get(stream).toString();
     }
   }
 
@@ -135,14 +130,7 @@ public final class OutputPump {
     String line = printable(raw);
     boolean deliver;
     synchronized (stateLock) {
-      Deque<String> tail = tails.get(stream);
-      tail.addLast(line);
-      int chars = tailChars.get(stream) + line.length();
-      while (tail.size() > ExecResult.TAIL_LINES
-          || (chars > ExecResult.TAIL_CHARS && tail.size() > 1)) {
-        chars -= tail.removeFirst().length();
-      }
-      tailChars.put(stream, chars);
+      tails.get(stream).add(line);
       deliver = sinkFailure == null;
     }
     if (!deliver) {

@@ -4,6 +4,8 @@ import io.hoist.command.ShellCommand;
 import io.hoist.error.TransportException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A connection to one node.
@@ -40,6 +42,24 @@ public interface Transport extends AutoCloseable {
    *     command ran, and how far, is then unknown
    */
   ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink);
+
+  /**
+   * Runs {@code commands} one after another, each as {@link #exec} runs it (its own timeout; a
+   * failure or timeout of one does not stop the next), and returns one result per command, in
+   * order. An implementation may send them together: the SSH transport runs them in one channel,
+   * one round trip and one remote shell instead of one per command, which is what a fan-out to
+   * hundreds of nodes waits on. {@code sink} sees each command's lines in order, never the framing.
+   *
+   * @throws TransportException as for {@link #exec}: when the connection drops, the results of
+   *     every command are unknown
+   */
+  default List<ExecResult> execEach(List<TimedCommand> commands, OutputSink sink) {
+    List<ExecResult> results = new ArrayList<>(commands.size());
+    for (TimedCommand command : commands) {
+      results.add(exec(command.command(), command.timeout(), sink));
+    }
+    return results;
+  }
 
   /**
    * Copies a local file to {@code remotePath} (parent directories must exist), then verifies the

@@ -53,6 +53,34 @@ class MaskingTransportTest {
   }
 
   @Test
+  void eachCommandOfABatchIsMaskedToo() {
+    Node node =
+        new Node(
+            "n1",
+            TransportKind.LOCAL,
+            null,
+            List.of("db"),
+            SshSettings.defaults(),
+            new Layout(dir.toString(), 0),
+            Commands.none());
+    List<String> lines = new ArrayList<>();
+    try (Transport transport =
+        MaskingTransport.wrap(new LocalTransport(node, dir), SecretMask.of(List.of("tok-3141")))) {
+      List<ExecResult> results =
+          transport.execEach(
+              List.of(
+                  new TimedCommand(ShellCommand.of("echo a=tok-3141"), Duration.ofSeconds(30)),
+                  new TimedCommand(
+                      ShellCommand.of("echo tok-3141 >&2; exit 4"), Duration.ofSeconds(30))),
+              (stream, line) -> lines.add(stream + " " + line));
+      assertEquals(List.of("STDERR ***", "STDOUT a=***"), lines.stream().sorted().toList());
+      assertEquals("a=***", results.get(0).stdoutTail());
+      assertEquals("***", results.get(1).stderrTail());
+      assertEquals(4, results.get(1).exitCode());
+    }
+  }
+
+  @Test
   void nothingToMaskLeavesTheTransportAsItIs() {
     Transport transport = new LocalTransport(null, dir);
     assertSame(transport, MaskingTransport.wrap(transport, SecretMask.NONE));

@@ -337,6 +337,72 @@ public abstract class TransportContract {
     }
   }
 
+  private static TimedCommand timed(String script, Duration timeout) {
+    return new TimedCommand(ShellCommand.of(script), timeout);
+  }
+
+  @Test
+  void execEachKeepsEveryCommandsOutputAndStatusApart() {
+    RecordingSink sink = new RecordingSink();
+    List<ExecResult> results =
+        transport()
+            .execEach(
+                List.of(
+                    timed("printf 'a\\nb'", LONG),
+                    timed("echo x; echo y >&2; exit 3", LONG),
+                    timed("true", LONG),
+                    timed("echo; echo; echo z", LONG),
+                    timed("printf 'no newline' >&2; printf 'end\\n\\n'", LONG),
+                    timed("echo hoist-frame-00000000000000000000000000000000 5 0", LONG)),
+                sink);
+    assertEquals(6, results.size());
+    assertAll(
+        () -> assertEquals(0, results.get(0).exitCode()),
+        () -> assertEquals("a\nb", results.get(0).stdoutTail()),
+        () -> assertEquals("", results.get(0).stderrTail()),
+        () -> assertEquals(3, results.get(1).exitCode()),
+        () -> assertEquals("x", results.get(1).stdoutTail()),
+        () -> assertEquals("y", results.get(1).stderrTail()),
+        () -> assertTrue(results.get(2).isSuccess()),
+        () -> assertEquals("", results.get(2).stdoutTail()),
+        () -> assertEquals("\n\nz", results.get(3).stdoutTail()),
+        () -> assertEquals("end\n", results.get(4).stdoutTail()),
+        () -> assertEquals("no newline", results.get(4).stderrTail()),
+        () ->
+            assertEquals(
+                "hoist-frame-00000000000000000000000000000000 5 0", results.get(5).stdoutTail()),
+        () -> assertFalse(results.stream().anyMatch(ExecResult::timedOut)),
+        () ->
+            assertEquals(
+                List.of(
+                    "a",
+                    "b",
+                    "x",
+                    "",
+                    "",
+                    "z",
+                    "end",
+                    "",
+                    "hoist-frame-00000000000000000000000000000000 5 0"),
+                sink.lines(OutputSink.Stream.STDOUT)),
+        () -> assertEquals(List.of("y", "no newline"), sink.lines(OutputSink.Stream.STDERR)));
+  }
+
+  @Test
+  void execEachGoesOnAfterACommandTimedOut() {
+    long start = System.nanoTime();
+    List<ExecResult> results =
+        transport()
+            .execEach(
+                List.of(timed("sleep 60", Duration.ofSeconds(1)), timed("echo after", LONG)),
+                OutputSink.NONE);
+    assertTrue(results.get(0).timedOut(), results.get(0).toString());
+    assertFalse(results.get(0).isSuccess());
+    assertTrue(results.get(1).isSuccess(), results.get(1).toString());
+    assertEquals("after", results.get(1).stdoutTail());
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 30, "not the sleep's 60s");
+  }
+
   /** Records every line per stream. */
   protected static final class RecordingSink implements OutputSink {
     private final List<String> stdout = new ArrayList<>();

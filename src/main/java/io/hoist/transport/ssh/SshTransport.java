@@ -20,8 +20,10 @@ import io.hoist.model.HostKeyPolicy;
 import io.hoist.model.Node;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.FileDigest;
+import io.hoist.transport.LineTail;
 import io.hoist.transport.OutputPump;
 import io.hoist.transport.OutputSink;
+import io.hoist.transport.TimedCommand;
 import io.hoist.transport.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,9 +47,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -111,6 +117,13 @@ public final class SshTransport implements Transport {
 
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final SecureRandom NONCES = new SecureRandom();
+
+  /**
+   * The least time one read of a handshake may wait after the server answered: a busy node (or a
+   * busy core node opening hundreds of connections) can be slow to compute its part.
+   */
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
   /** How long after SIGTERM the node's {@code timeout} sends SIGKILL. */
   static final Duration KILL_AFTER = Duration.ofSeconds(5);
@@ -222,6 +235,213 @@ public final class SshTransport implements Transport {
               + "s) at the latest.");
     } finally {
       channel.disconnect();
+    }
+  }
+
+  /**
+   * Runs the commands in one exec channel: one round trip and one remote shell for all of them,
+   * each under its own {@code timeout} as {@link #exec} runs it. After each command the script
+   * prints a frame line on both streams, {@code NONCE INDEX STATUS} on stdout and {@code NONCE
+   * INDEX} on stderr, each after a newline of its own (so that output without a final newline still
+   * ends its line); {@link Framing} splits the streams at those lines and drops them. The nonce is
+   * 128 random bits, new for every call: a command cannot forge a frame it cannot guess. A
+   * command's duration is the time between the frames' arrival.
+   */
+  @Override
+  public List<ExecResult> execEach(List<TimedCommand> commands, OutputSink sink) {
+    if (commands.size() < 2) {
+      return Transport.super.execEach(commands, sink);
+    }
+    byte[] random = new byte[16];
+    NONCES.nextBytes(random);
+    String nonce = "hoist-frame-" + HexFormat.of().formatHex(random);
+    StringBuilder script = new StringBuilder();
+    List<String> displays = new ArrayList<>();
+    Duration total = Duration.ZERO;
+    for (int i = 0; i < commands.size(); i++) {
+      TimedCommand c = commands.get(i);
+      displays.add(c.command().display());
+      total = total.plus(c.timeout());
+      script
+          .append("( ")
+          .append(remoteScript(c.command().script(), c.timeout()))
+          .append(" ) </dev/null; s=$?; printf '\\n%s %d %d\\n' ")
+          .append(nonce)
+          .append(' ')
+          .append(i)
+          .append(" \"$s\"; printf '\\n%s %d\\n' ")
+          .append(nonce)
+          .append(' ')
+          .append(i)
+          .append(" >&2\n");
+    }
+    ShellCommand batch = ShellCommand.masked(script.toString(), String.join("; ", displays));
+    long start = System.nanoTime();
+    long deadline = start + total.toNanos() + BACKSTOP.toNanos() * commands.size();
+    Framing framing = new Framing(nonce, commands, sink, start);
+    Started started = startExec(batch, script.toString());
+    ChannelExec channel = started.channel();
+    Session current = sessionOf(channel);
+    OutputPump pump = new OutputPump(framing);
+    try {
+      String thread = "hoist-ssh-" + node.name() + "-";
+      pump.start(OutputSink.Stream.STDOUT, started.stdout(), thread + "stdout");
+      pump.start(OutputSink.Stream.STDERR, started.stderr(), thread + "stderr");
+      boolean ended = awaitEnd(pump, channel, deadline, deadline);
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (!channel.isClosed() && (!current.isConnected() || closed)) {
+        throw dropped(batch, null);
+      }
+      if (!channel.isClosed()) {
+        kill(channel);
+        pump.awaitDrained(CLOSE_WAIT);
+      } else if (channel.getExitStatus() < 0 && framing.framed() < commands.size()) {
+        discard(current);
+        throw dropped(batch, null);
+      }
+      RuntimeException sinkFailure = pump.sinkFailure();
+      if (sinkFailure != null) {
+        throw sinkFailure;
+      }
+      if (!ended && framing.framed() == commands.size()) {
+        LOG.debug("{}: the output of a batch was held back past its limit", node.name());
+      }
+      return framing.results();
+    } catch (InterruptedException e) {
+      kill(channel);
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          Kind.DROPPED,
+          node.name(),
+          "Interrupted while `"
+              + batch.display()
+              + "` ran on node "
+              + node.name()
+              + "; the commands were sent SIGKILL and stop at their timeouts at the latest.");
+    } finally {
+      channel.disconnect();
+    }
+  }
+
+  /**
+   * Splits the output of {@link #execEach}'s channel at its frame lines: the lines between two
+   * frames belong to one command (to the caller's sink, and to that command's tails), the frames
+   * themselves to nobody. The newline printed before each frame adds one empty line when the
+   * command's output ended with a newline (or was empty): an empty line right before a frame is
+   * dropped, any other empty line is passed on once the next line shows it was the command's.
+   * Called by the pump from its two threads, one at a time.
+   */
+  private static final class Framing implements OutputSink {
+    private final String nonce;
+    private final List<TimedCommand> commands;
+    private final OutputSink sink;
+    private final long start;
+    private final int[] current = new int[2];
+    private final boolean[] heldEmpty = new boolean[2];
+    private final List<LineTail> stdout = new ArrayList<>();
+    private final List<LineTail> stderr = new ArrayList<>();
+    private final int[] status;
+    private final long[] endedAt;
+
+    Framing(String nonce, List<TimedCommand> commands, OutputSink sink, long start) {
+      this.nonce = nonce;
+      this.commands = commands;
+      this.sink = sink;
+      this.start = start;
+      for (int i = 0; i < commands.size(); i++) {
+        stdout.add(new LineTail());
+        stderr.add(new LineTail());
+      }
+      status = new int[commands.size()];
+      endedAt = new long[commands.size()];
+    }
+
+    @Override
+    public synchronized void line(Stream stream, String line) {
+      int s = stream.ordinal();
+      int index = current[s];
+      if (index < commands.size() && isFrame(stream, line, index)) {
+        heldEmpty[s] = false;
+        current[s] = index + 1;
+        return;
+      }
+      if (heldEmpty[s]) {
+        heldEmpty[s] = false;
+        pass(stream, index, "");
+      }
+      if (line.isEmpty() && index < commands.size()) {
+        heldEmpty[s] = true;
+        return;
+      }
+      pass(stream, index, line);
+    }
+
+    private boolean isFrame(Stream stream, String line, int index) {
+      if (!line.startsWith(nonce + " " + index)) {
+        return false;
+      }
+      String rest = line.substring(nonce.length() + 1 + String.valueOf(index).length());
+      if (stream == Stream.STDERR) {
+        return rest.isEmpty();
+      }
+      if (!rest.startsWith(" ")) {
+        return false;
+      }
+      try {
+        status[index] = Integer.parseInt(rest.substring(1));
+      } catch (NumberFormatException e) {
+        return false;
+      }
+      endedAt[index] = System.nanoTime();
+      return true;
+    }
+
+    private void pass(Stream stream, int index, String line) {
+      int at = Math.min(index, commands.size() - 1);
+      (stream == Stream.STDOUT ? stdout : stderr).get(at).add(line);
+      sink.line(stream, line);
+    }
+
+    /** How many commands ended (their stdout frame arrived). */
+    synchronized int framed() {
+      return current[Stream.STDOUT.ordinal()];
+    }
+
+    synchronized List<ExecResult> results() {
+      List<ExecResult> results = new ArrayList<>();
+      long previous = start;
+      int framed = framed();
+      for (int i = 0; i < commands.size(); i++) {
+        Duration timeout = commands.get(i).timeout();
+        if (i < framed) {
+          Duration took = Duration.ofNanos(endedAt[i] - previous);
+          previous = endedAt[i];
+          boolean timedOut = isTimeoutStatus(status[i]) && took.compareTo(timeout) >= 0;
+          results.add(
+              new ExecResult(
+                  timedOut ? -1 : status[i],
+                  stdout.get(i).toString(),
+                  stderr.get(i).toString(),
+                  took,
+                  timedOut));
+        } else if (i == framed) {
+          // The command running when the batch's time was up.
+          results.add(
+              new ExecResult(
+                  -1,
+                  stdout.get(i).toString(),
+                  stderr.get(i).toString(),
+                  Duration.ofNanos(System.nanoTime() - previous),
+                  true));
+        } else {
+          results.add(
+              new ExecResult(
+                  -1, "", "not run: an earlier command did not end in time", Duration.ZERO, true));
+        }
+      }
+      return results;
     }
   }
 
@@ -498,7 +718,7 @@ public final class SshTransport implements Transport {
     config.put("HashKnownHosts", "no");
     config.put("kex", String.join(",", target.kex()));
     config.put("CheckKexes", CHECK_KEXES);
-    config.put("sntrup761", ThrottledSntrup761.class.getName());
+    config.put("sntrup761", SharedSntrup761.class.getName());
     config.put("server_host_key", SIGNATURES);
     config.put("PubkeyAcceptedAlgorithms", SIGNATURES);
     config.put("PreferredAuthentications", password != null ? "publickey,password" : "publickey");
@@ -506,18 +726,21 @@ public final class SshTransport implements Transport {
     if (password != null) {
       opened.setPassword(password.getBytes(StandardCharsets.UTF_8));
     }
+    // connect_timeout bounds the TCP connection and the server's banner; the rest of the
+    // handshake may wait longer for a server that answered (see BannerSocketFactory).
+    BannerSocketFactory sockets = new BannerSocketFactory(connectTimeoutMillis());
+    opened.setSocketFactory(sockets);
     try {
       // JSch's session timeout is both the keepalive interval and, during the handshake, how long
-      // the key exchange may take: connect_timeout until connected, the keepalive after. A
-      // post-quantum key generation can take seconds on a busy client.
-      opened.setTimeout(connectTimeoutMillis());
+      // one read may wait: the handshake timeout until connected, the keepalive after.
+      opened.setTimeout(handshakeTimeoutMillis());
       opened.setServerAliveCountMax(3);
     } catch (JSchException e) {
-      throw unreachable(target, e);
+      throw unreachable(target, e, sockets);
     }
     session = opened;
     try {
-      opened.connect(connectTimeoutMillis());
+      opened.connect(handshakeTimeoutMillis());
       opened.setServerAliveInterval(Math.toIntExact(node.ssh().keepalive().toMillis()));
     } catch (JSchException e) {
       session = null;
@@ -530,7 +753,7 @@ public final class SshTransport implements Transport {
         throw new TransportException(
             Kind.DROPPED, node.name(), "The SSH transport of node " + node.name() + " was closed.");
       }
-      throw connectFailure(target, e, agent, password != null);
+      throw connectFailure(target, e, agent, password != null, sockets);
     }
     LOG.debug("{}: connected to {}", node.name(), target.display());
     return opened;
@@ -559,7 +782,11 @@ public final class SshTransport implements Transport {
   }
 
   private TransportException connectFailure(
-      SshTarget target, JSchException e, boolean agent, boolean password) {
+      SshTarget target,
+      JSchException e,
+      boolean agent,
+      boolean password,
+      BannerSocketFactory sockets) {
     if (e instanceof JSchAlgoNegoFailException failed) {
       return negotiationFailure(target, failed);
     }
@@ -580,7 +807,7 @@ public final class SshTransport implements Transport {
               + " ssh.identity in the cluster file.",
           e);
     }
-    return unreachable(target, e);
+    return unreachable(target, e, sockets);
   }
 
   private TransportException negotiationFailure(SshTarget target, JSchAlgoNegoFailException e) {
@@ -619,14 +846,35 @@ public final class SshTransport implements Transport {
   }
 
   private TransportException unreachable(SshTarget target, JSchException e) {
+    return unreachable(target, e, null);
+  }
+
+  private TransportException unreachable(
+      SshTarget target, JSchException e, BannerSocketFactory sockets) {
     Throwable cause = e.getCause();
     String why;
+    boolean timeout =
+        cause instanceof SocketTimeoutException
+            || String.valueOf(e.getMessage()).contains("timeout");
+    if (timeout && sockets != null && sockets.answered()) {
+      return new TransportException(
+          Kind.UNREACHABLE,
+          node.name(),
+          "Node "
+              + node.name()
+              + " at "
+              + target.display()
+              + " answered, but its SSH handshake stalled: no data for "
+              + handshakeTimeoutMillis() / 1000
+              + "s. The node or this core node may be overloaded; retry, or check the node's"
+              + " sshd (its log, MaxStartups).",
+          e);
+    }
     if (cause instanceof UnknownHostException) {
       why = "unknown host " + target.host();
     } else if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
       why = "connection refused or no route (" + cause.getMessage() + ")";
-    } else if (cause instanceof SocketTimeoutException
-        || String.valueOf(e.getMessage()).contains("timeout")) {
+    } else if (timeout) {
       why = "no answer within " + node.ssh().connectTimeout().toSeconds() + "s";
     } else {
       why = e.getMessage();
@@ -815,6 +1063,14 @@ public final class SshTransport implements Transport {
 
   private int connectTimeoutMillis() {
     return Math.toIntExact(node.ssh().connectTimeout().toMillis());
+  }
+
+  /**
+   * How long one read of the handshake may wait once the server answered: {@link
+   * #HANDSHAKE_TIMEOUT}, or connect_timeout when that is longer.
+   */
+  private int handshakeTimeoutMillis() {
+    return Math.max(connectTimeoutMillis(), Math.toIntExact(HANDSHAKE_TIMEOUT.toMillis()));
   }
 
   private void ensureOpen() {

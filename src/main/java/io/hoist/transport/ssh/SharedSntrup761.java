@@ -1,0 +1,139 @@
+package io.hoist.transport.ssh;
+
+import com.jcraft.jsch.KEM;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * JSch's sntrup761 (Bouncy Castle) for the hybrid key exchange sntrup761x25519-sha512, with two
+ * changes for a client that opens hundreds of connections at once.
+ *
+ * <p><b>One key pair for the connections of a short span.</b> Generating an sntrup761 key pair is
+ * the expensive half of the algorithm (about 40 ms of CPU here once compiled, twice that before;
+ * decapsulating about 18 ms): OpenSSH's client, which makes one per connection, spends most of its
+ * handshake CPU on it. hoist makes one key pair and uses it for the connections that start within
+ * {@link #MAX_AGE_SECONDS} seconds of it, at most {@link #MAX_USES} of them, then makes a new one;
+ * the pair lives in memory only. sntrup761 is an IND-CCA2 KEM (implicit rejection): a ciphertext
+ * from one server tells nothing about the secret another server's ciphertext carries, which is what
+ * reusing a KEM key requires. The X25519 half of the hybrid stays fresh for every connection (JSch
+ * makes it), so each session's key still needs a secret no other session has, and classical forward
+ * secrecy is unchanged. What reuse costs: an attacker who reads hoist's memory while the pair is in
+ * use could, together with the X25519 secrets, decrypt recorded sessions of that span; after it,
+ * the pair is gone. docs/security.md says the same.
+ *
+ * <p><b>At most one computation per processor.</b> Key generations and decapsulations wait for one
+ * of as many permits as there are processors: fifty handshakes computing at once on two cores each
+ * run slowly interpreted while the JIT compiler waits for a core; a few at a time let it compile
+ * the code the rest then use. Only the computation waits, not the network round trips.
+ *
+ * <p>JSch makes its KEM by class name ({@code sntrup761} in the session config), so the shared pair
+ * and the permits are static: they stand for the process (its processors, its memory).
+ */
+public final class SharedSntrup761 implements KEM {
+
+  /** A key pair is used for connections that start within this many seconds of its making. */
+  static final long MAX_AGE_SECONDS = 30;
+
+  /** A key pair is used for at most this many connections. */
+  static final int MAX_USES = 1000;
+
+  private static final Semaphore PROCESSORS =
+      new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+  private static final KeyPairs SHARED =
+      new KeyPairs(
+          com.jcraft.jsch.bc.SNTRUP761::new,
+          System::nanoTime,
+          TimeUnit.SECONDS.toNanos(MAX_AGE_SECONDS),
+          MAX_USES);
+
+  private final KeyPairs pairs;
+  private final Semaphore processors;
+  private KEM pair;
+
+  /** What JSch calls. */
+  public SharedSntrup761() {
+    this(SHARED, PROCESSORS);
+  }
+
+  SharedSntrup761(KeyPairs pairs, Semaphore processors) {
+    this.pairs = pairs;
+    this.processors = processors;
+  }
+
+  /** Takes the current key pair, or makes one (waiting for a processor) when it is too old. */
+  @Override
+  public void init() throws Exception {
+    pair = pairs.take(processors);
+  }
+
+  @Override
+  public byte[] getPublicKey() throws Exception {
+    return pair().getPublicKey();
+  }
+
+  /** Decapsulates the server's ciphertext: waits for a processor first. */
+  @Override
+  public byte[] decapsulate(byte[] encapsulation) throws Exception {
+    KEM current = pair();
+    processors.acquire();
+    try {
+      return current.decapsulate(encapsulation);
+    } finally {
+      processors.release();
+    }
+  }
+
+  private KEM pair() {
+    if (pair == null) {
+      throw new IllegalStateException("init() was not called");
+    }
+    return pair;
+  }
+
+  /**
+   * The current key pair and how long and how often it may still be used. A KEM whose {@code
+   * init()} ran is a key pair: its {@code getPublicKey()} and {@code decapsulate()} only read it,
+   * so handshakes on many threads share it.
+   */
+  static final class KeyPairs {
+    private final Supplier<KEM> factory;
+    private final LongSupplier nanoTime;
+    private final long maxAgeNanos;
+    private final int maxUses;
+    private KEM current;
+    private long madeAt;
+    private int uses;
+
+    KeyPairs(Supplier<KEM> factory, LongSupplier nanoTime, long maxAgeNanos, int maxUses) {
+      this.factory = factory;
+      this.nanoTime = nanoTime;
+      this.maxAgeNanos = maxAgeNanos;
+      this.maxUses = maxUses;
+    }
+
+    /**
+     * The pair for one more connection. Callers that arrive while a new pair is being made wait for
+     * it rather than make their own.
+     */
+    synchronized KEM take(Semaphore processors) throws Exception {
+      long now = nanoTime.getAsLong();
+      if (current == null || uses >= maxUses || now - madeAt >= maxAgeNanos) {
+        KEM made = factory.get();
+        processors.acquire();
+        try {
+          made.init();
+        } finally {
+          processors.release();
+        }
+        current = made;
+        madeAt = nanoTime.getAsLong();
+        uses = 0;
+      }
+      uses++;
+      return current;
+    }
+  }
+}
