@@ -132,6 +132,15 @@ final class UpgradeCommand implements Callable<Integer> {
   boolean force;
 
   @Option(
+      names = "--finalize",
+      description =
+          "Once every node is upgraded and healthy, also run the roles' finalize commands (the"
+              + " point of no return, as 'hoist finalize' does) in the same run. Without it a"
+              + " cluster whose roles define finalize ends 'upgraded, not finalized', still undoable"
+              + " with 'hoist rollback --cluster'. E.g. hoist upgrade --cluster --yes --finalize")
+  boolean finalizeNow;
+
+  @Option(
       names = "--dry-run",
       description = "Print the plan (hops, batches, order, commands) and change nothing.")
   boolean dryRun;
@@ -590,13 +599,14 @@ final class UpgradeCommand implements Callable<Integer> {
     }
     UpgradeService service =
         new UpgradeService(
-            context.cluster(),
-            context.transports(),
-            context.releases(),
-            context.hooks(),
-            stateDir(env),
-            Sleeper.REAL,
-            Clock.systemUTC());
+                context.cluster(),
+                context.transports(),
+                context.releases(),
+                context.hooks(),
+                stateDir(env),
+                Sleeper.REAL,
+                Clock.systemUTC())
+            .finalizing(finalizeNow, context.secretValues());
     UpgradeService.Upgrade upgrade;
     // A resume takes over the stale lock of the run it resumes (never a live one).
     try (io.hoist.journal.RunLock lock =
@@ -665,6 +675,11 @@ final class UpgradeCommand implements Callable<Integer> {
         console.err().println(Text.forTerminal(line));
       }
     }
+    return ask(question, console);
+  }
+
+  /** Asks a yes/no question on the terminal; anything but y or yes is no. */
+  static boolean ask(String question, Console console) {
     console.err().print(question + " [y/N] ");
     console.err().flush();
     try {
