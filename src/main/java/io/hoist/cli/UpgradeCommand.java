@@ -76,6 +76,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  hoist upgrade --cluster --dry-run    to the newest reachable release",
       "  hoist upgrade --cluster --yes --to 3.6.1",
+      "  hoist upgrade --cluster --yes --finalize    also past the point of no return",
       "  hoist upgrade --cluster --yes --mode one-shot --window 5m --start-timeout 2m",
       "  hoist upgrade --cluster --dry-run --to 3.6.1",
       "  hoist upgrade dea-1 dea-2 --dry-run --role-order dea,router",
@@ -87,7 +88,8 @@ import picocli.CommandLine.Spec;
           + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}; serial_role names the quorum"
           + " role that keeps a batch to one node.",
       "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
-          + " ok, exit_code, message, staged, hooks, warnings, nodes: [{node, from, to, roles,"
+          + " ok, exit_code, message, staged, hooks, warnings, finalized, finalize_pending,"
+          + " finalize, nodes: [{node, from, to, roles,"
           + " version, state, healthy, duration_ms, failed_phase, message, phases}]};"
           + " --prepare-only: docs/json/upgrade-prepare-only.schema.json"
     })
