@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
           + " is none, when it is not an upgrade, did not complete or failed, or was already"
           + " finalized. Otherwise it takes the run lock and runs each pending role's finalize"
           + " command (role by role in the role order) on every node of the upgrade that has the"
-          + " role, one node at a time in the plan's order, ${version} being the release the"
+          + " role, one node at a time in the plan's order, $${version} being the release the"
           + " upgrade took it to. Each command is journaled (started, ended) and its output goes"
           + " to the node's log, as in an upgrade ('hoist status' shows the run).",
       "",
@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
       "  roles:",
       "    broker:",
       "      serial: true",
-      "      finalize: \"kafka-ctl set-protocol ${version}\"     # or { run: CMD, when: auto }",
+      "      finalize: \"kafka-ctl set-protocol $${version}\"     # or { run: CMD, when: auto }",
       "",
       "JSON (docs/json/finalize.schema.json): {schema_version, cluster, run, target, ok,"
           + " exit_code, finalized, dry_run, message, roles, steps: [{node, role, command, status,"
