@@ -189,6 +189,7 @@ function _complete_hoist() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} upgrade" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} retire" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_hoist; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} finalize" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_hoist; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_hoist; return $?; fi
@@ -203,23 +204,25 @@ function _complete_hoist() {
   local cmds1=(upgrade)
   local cmds2=(retire)
   local cmds3=(rollback)
-  local cmds4=(version)
-  local cmds5=(status)
-  local cmds6=(demo)
-  local cmds7=(schema)
-  local cmds8=(version pack)
-  local cmds9=(version get)
-  local cmds10=(version list)
-  local cmds11=(version prepare)
+  local cmds4=(finalize)
+  local cmds5=(version)
+  local cmds6=(status)
+  local cmds7=(demo)
+  local cmds8=(schema)
+  local cmds9=(version pack)
+  local cmds10=(version get)
+  local cmds11=(version list)
+  local cmds12=(version prepare)
 
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_hoist_version_prepare; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_hoist_version_list; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_hoist_version_get; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_hoist_version_pack; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_hoist_schema; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_hoist_demo; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_hoist_status; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_hoist_version; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_hoist_version_prepare; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_hoist_version_list; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_hoist_version_get; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_hoist_version_pack; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_hoist_schema; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_hoist_demo; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_hoist_status; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_hoist_version; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_hoist_finalize; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_hoist_rollback; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_hoist_retire; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_hoist_upgrade; return $?; fi
@@ -235,7 +238,7 @@ function _picocli_hoist() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="inspect upgrade retire rollback version status demo schema"
+  local commands="inspect upgrade retire rollback finalize version status demo schema"
   local flag_opts="'-v' '--verbose' '-q' '--quiet' '--no-color' '-h' '--help' '-V' '--version'"
   local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
   local FORMAT_option_args=("text" "json") # --output values
@@ -323,7 +326,7 @@ function _picocli_hoist_upgrade() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--cluster' '--force' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local flag_opts="'-v' '--verbose' '--cluster' '--force' '--finalize' '--dry-run' '--prepare-only' '--yes' '--resume' '--ignore-inspect-failures' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
   local arg_opts="'--to' '--role-order' '--max-parallel' '--on-failure' '--max-failures' '--not-after' '--mode' '--window' '--stop-timeout' '--switch-timeout' '--start-timeout' '-c' '--cluster-file' '-o' '--output' '--log-file'"
   local rollbackstopskip_option_args=("rollback" "stop" "skip") # --on-failure values
   local rollingoneshot_option_args=("rolling" "one-shot") # --mode values
@@ -490,6 +493,48 @@ function _picocli_hoist_rollback() {
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
   else
     local positionals=$(_hoist_words nodes)
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `finalize` subcommand.
+function _picocli_hoist_finalize() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-v' '--verbose' '--dry-run' '--yes' '--accept-new-host-keys' '--break-lock' '-h' '--help' '-V' '--version' '-q' '--quiet' '--no-color'"
+  local arg_opts="'-c' '--cluster-file' '-o' '--output' '--log-file'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-c'|'--cluster-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       UpgradeCommand.class,
       RetireCommand.class,
       RollbackCommand.class,
+      FinalizeCommand.class,
       VersionCommand.class,
       StatusCommand.class,
       DemoCommand.class,

@@ -253,6 +253,23 @@ final class Json {
   }
 
   /** One release staged on nodes (in prepare's, --prepare-only's and upgrade's documents). */
+  /** The finalize commands of an upgrade, in order (docs/json/finalize.schema.json). */
+  static List<Map<String, Object>> finalizeSteps(
+      List<io.hoist.run.FinalizeService.StepResult> steps) {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (io.hoist.run.FinalizeService.StepResult step : steps) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("node", step.node());
+      s.put("role", step.role());
+      s.put("command", step.command());
+      s.put("status", step.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      s.put("duration_ms", step.duration().toMillis());
+      s.put("message", step.message());
+      list.add(s);
+    }
+    return list;
+  }
+
   static Map<String, Object> staged(ReleaseService.Prepared prepared) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("version", prepared.release().version().text());

@@ -46,7 +46,12 @@ import picocli.CommandLine.Spec;
           + " node (it may have changed the data) and that backup is of the release the node goes"
           + " back to; the archive is checked against its manifest first. The release is staged"
           + " again first where it was removed. A rollback is journaled like an upgrade ('hoist"
-          + " status'); a node whose rollback fails is left as it is for a person (exit 5)."
+          + " status'); a node whose rollback fails is left as it is for a person (exit 5).",
+      "",
+      "An upgrade whose roles have finalize commands ends 'upgraded, not finalized': until"
+          + " 'hoist finalize' runs, --cluster takes every node of it back. After it (or once a"
+          + " finalize command ran on some node) a rollback of that upgrade refuses with exit 3 and"
+          + " changes nothing: the data format moved on, restore from backup by hand."
     },
     footerHeading = "%nExamples:%n",
     footer = {

@@ -2,6 +2,7 @@ package io.hoist.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hoist.error.UsageException;
+import io.hoist.journal.Finalization;
 import io.hoist.journal.Journal;
 import io.hoist.journal.JournalReader;
 import io.hoist.journal.RunState;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Ansi;
@@ -88,12 +90,69 @@ final class StatusCommand implements Callable<Integer> {
     RunState state = RunState.of(JournalReader.read(journal));
     Console console = Console.of(spec, parent.global);
     List<String> next = next(state);
+    Optional<Finalization> finalization = finalization(stateDir, state);
     if (console.isJson()) {
-      console.json(json(state, journal, next));
+      Map<String, Object> json = json(state, journal, next);
+      json.put("finalizes", state.finalizes().orElse(null));
+      json.put(
+          "finalized",
+          finalization
+              .filter(f -> f.finalized() || !f.pending().isEmpty())
+              .map(Finalization::finalized)
+              .orElse(null));
+      json.put(
+          "finalize_pending",
+          finalization
+              .filter(Finalization::isPending)
+              .map(Finalization::pending)
+              .orElse(List.of()));
+      json.put("finalized_at", finalization.flatMap(Finalization::finalizedAt).orElse(null));
+      console.json(json);
     } else {
-      console.result(text(state, journal, next));
+      List<String> lines = text(state, journal, next);
+      finalization.ifPresent(f -> lines.addAll(lines.size() - 1, finalizeLines(f)));
+      console.result(lines);
     }
     return ExitCode.OK.code();
+  }
+
+  /**
+   * The finalization of the upgrade the run is (or, for a finalize run, the one it finalizes);
+   * empty for other runs.
+   */
+  private static Optional<Finalization> finalization(Path stateDir, RunState state) {
+    if ("upgrade".equals(state.command())) {
+      return Optional.of(Finalization.of(stateDir, state));
+    }
+    return state
+        .finalizes()
+        .flatMap(id -> Runs.find(stateDir, id))
+        .map(dir -> RunState.of(JournalReader.read(dir.resolve(Journal.FILE))))
+        .map(upgrade -> Finalization.of(stateDir, upgrade));
+  }
+
+  private static List<String> finalizeLines(Finalization f) {
+    if (f.finalized()) {
+      return List.of(
+          "Upgrade "
+              + f.run()
+              + " was finalized at "
+              + f.finalizedAt().orElseThrow()
+              + " (run "
+              + f.finalizedBy().orElseThrow()
+              + "): it can no longer be rolled back.");
+    }
+    if (f.pending().isEmpty()) {
+      return List.of();
+    }
+    return List.of(
+        "UPGRADED, NOT FINALIZED: the finalize commands of "
+            + String.join(", ", f.pending())
+            + " have not "
+            + (f.partly() ? "all run well" : "run")
+            + ": 'hoist finalize' when satisfied"
+            + (f.partly() ? "" : "; 'hoist rollback --cluster' undoes the upgrade until then")
+            + ".");
   }
 
   private static String recent(Path stateDir) {

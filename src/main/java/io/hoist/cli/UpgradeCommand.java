@@ -79,6 +79,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  hoist upgrade --cluster --dry-run    to the newest reachable release",
       "  hoist upgrade --cluster --yes --to 3.6.1",
+      "  hoist upgrade --cluster --yes --finalize    also past the point of no return",
       "  hoist upgrade --cluster --yes --mode one-shot --window 5m --start-timeout 2m",
       "  hoist upgrade --cluster --yes --max-failures 10%%    skip past up to 10%% failed nodes",
       "  hoist upgrade --cluster --yes --not-after 05:30    no node starts from 05:30 on",
@@ -93,8 +94,9 @@ import picocli.CommandLine.Spec;
           + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}; serial_role names the quorum"
           + " role that keeps a batch to one node.",
       "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
-          + " ok, exit_code, message, staged, hooks, warnings, nodes: [{node, from, to, roles,"
-          + " version, state, healthy, duration_ms, failed_phase, message, phases}], max_failures, failures, skipped: [{node,"
+          + " ok, exit_code, message, staged, hooks, warnings, finalized, finalize_pending,"
+          + " finalize, nodes: [{node, from, to, roles, version, state, healthy, duration_ms,"
+          + " failed_phase, message, phases}], max_failures, failures, skipped: [{node,"
           + " failed_phase, message}], window_closed_at};"
           + " --prepare-only: docs/json/upgrade-prepare-only.schema.json"
     })
@@ -137,6 +139,15 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Option(names = "--force", description = "Also upgrade nodes already at the target (reinstall).")
   boolean force;
+
+  @Option(
+      names = "--finalize",
+      description =
+          "Once every node is upgraded and healthy, also run the roles' finalize commands (the"
+              + " point of no return, as 'hoist finalize' does) in the same run. Without it a"
+              + " cluster whose roles define finalize ends 'upgraded, not finalized', still undoable"
+              + " with 'hoist rollback --cluster'. E.g. hoist upgrade --cluster --yes --finalize")
+  boolean finalizeNow;
 
   @Option(
       names = "--dry-run",
@@ -776,13 +787,14 @@ final class UpgradeCommand implements Callable<Integer> {
     }
     UpgradeService service =
         new UpgradeService(
-            context.cluster(),
-            context.transports(),
-            context.releases(),
-            context.hooks(),
-            stateDir(env),
-            Sleeper.REAL,
-            Clock.systemUTC());
+                context.cluster(),
+                context.transports(),
+                context.releases(),
+                context.hooks(),
+                stateDir(env),
+                Sleeper.REAL,
+                Clock.systemUTC())
+            .finalizing(finalizeNow, context.secretValues());
     UpgradeService.Upgrade upgrade;
     // A resume takes over the stale lock of the run it resumes (never a live one).
     try (io.hoist.journal.RunLock lock =
@@ -851,6 +863,11 @@ final class UpgradeCommand implements Callable<Integer> {
         console.err().println(Text.forTerminal(line));
       }
     }
+    return ask(question, console);
+  }
+
+  /** Asks a yes/no question on the terminal; anything but y or yes is no. */
+  static boolean ask(String question, Console console) {
     console.err().print(question + " [y/N] ");
     console.err().flush();
     try {

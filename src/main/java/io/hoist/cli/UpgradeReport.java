@@ -69,6 +69,20 @@ final class UpgradeReport {
     for (String warning : run.warnings()) {
       console.note("warning: " + warning);
     }
+    upgrade
+        .finalized()
+        .flatMap(io.hoist.run.FinalizeService.Result::failure)
+        .ifPresent(
+            f ->
+                console.problem(
+                    "FINALIZE FAILED on node "
+                        + f.node()
+                        + ": "
+                        + first(f.message())
+                        + ". The upgrade is NOT finalized (it can still be rolled back only if no"
+                        + " finalize command ran well); fix the cause, then run 'hoist finalize'"
+                        + " again (finalize commands are idempotent). Log: "
+                        + upgrade.logDir().resolve(f.node() + ".log")));
     console.note("node logs and the run's journal: " + upgrade.logDir());
     if (run.exitCode() != RunResult.OK && !plan.rollback()) {
       console.note(
@@ -138,6 +152,9 @@ final class UpgradeReport {
     }
     json.put("hooks", hooks);
     json.put("warnings", warnings);
+    json.put("finalized", null);
+    json.put("finalize_pending", List.of());
+    json.put("finalize", List.of());
     json.put("nodes", nodes);
     json.put("max_failures", null);
     json.put("failures", null);
@@ -293,7 +310,52 @@ final class UpgradeReport {
       lines.add("");
     }
     lines.add(summary(plan, run));
+    lines.addAll(finalizeLines(upgrade));
     return lines;
+  }
+
+  /** What the run's finalize commands left: pending (loudly, with the next commands) or done. */
+  static List<String> finalizeLines(UpgradeService.Upgrade upgrade) {
+    List<String> lines = new ArrayList<>();
+    if (upgrade.finalizeRoles().isEmpty()) {
+      return lines;
+    }
+    String roles =
+        (upgrade.finalizeRoles().size() == 1 ? "role " : "roles ")
+            + String.join(", ", upgrade.finalizeRoles());
+    if (upgrade.finalized().map(io.hoist.run.FinalizeService.Result::finalized).orElse(false)) {
+      lines.add(
+          "Finalized: the finalize commands of "
+              + roles
+              + " ran on "
+              + upgrade.finalized().get().steps().size()
+              + " nodes; this upgrade can no longer be rolled back.");
+      return lines;
+    }
+    lines.add("");
+    lines.add(
+        "UPGRADED, NOT FINALIZED: the finalize commands of "
+            + roles
+            + " (the point of no return) have not "
+            + (upgrade.finalized().isPresent() ? "all run well." : "run.")
+            + " Next:");
+    lines.add("  hoist finalize                when you are satisfied with the new release");
+    lines.add(
+        "  hoist rollback --cluster      to undo the whole upgrade (every node back, in reverse)");
+    return lines;
+  }
+
+  /** The finalize keys of an upgrade's document. */
+  private static void finalizeJson(Map<String, Object> json, UpgradeService.Upgrade upgrade) {
+    if (upgrade.finalizeRoles().isEmpty()) {
+      return;
+    }
+    boolean done =
+        upgrade.finalized().map(io.hoist.run.FinalizeService.Result::finalized).orElse(false);
+    json.put("finalized", done);
+    json.put("finalize_pending", done ? List.of() : upgrade.finalizeRoles());
+    json.put(
+        "finalize", upgrade.finalized().map(r -> Json.finalizeSteps(r.steps())).orElse(List.of()));
   }
 
   private static Map<String, Object> json(
@@ -342,7 +404,7 @@ final class UpgradeReport {
         result(
             cluster,
             plan,
-            run.exitCode(),
+            upgrade.exitCode(),
             summary(plan, run),
             upgrade.staged(),
             run.hooks(),
@@ -362,6 +424,7 @@ final class UpgradeReport {
     }
     json.put("skipped", skipped);
     json.put("window_closed_at", run.windowClosed().map(UpgradeReport::local).orElse(null));
+    finalizeJson(json, upgrade);
     return json;
   }
 

@@ -115,7 +115,9 @@ final class ClusterBinder {
           "kex");
   static final List<String> LAYOUT_KEYS = List.of("home", "min_free");
   static final List<String> ROLE_KEYS =
-      List.of("serial", "max_parallel", "settle", "leader", "retire", "rejoin", "commands");
+      List.of(
+          "serial", "max_parallel", "settle", "leader", "retire", "rejoin", "commands", "finalize");
+  static final List<String> FINALIZE_KEYS = List.of("run", "when");
   static final List<String> COMMAND_KEYS =
       List.of("version", "stop", "start", "health", "migrate", "install");
   static final List<String> HEALTH_KEYS = List.of("run", "retries", "interval");
@@ -698,9 +700,38 @@ final class ClusterBinder {
                           commands.health().retries(),
                           commands.health().interval()),
                   bindRole(commands.migrate(), name),
-                  bindRole(commands.install(), name))));
+                  bindRole(commands.install(), name)),
+              finalize(s, name)));
     }
     return roles;
+  }
+
+  /**
+   * A role's {@code finalize}: a command, or {@code { run: COMMAND, when: manual|auto }}; {@code
+   * null} when absent.
+   */
+  private io.hoist.model.Finalize finalize(Section role, String name) {
+    if (!role.has("finalize")) {
+      return null;
+    }
+    YamlNode node = role.value("finalize");
+    String path = role.path("finalize");
+    if (node instanceof Scalar) {
+      String run = template(node, path, ROLE_VARIABLES);
+      return run == null ? null : new io.hoist.model.Finalize(bindRole(run, name), false);
+    }
+    Mapping map = mapping(node, path);
+    if (map == null) {
+      return null;
+    }
+    Section s = new Section(map, path, role.entry("finalize").keyMark(), FINALIZE_KEYS);
+    YamlNode runNode =
+        s.required(
+            "run",
+            "the command that finalizes the upgrade on a node (e.g. bumps the protocol version)");
+    String run = runNode == null ? null : template(runNode, s.path("run"), ROLE_VARIABLES);
+    boolean auto = choice(s, "when", Map.of("manual", false, "auto", true), false);
+    return run == null ? null : new io.hoist.model.Finalize(bindRole(run, name), auto);
   }
 
   /**

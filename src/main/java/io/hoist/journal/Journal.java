@@ -122,6 +122,44 @@ public final class Journal implements RunRecord, AutoCloseable {
     write(event);
   }
 
+  /**
+   * Every node of the upgrade is upgraded and healthy, and the finalize commands of {@code roles}
+   * have not run: the run is "upgraded, not finalized".
+   */
+  public void finalizePending(java.util.List<String> roles) {
+    Map<String, Object> event = event("finalize-pending");
+    event.put("roles", roles);
+    write(event);
+  }
+
+  /** A role's finalize command starts on a node. */
+  public void finalizeStarted(String node, String role, String command) {
+    Map<String, Object> event = event("finalize-started");
+    event.put("node", node);
+    event.put("role", role);
+    event.put("command", command);
+    write(event);
+  }
+
+  /** A role's finalize command ended on a node. */
+  public void finalizeEnded(
+      String node, String role, boolean ok, Duration duration, String message) {
+    Map<String, Object> event = event("finalize-ended");
+    event.put("node", node);
+    event.put("role", role);
+    event.put("ok", ok);
+    event.put("duration_ms", duration.toMillis());
+    event.put("message", message);
+    write(event);
+  }
+
+  /** Every finalize command of upgrade run {@code runId} ran well: it can no longer be undone. */
+  public void runFinalized(String runId) {
+    Map<String, Object> event = event("run-finalized");
+    event.put("finalizes", runId);
+    write(event);
+  }
+
   /** The run ended with {@code exitCode}. */
   public void runEnded(int exitCode, boolean interrupted) {
     runEnded(exitCode, interrupted, null);

@@ -96,6 +96,10 @@ public final class RunState {
   private final String lastTimestamp;
   private String endReason;
   private final java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
+  private final List<String> finalizePending = new ArrayList<>();
+  private final List<String> finalizedRuns = new ArrayList<>();
+  private String finalizedAt;
+  private boolean finalizeRan;
 
   private RunState(
       String runId,
@@ -132,6 +136,10 @@ public final class RunState {
     boolean interrupted = false;
     String reason = null;
     java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
+    List<String> pending = new ArrayList<>();
+    List<String> finalized = new ArrayList<>();
+    String finalizedTs = null;
+    boolean ran = false;
     String last = text(start, "ts");
     for (JsonNode event : events.subList(1, events.size())) {
       last = text(event, "ts");
@@ -144,6 +152,23 @@ public final class RunState {
       }
       if ("hook-ended".equals(kind)) {
         hooksRan.add(text(event, "hook"));
+        continue;
+      }
+      if ("finalize-pending".equals(kind)) {
+        pending.clear();
+        event.path("roles").forEach(r -> pending.add(r.asText()));
+        continue;
+      }
+      if ("finalize-ended".equals(kind)) {
+        ran |= event.path("ok").asBoolean();
+        continue;
+      }
+      if ("run-finalized".equals(kind)) {
+        finalized.add(text(event, "finalizes"));
+        finalizedTs = last;
+        continue;
+      }
+      if ("finalize-started".equals(kind)) {
         continue;
       }
       String name = text(event, "node");
@@ -170,6 +195,10 @@ public final class RunState {
         new RunState(text(start, "run"), start, built, exit, interrupted, read.tornTail(), last);
     state.hooksRan.addAll(hooksRan);
     state.endReason = reason;
+    state.finalizePending.addAll(pending);
+    state.finalizedRuns.addAll(finalized);
+    state.finalizedAt = finalizedTs;
+    state.finalizeRan = ran;
     return state;
   }
 
@@ -251,6 +280,55 @@ public final class RunState {
   /** The cluster hooks that ran and ended ({@code before_cluster}, {@code after_cluster}). */
   public java.util.Set<String> hooksRan() {
     return java.util.Set.copyOf(hooksRan);
+  }
+
+  /**
+   * The roles whose finalize commands were pending when the run ended "upgraded, not finalized"
+   * (empty when none was: no role of it has one, it failed, or it finalized in the same run).
+   */
+  public List<String> finalizePending() {
+    return List.copyOf(finalizePending);
+  }
+
+  /** The upgrade runs this run finalized (itself with {@code --finalize}, or a finalize run's). */
+  public List<String> finalizedRuns() {
+    return List.copyOf(finalizedRuns);
+  }
+
+  /** When this run recorded a finalization (ISO-8601), empty when it did not. */
+  public Optional<String> finalizedAt() {
+    return Optional.ofNullable(finalizedAt);
+  }
+
+  /** Whether some finalize command of this run ended well (the data format may have moved on). */
+  public boolean finalizeRan() {
+    return finalizeRan;
+  }
+
+  /** The run's target release, as the run-started event recorded it ("" when none). */
+  public String target() {
+    return started.path("target").asText();
+  }
+
+  /** The plan's batches, hop by hop, each its node names in order. */
+  public List<List<String>> batches() {
+    List<List<String>> batches = new ArrayList<>();
+    for (JsonNode hop : started.path("hops")) {
+      for (JsonNode batch : hop.path("batches")) {
+        List<String> names = new ArrayList<>();
+        batch.forEach(n -> names.add(n.asText()));
+        batches.add(names);
+      }
+    }
+    return batches;
+  }
+
+  /** The upgrade run a {@code hoist finalize} run finalizes, empty for other runs. */
+  public Optional<String> finalizes() {
+    JsonNode finalizes = started.get("finalizes");
+    return finalizes == null || finalizes.isNull()
+        ? Optional.empty()
+        : Optional.of(finalizes.asText());
   }
 
   /** Whether every node is at its target (nothing left for a resume). */

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param retire drains the node before the upgrade, or {@code null}
  * @param rejoin undoes retire after the upgrade, or {@code null}
  * @param commands the role's command overrides
+ * @param finalizeCommand the role's point of no return after an upgrade, or {@code null}
  */
 public record Role(
     String name,
@@ -23,12 +24,26 @@ public record Role(
     String leader,
     String retire,
     String rejoin,
-    Commands commands) {
+    Commands commands,
+    Finalize finalizeCommand) {
 
   public Role {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(settle, "settle");
     Objects.requireNonNull(commands, "commands");
+  }
+
+  /** A role without a finalize command. */
+  public Role(
+      String name,
+      boolean serial,
+      int maxParallel,
+      Duration settle,
+      String leader,
+      String retire,
+      String rejoin,
+      Commands commands) {
+    this(name, serial, maxParallel, settle, leader, retire, rejoin, commands, null);
   }
 
   /** A role known only by name: one node at a time, no commands of its own. */

@@ -64,14 +64,21 @@ public final class NodeLog implements AutoCloseable {
 
   /** A sink that appends each line with {@code phase}'s id. */
   public OutputSink sink(PhaseId phase) {
-    return (stream, line) -> append(phase, stream, line);
+    return sink(phase.id());
   }
 
-  private synchronized void append(PhaseId phase, OutputSink.Stream stream, String line) {
+  /**
+   * A sink that appends each line with {@code label} in the place of a phase id ({@code finalize}).
+   */
+  public OutputSink sink(String label) {
+    return (stream, line) -> append(label, stream, line);
+  }
+
+  private synchronized void append(String label, OutputSink.Stream stream, String line) {
     byte[] bytes =
         (clock.instant()
                 + " "
-                + phase.id()
+                + label
                 + " "
                 + stream.name().toLowerCase(Locale.ROOT)
                 + " "

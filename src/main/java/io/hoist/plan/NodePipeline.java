@@ -214,6 +214,11 @@ final class NodePipeline {
         new Step(PhaseId.REJOIN, "rejoin the cluster (" + roleNames(rejoining) + ")", runs));
   }
 
+  /** A command of a node outside its pipeline (a role's finalize), rendered for its release. */
+  ShellCommand command(String template, Node node, String what, Version from, Version to) {
+    return render(template, node, null, values(node, from, to), what);
+  }
+
   /** The leader command of a serial role, rendered for one of its nodes. */
   String leaderProbe(Node node, String role, String leader, Version to, Version from) {
     ShellCommand probe = render(leader, node, null, values(node, from, to));
@@ -244,7 +249,12 @@ final class NodePipeline {
   }
 
   private ShellCommand render(String source, Node node, PhaseId phase, Map<String, Value> values) {
-    String where = "node " + node.name() + (phase == null ? "" : ", " + phase.id());
+    return render(source, node, phase, values, phase == null ? null : phase.id());
+  }
+
+  private ShellCommand render(
+      String source, Node node, PhaseId phase, Map<String, Value> values, String what) {
+    String where = "node " + node.name() + (what == null ? "" : ", " + what);
     try {
       Template template = templates.get(source);
       if (template == null) {

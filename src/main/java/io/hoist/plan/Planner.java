@@ -291,6 +291,22 @@ public final class Planner {
         all.step(PhaseId.REJOIN).stream().toList());
   }
 
+  /**
+   * A role's finalize command rendered for one of its nodes ({@code ${version}}: the release the
+   * upgrade took it to, {@code ${from_version}}: the one it ran before).
+   *
+   * @throws UsageException when the command needs a secret that has no value
+   */
+  public io.hoist.command.ShellCommand finalizeCommand(
+      Node node, io.hoist.model.Role role, Version from, Version to, Map<String, String> secrets) {
+    if (role.finalizeCommand() == null) {
+      throw new IllegalArgumentException("role " + role.name() + " has no finalize command");
+    }
+    return new NodePipeline(cluster, cluster.roleOrder(), secrets)
+        .command(
+            role.finalizeCommand().run(), node, "finalize (role " + role.name() + ")", from, to);
+  }
+
   private List<String> roleOrder(List<String> requested) {
     if (requested.isEmpty()) {
       return cluster.roleOrder();

@@ -3,6 +3,8 @@ package io.hoist.run;
 import io.hoist.backup.Backup;
 import io.hoist.backup.BackupStore;
 import io.hoist.error.UsageException;
+import io.hoist.error.ValidationException;
+import io.hoist.journal.Finalization;
 import io.hoist.journal.Journal;
 import io.hoist.journal.JournalReader;
 import io.hoist.journal.RunState;
@@ -54,6 +56,8 @@ public record RollbackTargets(
    * @param to {@code --to}, or empty for each node's version before the last upgrade
    * @throws UsageException when no upgrade is recorded (and no {@code --to}), or a node was not in
    *     it
+   * @throws ValidationException when the last upgrade was finalized (or partly) and a node was in
+   *     it
    */
   public static RollbackTargets of(
       Path stateDir, List<Node> nodes, Optional<Version> to, BackupStore store) {
@@ -63,6 +67,9 @@ public record RollbackTargets(
           "no upgrade is recorded in "
               + Runs.dir(stateDir)
               + " to roll back; give the release to go back to with --to");
+    }
+    if (!chain.isEmpty()) {
+      refuseFinalized(stateDir, chain, nodes);
     }
     Map<String, Version> targets = new LinkedHashMap<>();
     Map<String, Backup> restores = new LinkedHashMap<>();
@@ -157,6 +164,53 @@ public record RollbackTargets(
         notes,
         midHop,
         owes);
+  }
+
+  /**
+   * A finalized upgrade (or one whose finalize commands ran on some nodes) is past its point of no
+   * return: none of its nodes is rolled back.
+   *
+   * @throws ValidationException when a node of {@code nodes} was in it
+   */
+  private static void refuseFinalized(Path stateDir, List<RunState> chain, List<Node> nodes) {
+    RunState last = chain.get(chain.size() - 1);
+    Finalization finalization = Finalization.of(stateDir, last);
+    if (!finalization.finalized() && !finalization.partly()) {
+      return;
+    }
+    java.util.Set<String> inRun = new java.util.LinkedHashSet<>();
+    chain.forEach(run -> run.nodes().forEach(n -> inRun.add(n.node())));
+    List<String> named = nodes.stream().map(Node::name).filter(inRun::contains).toList();
+    if (named.isEmpty()) {
+      return;
+    }
+    String what =
+        finalization.finalized()
+            ? "run "
+                + last.runId()
+                + " was finalized at "
+                + finalization.finalizedAt().orElseThrow()
+                + " (its finalize commands ran"
+                + finalization
+                    .finalizedBy()
+                    .filter(by -> !by.equals(last.runId()))
+                    .map(by -> " in run " + by)
+                    .orElse("")
+                + ")"
+            : "run "
+                + last.runId()
+                + " was partly finalized (a finalize command ran on some of its nodes; 'hoist"
+                + " finalize' completes it)";
+    throw new ValidationException(
+        what
+            + ": the data format moved on; a rollback would start the old release on data it may"
+            + " no longer read, so hoist does not roll back "
+            + (named.size() == 1 ? "node " : "nodes ")
+            + String.join(", ", named)
+            + "; nothing was changed. To go back, restore from backup by hand (the backups taken"
+            + " before the upgrade are in "
+            + UpgradeService.backupDir(stateDir)
+            + "/NODE/, each with its manifest.txt)");
   }
 
   /** Whether a phase that changes the node started in its hop (retire and after). */

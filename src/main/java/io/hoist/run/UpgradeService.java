@@ -123,22 +123,52 @@ public final class UpgradeService {
    * @param record every phase and undo of the run
    * @param logDir where the nodes' logs are
    * @param backupDir where the nodes' backups are ({@code NODE/} under it)
+   * @param finalizeRoles the roles of the run with a finalize command, when every node ended at the
+   *     target (else empty): the run is "upgraded, not finalized" unless {@code finalized} says so
+   * @param finalized the finalize commands run in the same run ({@code --finalize}, {@code when:
+   *     auto}), empty when they were not
    */
   public record Upgrade(
       List<ReleaseService.Prepared> staged,
       Optional<RunResult> run,
       RecordedRun record,
       Path logDir,
-      Path backupDir) {
+      Path backupDir,
+      List<String> finalizeRoles,
+      Optional<FinalizeService.Result> finalized) {
 
     public Upgrade {
       staged = List.copyOf(staged);
       Objects.requireNonNull(run, "run");
+      finalizeRoles = List.copyOf(finalizeRoles);
+      Objects.requireNonNull(finalized, "finalized");
     }
 
-    /** The exit code: the run's; 3 when staging failed (nothing switched). */
+    /** Nothing to finalize. */
+    public Upgrade(
+        List<ReleaseService.Prepared> staged,
+        Optional<RunResult> run,
+        RecordedRun record,
+        Path logDir,
+        Path backupDir) {
+      this(staged, run, record, logDir, backupDir, List.of(), Optional.empty());
+    }
+
+    /**
+     * The exit code: the run's; 3 when staging failed (nothing switched); 5 when a finalize command
+     * failed after every node was upgraded.
+     */
     public int exitCode() {
-      return run.map(RunResult::exitCode).orElse(RunResult.NOTHING_CHANGED);
+      int code = run.map(RunResult::exitCode).orElse(RunResult.NOTHING_CHANGED);
+      if (code == RunResult.OK && finalized.isPresent() && !finalized.get().finalized()) {
+        return RunResult.NEEDS_ATTENTION;
+      }
+      return code;
+    }
+
+    /** Whether the run ended "upgraded, not finalized": finalize commands wait for a person. */
+    public boolean finalizePending() {
+      return !finalizeRoles.isEmpty() && finalized.map(r -> !r.finalized()).orElse(true);
     }
   }
 
@@ -149,6 +179,8 @@ public final class UpgradeService {
   private final Path stateDir;
   private final Sleeper sleeper;
   private final Clock clock;
+  private final boolean finalizeNow;
+  private final Map<String, String> secretValues;
 
   /**
    * @param releases stages the hops' releases
@@ -171,6 +203,28 @@ public final class UpgradeService {
     this.stateDir = Objects.requireNonNull(stateDir, "stateDir");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.finalizeNow = false;
+    this.secretValues = Map.of();
+  }
+
+  private UpgradeService(UpgradeService base, boolean finalizeNow, Map<String, String> secrets) {
+    this.cluster = base.cluster;
+    this.transports = base.transports;
+    this.releases = base.releases;
+    this.hooks = base.hooks;
+    this.stateDir = base.stateDir;
+    this.sleeper = base.sleeper;
+    this.clock = base.clock;
+    this.finalizeNow = finalizeNow;
+    this.secretValues = Map.copyOf(secrets);
+  }
+
+  /**
+   * This service finalizing a successful upgrade in the same run when {@code finalizeNow} ({@code
+   * --finalize}) or a role says {@code when: auto}; {@code secrets} render the finalize commands.
+   */
+  public UpgradeService finalizing(boolean finalizeNow, Map<String, String> secrets) {
+    return new UpgradeService(this, finalizeNow, secrets);
   }
 
   /**
@@ -224,6 +278,7 @@ public final class UpgradeService {
               steps -> phasesFor(steps, options, backup),
               options.rollback(),
               false);
+      upgrade = finalizeStep(plan, options, upgrade, journal, note);
       journal.runEnded(
           upgrade.exitCode(),
           upgrade.run().map(RunResult::interrupted).orElse(false),
@@ -234,6 +289,79 @@ public final class UpgradeService {
               .orElse(null));
       return upgrade;
     }
+  }
+
+  /**
+   * After every node reached its target: the run's roles with a finalize command are recorded as
+   * pending, then finalized at once with {@code --finalize} or {@code when: auto}.
+   */
+  private Upgrade finalizeStep(
+      Plan plan, Options options, Upgrade upgrade, Journal journal, Consumer<String> note) {
+    if (upgrade.run().isEmpty()
+        || upgrade.run().get().exitCode() != RunResult.OK
+        || upgrade.run().get().interrupted()) {
+      return upgrade;
+    }
+    Map<String, Version[]> versions = new LinkedHashMap<>();
+    List<List<String>> batches = new ArrayList<>();
+    if (options.resume() != null) {
+      // The nodes the resumed runs upgraded are part of this upgrade: finalize them too.
+      Optional<Path> earlier = Runs.find(stateDir, options.resume().runId());
+      if (earlier.isPresent()) {
+        io.hoist.journal.RunState state =
+            io.hoist.journal.RunState.of(
+                io.hoist.journal.JournalReader.read(earlier.get().resolve(Journal.FILE)));
+        for (io.hoist.journal.RunState run : Runs.chain(stateDir, state)) {
+          batches.addAll(run.batches());
+          for (io.hoist.journal.RunState.Node n : run.nodes()) {
+            if (n.from() != null) {
+              versions.putIfAbsent(
+                  n.node(), new Version[] {Version.parse(n.from()), Version.parse(n.target())});
+            }
+          }
+        }
+      }
+    }
+    for (Hop hop : plan.hops()) {
+      hop.batches().forEach(b -> batches.add(b.nodes().stream().map(NodeSteps::node).toList()));
+    }
+    for (NodePath path : plan.nodes()) {
+      Version from = Version.parse(path.current());
+      Version to =
+          path.versions().isEmpty()
+              ? from
+              : Version.parse(path.versions().get(path.versions().size() - 1));
+      Version[] known = versions.get(path.node());
+      versions.put(path.node(), new Version[] {known == null ? from : known[0], to});
+    }
+    FinalizeService finalizer = new FinalizeService(cluster, transports, secretValues, clock);
+    List<String> roles = finalizer.roles(versions.keySet());
+    if (roles.isEmpty()) {
+      return upgrade;
+    }
+    journal.finalizePending(roles);
+    if (!finalizeNow && !finalizer.isAuto(roles)) {
+      return withFinalize(upgrade, roles, Optional.empty());
+    }
+    note.accept("finalizing: the finalize commands of " + String.join(", ", roles));
+    List<FinalizeService.Step> steps =
+        finalizer.steps(roles, FinalizeService.order(batches, versions.keySet()), versions);
+    String runId = upgrade.logDir().getFileName().toString();
+    FinalizeService.Result result =
+        finalizer.run(runId, roles, steps, journal, upgrade.logDir(), r -> {});
+    return withFinalize(upgrade, roles, Optional.of(result));
+  }
+
+  private static Upgrade withFinalize(
+      Upgrade upgrade, List<String> roles, Optional<FinalizeService.Result> result) {
+    return new Upgrade(
+        upgrade.staged(),
+        upgrade.run(),
+        upgrade.record(),
+        upgrade.logDir(),
+        upgrade.backupDir(),
+        roles,
+        result);
   }
 
   /** The run-started event's details: the invocation, the options, the plan. */

@@ -30,17 +30,18 @@ class JsonShapesTest {
 
   /** The schema of each runnable command's result (besides error.schema.json for its errors). */
   static final Map<String, List<String>> SCHEMAS =
-      Map.of(
-          "hoist inspect", List.of("inspect"),
-          "hoist upgrade", List.of("upgrade", "plan", "upgrade-prepare-only"),
-          "hoist rollback", List.of("rollback", "plan"),
-          "hoist retire", List.of("retire"),
-          "hoist status", List.of("status"),
-          "hoist demo", List.of("demo"),
-          "hoist version pack", List.of("version-pack"),
-          "hoist version get", List.of("version-get"),
-          "hoist version list", List.of("version-list"),
-          "hoist version prepare", List.of("version-prepare"));
+      Map.ofEntries(
+          Map.entry("hoist inspect", List.of("inspect")),
+          Map.entry("hoist upgrade", List.of("upgrade", "plan", "upgrade-prepare-only")),
+          Map.entry("hoist rollback", List.of("rollback", "plan")),
+          Map.entry("hoist retire", List.of("retire")),
+          Map.entry("hoist finalize", List.of("finalize")),
+          Map.entry("hoist status", List.of("status")),
+          Map.entry("hoist demo", List.of("demo")),
+          Map.entry("hoist version pack", List.of("version-pack")),
+          Map.entry("hoist version get", List.of("version-get")),
+          Map.entry("hoist version list", List.of("version-list")),
+          Map.entry("hoist version prepare", List.of("version-prepare")));
 
   @TempDir Path root;
   private CliRunner cli;
@@ -299,6 +300,46 @@ class JsonShapesTest {
             run(5, "--output", "json", "retire", "router-2", "router-1", "--timeout", "1s"));
     assertEquals("failed", failed.at("/nodes/0/state").asText());
     assertEquals("not-started", failed.at("/nodes/1/state").asText());
+  }
+
+  @Test
+  void upgradedNotFinalizedThenFinalizeThenARefusedRollback() throws IOException {
+    Path file = sandbox.clusterFile();
+    String yaml = Files.readString(file);
+    String withFinalize =
+        yaml.replace(
+            "router:  { max_parallel: 2 }",
+            "router:  { max_parallel: 2, finalize: \"test ! -f ${home}/no-finalize\" }");
+    assertFalse(yaml.equals(withFinalize), "the sandbox's router role changed: " + yaml);
+    Files.writeString(file, withFinalize);
+
+    JsonNode upgraded =
+        JsonShapes.assertDocument(
+            "upgrade",
+            run(0, "--output", "json", "upgrade", "--cluster", "--yes", "--to", "1.1.0"));
+    assertFalse(upgraded.get("finalized").asBoolean(), upgraded.toPrettyString());
+    assertEquals("router", upgraded.at("/finalize_pending/0").asText());
+    JsonNode pending = JsonShapes.assertDocument("status", run(0, "--output", "json", "status"));
+    assertFalse(pending.get("finalized").asBoolean(), pending.toPrettyString());
+
+    JsonNode planned =
+        JsonShapes.assertDocument("finalize", run(0, "--output", "json", "finalize", "--dry-run"));
+    assertEquals("planned", planned.at("/steps/0/status").asText());
+
+    Files.writeString(sandbox.home("router-2").resolve("no-finalize"), "");
+    JsonNode failed =
+        JsonShapes.assertDocument("finalize", run(5, "--output", "json", "finalize", "--yes"));
+    assertFalse(failed.get("finalized").asBoolean());
+    Files.delete(sandbox.home("router-2").resolve("no-finalize"));
+    JsonNode done =
+        JsonShapes.assertDocument("finalize", run(0, "--output", "json", "finalize", "--yes"));
+    assertTrue(done.get("finalized").asBoolean(), done.toPrettyString());
+    JsonNode status = JsonShapes.assertDocument("status", run(0, "--output", "json", "status"));
+    assertTrue(status.get("finalized").asBoolean(), status.toPrettyString());
+
+    JsonShapes.assertError(
+        cliRun("--output", "json", "rollback", "--cluster", "--yes"), 3, "validation");
+    JsonShapes.assertError(cliRun("--output", "json", "finalize", "--yes"), 3, "validation");
   }
 
   @Test

@@ -27,7 +27,8 @@ class ClusterFileDocsTest {
             ClusterBinder.BACKUP_KEYS,
             ClusterBinder.HOOK_KEYS,
             ClusterBinder.TIMEOUT_KEYS,
-            ClusterBinder.NODE_KEYS)
+            ClusterBinder.NODE_KEYS,
+            ClusterBinder.FINALIZE_KEYS)
         .flatMap(List::stream)
         .distinct();
   }

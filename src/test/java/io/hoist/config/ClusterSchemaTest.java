@@ -89,7 +89,8 @@ class ClusterSchemaTest {
           Map.entry("BACKUP_KEYS", List.of("/properties/backup")),
           Map.entry("HOOK_KEYS", List.of("/properties/hooks")),
           Map.entry("TIMEOUT_KEYS", List.of("/properties/timeouts")),
-          Map.entry("NODE_KEYS", List.of("/$defs/node")));
+          Map.entry("NODE_KEYS", List.of("/$defs/node")),
+          Map.entry("FINALIZE_KEYS", List.of("/$defs/finalize")));
 
   /**
    * Keywords whose object values the walk does not enter: conditions only narrow the definitions
