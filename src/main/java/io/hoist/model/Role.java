@@ -1,6 +1,7 @@
 package io.hoist.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,11 @@ import java.util.Objects;
  * @param retire drains the node before the upgrade, or {@code null}
  * @param rejoin undoes retire after the upgrade, or {@code null}
  * @param commands the role's command overrides
+ * @param batches the ramp ({@code batches: [1, 5, "20%"]}): batch k of the role in a hop has the
+ *     size of entry k, the last entry repeating; empty: batches of {@code maxParallel}. A serial
+ *     role keeps one node per batch whatever it says.
+ * @param byZone upgrade the role's nodes one zone at a time ({@link Node#zone()}), no batch
+ *     spanning two zones
  */
 public record Role(
     String name,
@@ -23,12 +29,28 @@ public record Role(
     String leader,
     String retire,
     String rejoin,
-    Commands commands) {
+    Commands commands,
+    List<BatchSize> batches,
+    boolean byZone) {
 
   public Role {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(settle, "settle");
     Objects.requireNonNull(commands, "commands");
+    batches = List.copyOf(batches);
+  }
+
+  /** A role without a ramp, not by zone. */
+  public Role(
+      String name,
+      boolean serial,
+      int maxParallel,
+      Duration settle,
+      String leader,
+      String retire,
+      String rejoin,
+      Commands commands) {
+    this(name, serial, maxParallel, settle, leader, retire, rejoin, commands, List.of(), false);
   }
 
   /** A role known only by name: one node at a time, no commands of its own. */
