@@ -10,6 +10,7 @@ import io.hoist.plan.Hop;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.release.Version;
+import io.hoist.run.DryRunReport;
 import io.hoist.run.FanOut;
 import io.hoist.run.PlanService;
 import io.hoist.run.ReleaseService;
@@ -278,12 +279,7 @@ final class UpgradeCommand implements Callable<Integer> {
         service.plan(nodes, target, roleOrder, force, FanOut.DEFAULT_MAX_PARALLEL, maxParallel);
     Console console = Console.of(spec, global);
     if (dryRun) {
-      if (console.isJson()) {
-        console.json(Json.plan(plan));
-      } else {
-        console.result(Text.plan(plan));
-      }
-      return ExitCode.OK.code();
+      return dryRun(plan, context, console);
     }
     if (prepareOnly) {
       return prepare(plan, context, console);
@@ -299,6 +295,17 @@ final class UpgradeCommand implements Callable<Integer> {
             FanOut.DEFAULT_MAX_PARALLEL,
             oneShotWindow),
         false);
+  }
+
+  /** {@code --dry-run}: the plan, its impact and what it could not verify; nothing changes. */
+  private int dryRun(Plan plan, CommandContext context, Console console) {
+    DryRunReport report = DryRunReport.of(context.cluster(), plan, stateDir(env));
+    if (console.isJson()) {
+      console.json(Json.plan(plan, report));
+    } else {
+      console.result(Text.plan(plan, report));
+    }
+    return ExitCode.OK.code();
   }
 
   /** {@code --resume}: the last run again, from where it stopped. */
@@ -428,12 +435,7 @@ final class UpgradeCommand implements Callable<Integer> {
                 ? ""
                 : "; finishing the hop of " + String.join(", ", carried.inHop().keySet())));
     if (dryRun) {
-      if (console.isJson()) {
-        console.json(Json.plan(plan));
-      } else {
-        console.result(Text.plan(plan));
-      }
-      return ExitCode.OK.code();
+      return dryRun(plan, context, console);
     }
     boolean rollback =
         onFailure != null
