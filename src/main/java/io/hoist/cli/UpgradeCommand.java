@@ -54,7 +54,9 @@ import picocli.CommandLine.Spec;
       "",
       "With --dry-run it prints that plan, with every command exactly as it would run (values"
           + " quoted, secrets masked), and changes nothing. A node whose version cannot be read"
-          + " stops the plan.",
+          + " stops the plan. It then states the impact (the services that stop on each node; per"
+          + " role the expected downtime, measured over earlier runs in the journal or an upper"
+          + " bound from the timeouts, saying which) and lists what it could not verify.",
       "",
       "Without --dry-run it first stages every hop's release on the nodes that need it (a"
           + " staging failure stops before any node is switched), then upgrades the nodes, rolling:"
@@ -84,8 +86,10 @@ import picocli.CommandLine.Spec;
       "",
       "JSON with --dry-run (docs/json/plan.schema.json): {schema_version, cluster, dry_run,"
           + " rollback, target, role_order, nodes: [{node, current, path, skip_reason}], hops: [{hop,"
-          + " version, batches: [{batch, role, serial, serial_role, leader_probe, nodes: [{node,"
-          + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}; serial_role names the quorum"
+          + " version, batches: [{batch, role, serial, serial_role, leader_probe, zone, nodes:"
+          + " [{node, host, from, to, zone, steps: [{phase, summary, commands}]}]}]}], impact:"
+          + " {nodes, roles: [{role, nodes, batches, per_node_ms, total_ms, source, runs,"
+          + " samples, basis}]}, unverified: [{kind, message}]}; serial_role names the quorum"
           + " role that keeps a batch to one node.",
       "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
           + " ok, exit_code, message, staged, hooks, warnings, nodes: [{node, from, to, roles,"
@@ -150,8 +154,9 @@ final class UpgradeCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Upgrade at most N nodes at once, whatever the roles' max_parallel (0, the default:"
-              + " the roles' own). Serial roles stay at one.")
+          "Upgrade at most N nodes at once, whatever the roles' max_parallel or ramp (batches:"
+              + " [1, 5, \"20%%\"] becomes 1, 3, 3... with --max-parallel 3; 0, the default: the"
+              + " roles' own). Serial roles stay at one.")
   int maxParallel;
 
   @Option(
