@@ -187,7 +187,10 @@ public record DryRunReport(
         (role, c) -> {
           List<Downtimes.Sample> samples = samplesByRole.getOrDefault(role, List.of());
           if (!samples.isEmpty()) {
-            Duration median = median(samples.stream().map(Downtimes.Sample::downtime).toList());
+            // Whole milliseconds: what the JSON shows, so that total = batches x per node there.
+            Duration median =
+                median(samples.stream().map(Downtimes.Sample::downtime).toList())
+                    .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             int runs = (int) samples.stream().map(Downtimes.Sample::run).distinct().count();
             roles.add(
                 new RoleDowntime(
