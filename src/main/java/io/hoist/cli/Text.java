@@ -224,10 +224,10 @@ final class Text {
               + (role.batches() == 1 ? " batch" : " batches")
               + "; one node "
               + (bound ? "at most " : "about ")
-              + duration(role.perNode())
+              + span(role.perNode())
               + ", the role "
               + (bound ? "at most " : "about ")
-              + duration(role.total())
+              + span(role.total())
               + " ("
               + role.basis()
               + ")");
@@ -379,6 +379,15 @@ final class Text {
 
   private static String oneLine(String message) {
     return message.replace('\n', ' ').replace('\r', ' ');
+  }
+
+  /** As {@link #duration} below a minute; 10m30s, 1h2m0s above. */
+  static String span(java.time.Duration duration) {
+    long s = duration.toSeconds();
+    if (s < 60) {
+      return duration(duration);
+    }
+    return (s >= 3600 ? s / 3600 + "h" : "") + (s % 3600 / 60) + "m" + (s % 60) + "s";
   }
 
   /** 850ms, 12.3s. */

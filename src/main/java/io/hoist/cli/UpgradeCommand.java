@@ -304,7 +304,16 @@ final class UpgradeCommand implements Callable<Integer> {
 
   /** {@code --dry-run}: the plan, its impact and what it could not verify; nothing changes. */
   private int dryRun(Plan plan, CommandContext context, Console console) {
-    DryRunReport report = DryRunReport.of(context.cluster(), plan, stateDir(env));
+    List<io.hoist.journal.Downtimes.Sample> earlier;
+    try {
+      earlier = io.hoist.journal.Downtimes.of(stateDir(env), context.cluster().name());
+    } catch (UsageException | java.io.UncheckedIOException e) {
+      // The estimate falls back to the timeouts: a state directory hoist may not use (another
+      // owner, unreadable) stops a run, not a plan.
+      console.note("earlier runs not read (" + e.getMessage() + "); downtime from the timeouts");
+      earlier = List.of();
+    }
+    DryRunReport report = DryRunReport.of(context.cluster(), plan, earlier);
     if (console.isJson()) {
       console.json(Json.plan(plan, report));
     } else {

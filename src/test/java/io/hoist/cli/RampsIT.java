@@ -252,6 +252,22 @@ class RampsIT {
         text.out().contains("the leader of serial role db is asked at run time"), text.out());
   }
 
+  @Test
+  void aStateDirectoryThatCannotBeUsedLeavesTheDryRunOnTheTimeouts() throws IOException {
+    node("web-1", "web");
+    writeCluster("web", "  web:\n" + commands());
+    Path notADirectory = Files.writeString(root.resolve("state-file"), "");
+    cli.env("HOIST_STATE_DIR", notADirectory.toString());
+
+    CliRunner.Result result =
+        run("--output", "json", "upgrade", "--cluster", "--dry-run", "--to", NEW);
+
+    assertEquals(0, result.code(), result.toString());
+    assertTrue(result.err().contains("earlier runs not read"), result.toString());
+    JsonNode plan = new ObjectMapper().readTree(result.out());
+    assertEquals("timeouts", plan.at("/impact/roles/0/source").asText(), plan.toPrettyString());
+  }
+
   // --- the cluster
 
   /** Adds a node on {@code OLD} with the product installed; returns its name. */

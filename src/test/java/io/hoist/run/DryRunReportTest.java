@@ -222,6 +222,38 @@ class DryRunReportTest {
   }
 
   @Test
+  void aDamagedJournalIsLeftOutAndTheOthersStillCount() throws java.io.IOException {
+    earlierRun("prod", 0, Map.of("web-1", 10));
+    StepClock clock = new StepClock();
+    clock.now = clock.now.plusSeconds(86_400);
+    Path damaged = Runs.create(state, clock);
+    java.nio.file.Files.writeString(
+        damaged.resolve(Journal.FILE), "not json\n{\"event\":\"run-ended\"}\n");
+
+    DryRunReport report = DryRunReport.of(CLUSTER, plan(CLUSTER), state);
+
+    assertEquals(DryRunReport.Source.MEASURED, report.roles().get(0).source());
+    assertEquals(1, report.roles().get(0).runs());
+  }
+
+  @Test
+  void aRunInterruptedBeforeItEndedIsNotMeasured() {
+    StepClock clock = new StepClock();
+    Path dir = Runs.create(state, clock);
+    try (Journal journal = Journal.create(dir, clock)) {
+      journal.runStarted(
+          dir.getFileName().toString(), Map.of("command", "upgrade", "cluster", "prod"));
+      journal.phaseStarted("web-1", PhaseId.STOP);
+      clock.now = clock.now.plusSeconds(5);
+      journal.phaseEnded("web-1", PhaseId.POST_VALIDATE, Outcome.OK, Duration.ZERO, "");
+    }
+
+    DryRunReport report = DryRunReport.of(CLUSTER, plan(CLUSTER), state);
+
+    assertEquals(DryRunReport.Source.TIMEOUTS, report.roles().get(0).source());
+  }
+
+  @Test
   void medianOfOddAndEvenCounts() {
     assertEquals(
         Duration.ofSeconds(3),
