@@ -20,6 +20,7 @@ import io.hoist.plan.Plan;
 import io.hoist.plan.Step;
 import io.hoist.release.Manifest;
 import io.hoist.release.Version;
+import io.hoist.run.DryRunReport;
 import io.hoist.run.ReleaseService;
 import io.hoist.stage.StageResult;
 import io.hoist.stage.StagedReleases;
@@ -206,6 +207,7 @@ final class Json {
         b.put("serial", batch.serial());
         b.put("serial_role", batch.serialRole());
         b.put("leader_probe", batch.leaderProbe());
+        b.put("zone", batch.zone());
         List<Object> steps = new ArrayList<>();
         for (NodeSteps node : batch.nodes()) {
           steps.add(nodeSteps(node));
@@ -217,6 +219,50 @@ final class Json {
       hops.add(h);
     }
     root.put("hops", hops);
+    return root;
+  }
+
+  /** The plan with what an honest dry run adds: {@code impact} and {@code unverified}. */
+  static Map<String, Object> plan(Plan plan, DryRunReport report) {
+    Map<String, Object> root = plan(plan);
+    Map<String, Object> impact = new LinkedHashMap<>();
+    List<Object> nodes = new ArrayList<>();
+    for (DryRunReport.NodeImpact node : report.nodes()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node.node());
+      n.put("hop", node.hop());
+      n.put("role", node.role().equals(DryRunReport.NO_ROLE) ? null : node.role());
+      n.put("zone", node.zone());
+      n.put("stops", node.stops());
+      n.put("retire", node.retire());
+      n.put("rejoin", node.rejoin());
+      nodes.add(n);
+    }
+    impact.put("nodes", nodes);
+    List<Object> roles = new ArrayList<>();
+    for (DryRunReport.RoleDowntime role : report.roles()) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("role", role.role().equals(DryRunReport.NO_ROLE) ? null : role.role());
+      r.put("nodes", role.nodes());
+      r.put("batches", role.batches());
+      r.put("per_node_ms", role.perNode().toMillis());
+      r.put("total_ms", role.total().toMillis());
+      r.put("source", role.source() == DryRunReport.Source.MEASURED ? "measured" : "timeouts");
+      r.put("runs", role.runs());
+      r.put("samples", role.samples());
+      r.put("basis", role.basis());
+      roles.add(r);
+    }
+    impact.put("roles", roles);
+    root.put("impact", impact);
+    List<Object> unverified = new ArrayList<>();
+    for (DryRunReport.Unverified item : report.unverified()) {
+      Map<String, Object> u = new LinkedHashMap<>();
+      u.put("kind", item.kind());
+      u.put("message", item.message());
+      unverified.add(u);
+    }
+    root.put("unverified", unverified);
     return root;
   }
 
@@ -324,6 +370,7 @@ final class Json {
     n.put("host", node.host());
     n.put("from", node.from());
     n.put("to", node.to());
+    n.put("zone", node.zone());
     List<Object> steps = new ArrayList<>();
     for (Step step : node.steps()) {
       Map<String, Object> s = new LinkedHashMap<>();

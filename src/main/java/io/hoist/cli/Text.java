@@ -12,6 +12,7 @@ import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.plan.Step;
 import io.hoist.release.Version;
+import io.hoist.run.DryRunReport;
 import io.hoist.run.ReleaseService;
 import io.hoist.stage.StageResult;
 import io.hoist.stage.StagedReleases;
@@ -158,7 +159,15 @@ final class Text {
         lines.add("  " + batchTitle(batch));
         for (NodeSteps node : batch.nodes()) {
           lines.add(
-              "    " + node.node() + " (" + node.host() + "): " + node.from() + " -> " + node.to());
+              "    "
+                  + node.node()
+                  + " ("
+                  + node.host()
+                  + (node.zone() == null ? "" : ", zone " + node.zone())
+                  + "): "
+                  + node.from()
+                  + " -> "
+                  + node.to());
           for (Step step : node.steps()) {
             lines.add(
                 String.format(Locale.ROOT, "      %-14s %s", step.phase().id(), step.summary()));
@@ -168,6 +177,65 @@ final class Text {
           }
         }
       }
+    }
+    return lines;
+  }
+
+  /**
+   * The plan, then what an honest dry run adds: impact, expected downtime, what it could not check.
+   */
+  static List<String> plan(Plan plan, DryRunReport report) {
+    List<String> lines = new ArrayList<>(plan(plan));
+    if (plan.isEmpty()) {
+      return lines;
+    }
+    lines.add("");
+    lines.add("Impact (what goes down on each node):");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"NODE", "HOP", "ROLE", "ZONE", "STOPS", "RETIRE / REJOIN"});
+    for (DryRunReport.NodeImpact node : report.nodes()) {
+      rows.add(
+          new String[] {
+            node.node(),
+            node.hop(),
+            node.role(),
+            node.zone() == null ? "-" : node.zone(),
+            node.stops().isEmpty() ? "(nothing: no stop command)" : String.join("; ", node.stops()),
+            node.retire().isEmpty() && node.rejoin().isEmpty()
+                ? "-"
+                : String.join("; ", node.retire()) + " / " + String.join("; ", node.rejoin())
+          });
+    }
+    for (String line : table(rows, 0, Ansi.OFF)) {
+      lines.add("  " + line);
+    }
+    lines.add("");
+    lines.add("Expected downtime:");
+    for (DryRunReport.RoleDowntime role : report.roles()) {
+      boolean bound = role.source() == DryRunReport.Source.TIMEOUTS;
+      lines.add(
+          "  "
+              + (role.role().equals(DryRunReport.NO_ROLE) ? role.role() : "role " + role.role())
+              + ": "
+              + role.nodes()
+              + (role.nodes() == 1 ? " node" : " nodes")
+              + " in "
+              + role.batches()
+              + (role.batches() == 1 ? " batch" : " batches")
+              + "; one node "
+              + (bound ? "at most " : "about ")
+              + span(role.perNode())
+              + ", the role "
+              + (bound ? "at most " : "about ")
+              + span(role.total())
+              + " ("
+              + role.basis()
+              + ")");
+    }
+    lines.add("");
+    lines.add("Not verified by this dry run:");
+    for (DryRunReport.Unverified item : report.unverified()) {
+      lines.add("  - " + forTerminalLine(item.message()));
     }
     return lines;
   }
@@ -305,11 +373,21 @@ final class Text {
                     ? ""
                     : ", leader last, found by: " + batch.leaderProbe())
             : batch.nodes().size() + (batch.nodes().size() == 1 ? " node" : " nodes") + " at once";
-    return "Batch " + batch.number() + " (" + role + ", " + how + "): " + names;
+    String zone = batch.zone() == null ? "" : ", zone " + batch.zone();
+    return "Batch " + batch.number() + " (" + role + zone + ", " + how + "): " + names;
   }
 
   private static String oneLine(String message) {
     return message.replace('\n', ' ').replace('\r', ' ');
+  }
+
+  /** As {@link #duration} below a minute; 10m30s, 1h2m0s above. */
+  static String span(java.time.Duration duration) {
+    long s = duration.toSeconds();
+    if (s < 60) {
+      return duration(duration);
+    }
+    return (s >= 3600 ? s / 3600 + "h" : "") + (s % 3600 / 60) + "m" + (s % 60) + "s";
   }
 
   /** 850ms, 12.3s. */

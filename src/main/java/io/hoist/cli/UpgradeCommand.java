@@ -11,6 +11,7 @@ import io.hoist.plan.Hop;
 import io.hoist.plan.NodeSteps;
 import io.hoist.plan.Plan;
 import io.hoist.release.Version;
+import io.hoist.run.DryRunReport;
 import io.hoist.run.FailureBudget;
 import io.hoist.run.FanOut;
 import io.hoist.run.PlanService;
@@ -56,7 +57,9 @@ import picocli.CommandLine.Spec;
       "",
       "With --dry-run it prints that plan, with every command exactly as it would run (values"
           + " quoted, secrets masked), and changes nothing. A node whose version cannot be read"
-          + " stops the plan.",
+          + " stops the plan. It then states the impact (the services that stop on each node; per"
+          + " role the expected downtime, measured over earlier runs in the journal or an upper"
+          + " bound from the timeouts, saying which) and lists what it could not verify.",
       "",
       "Without --dry-run it first stages every hop's release on the nodes that need it (a"
           + " staging failure stops before any node is switched), then upgrades the nodes, rolling:"
@@ -90,8 +93,10 @@ import picocli.CommandLine.Spec;
       "",
       "JSON with --dry-run (docs/json/plan.schema.json): {schema_version, cluster, dry_run,"
           + " rollback, target, role_order, nodes: [{node, current, path, skip_reason}], hops: [{hop,"
-          + " version, batches: [{batch, role, serial, serial_role, leader_probe, nodes: [{node,"
-          + " host, from, to, steps: [{phase, summary, commands}]}]}]}]}; serial_role names the quorum"
+          + " version, batches: [{batch, role, serial, serial_role, leader_probe, zone, nodes:"
+          + " [{node, host, from, to, zone, steps: [{phase, summary, commands}]}]}]}], impact:"
+          + " {nodes, roles: [{role, nodes, batches, per_node_ms, total_ms, source, runs,"
+          + " samples, basis}]}, unverified: [{kind, message}]}; serial_role names the quorum"
           + " role that keeps a batch to one node.",
       "JSON of a run (docs/json/upgrade.schema.json): {schema_version, cluster, target, rollback,"
           + " ok, exit_code, message, staged, hooks, warnings, finalized, finalize_pending,"
@@ -167,8 +172,9 @@ final class UpgradeCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Upgrade at most N nodes at once, whatever the roles' max_parallel (0, the default:"
-              + " the roles' own). Serial roles stay at one.")
+          "Upgrade at most N nodes at once, whatever the roles' max_parallel or ramp (batches:"
+              + " [1, 5, \"20%%\"] becomes 1, 3, 3... with --max-parallel 3; 0, the default: the"
+              + " roles' own). Serial roles stay at one.")
   int maxParallel;
 
   @Option(
@@ -333,12 +339,7 @@ final class UpgradeCommand implements Callable<Integer> {
         service.plan(nodes, target, roleOrder, force, FanOut.DEFAULT_MAX_PARALLEL, maxParallel);
     Console console = Console.of(spec, global);
     if (dryRun) {
-      if (console.isJson()) {
-        console.json(Json.plan(plan));
-      } else {
-        console.result(Text.plan(plan));
-      }
-      return ExitCode.OK.code();
+      return dryRun(plan, context, console);
     }
     if (prepareOnly) {
       return prepare(plan, context, console);
@@ -427,6 +428,26 @@ final class UpgradeCommand implements Callable<Integer> {
               + "; nothing was staged or changed. Give a later --not-after.");
     }
     return end;
+  }
+
+  /** {@code --dry-run}: the plan, its impact and what it could not verify; nothing changes. */
+  private int dryRun(Plan plan, CommandContext context, Console console) {
+    List<io.hoist.journal.Downtimes.Sample> earlier;
+    try {
+      earlier = io.hoist.journal.Downtimes.of(stateDir(env), context.cluster().name());
+    } catch (UsageException | java.io.UncheckedIOException e) {
+      // The estimate falls back to the timeouts: a state directory hoist may not use (another
+      // owner, unreadable) stops a run, not a plan.
+      console.note("earlier runs not read (" + e.getMessage() + "); downtime from the timeouts");
+      earlier = List.of();
+    }
+    DryRunReport report = DryRunReport.of(context.cluster(), plan, earlier);
+    if (console.isJson()) {
+      console.json(Json.plan(plan, report));
+    } else {
+      console.result(Text.plan(plan, report));
+    }
+    return ExitCode.OK.code();
   }
 
   /** {@code --resume}: the last run again, from where it stopped. */
@@ -564,12 +585,7 @@ final class UpgradeCommand implements Callable<Integer> {
                 ? ""
                 : "; finishing the hop of " + String.join(", ", carried.inHop().keySet())));
     if (dryRun) {
-      if (console.isJson()) {
-        console.json(Json.plan(plan));
-      } else {
-        console.result(Text.plan(plan));
-      }
-      return ExitCode.OK.code();
+      return dryRun(plan, context, console);
     }
     if (onFailure == null && "skip".equals(started.path("on_failure").asText())) {
       onFailure = maxFailures == null ? "skip" : null;

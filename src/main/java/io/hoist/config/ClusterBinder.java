@@ -9,6 +9,7 @@ import io.hoist.config.YamlNode.ScalarKind;
 import io.hoist.config.YamlNode.Sequence;
 import io.hoist.error.Suggestions;
 import io.hoist.model.Backup;
+import io.hoist.model.BatchSize;
 import io.hoist.model.Check;
 import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
@@ -80,6 +81,8 @@ final class ClusterBinder {
 
   static final int MAX_HEALTH_RETRIES = 10_000;
   static final int MAX_PARALLEL = 10_000;
+
+  private static final Pattern PERCENT = Pattern.compile("(-?[0-9]{1,10})\\s*%");
   static final int MAX_BACKUP_KEEP = 1_000;
   static final int MAX_RELEASE_KEEP = 100;
 
@@ -116,7 +119,16 @@ final class ClusterBinder {
   static final List<String> LAYOUT_KEYS = List.of("home", "min_free");
   static final List<String> ROLE_KEYS =
       List.of(
-          "serial", "max_parallel", "settle", "leader", "retire", "rejoin", "commands", "finalize");
+          "serial",
+          "max_parallel",
+          "settle",
+          "leader",
+          "retire",
+          "rejoin",
+          "commands",
+          "finalize",
+          "batches",
+          "by_zone");
   static final List<String> FINALIZE_KEYS = List.of("run", "when");
   static final List<String> COMMAND_KEYS =
       List.of("version", "stop", "start", "health", "migrate", "install");
@@ -126,13 +138,16 @@ final class ClusterBinder {
   static final List<String> HOOK_KEYS = List.of("before_cluster", "after_cluster");
   static final List<String> TIMEOUT_KEYS = List.of("command", "stop", "switch", "start");
   static final List<String> NODE_KEYS =
-      List.of("name", "host", "transport", "roles", "ssh", "layout", "commands");
+      List.of("name", "host", "transport", "roles", "ssh", "layout", "commands", "zone");
 
   private static final Set<String> GENERAL_VARIABLES = union(Set.of());
   private static final Set<String> ROLE_VARIABLES = union(Set.of(Template.ROLE_VARIABLE));
 
   private final Problems problems;
   private Set<String> secrets = Set.of();
+
+  /** Where each role with {@code by_zone: true} says so: every node of it needs a zone. */
+  private final Map<String, Mark> byZone = new LinkedHashMap<>();
 
   /** A layout being merged: {@code home} may still be unset. */
   private record LayoutDraft(String home, long minFree) {}
@@ -267,6 +282,25 @@ final class ClusterBinder {
     Set<String> knownRoles = new LinkedHashSet<>(roles.keySet());
     knownRoles.addAll(roleOrder);
     List<Node> nodes = nodes(top, ssh, layout, knownRoles);
+    byZone.forEach(
+        (role, mark) -> {
+          List<String> without =
+              nodes.stream()
+                  .filter(n -> n.hasRole(role) && n.zone() == null)
+                  .map(Node::name)
+                  .toList();
+          if (!without.isEmpty()) {
+            problems.add(
+                mark,
+                "role '"
+                    + role
+                    + "' is upgraded by zone (by_zone: true), but "
+                    + (without.size() == 1 ? "node " : "nodes ")
+                    + String.join(", ", without)
+                    + (without.size() == 1 ? " has" : " have")
+                    + " no 'zone'; give every node of the role a zone, e.g. zone: rack-1");
+          }
+        });
     List<Role> allRoles = new ArrayList<>(roles.values());
     for (String roleName : roleOrder) {
       if (!roles.containsKey(roleName)) {
@@ -678,6 +712,19 @@ final class ClusterBinder {
                 + maxParallel
                 + "; remove one of them");
       }
+      List<BatchSize> ramp = batches(s);
+      if (!ramp.isEmpty() && s.has("max_parallel")) {
+        problems.add(
+            s.value("batches").mark(),
+            "role '"
+                + name
+                + "' sets both 'batches' and 'max_parallel'; keep one: 'batches' gives every"
+                + " batch's size, 'max_parallel' one size for all");
+      }
+      boolean zoned = s.has("by_zone") && bool(s.value("by_zone"), s.path("by_zone"));
+      if (zoned) {
+        byZone.put(name, s.entry("by_zone").keyMark());
+      }
       Commands commands = commands(s.value("commands"), s.path("commands"), ROLE_VARIABLES);
       roles.put(
           name,
@@ -701,7 +748,9 @@ final class ClusterBinder {
                           commands.health().interval()),
                   bindRole(commands.migrate(), name),
                   bindRole(commands.install(), name)),
-              finalize(s, name)));
+              finalize(s, name),
+              ramp,
+              zoned));
     }
     return roles;
   }
@@ -732,6 +781,69 @@ final class ClusterBinder {
     String run = runNode == null ? null : template(runNode, s.path("run"), ROLE_VARIABLES);
     boolean auto = choice(s, "when", Map.of("manual", false, "auto", true), false);
     return run == null ? null : new io.hoist.model.Finalize(bindRole(run, name), auto);
+  }
+
+  /**
+   * A role's ramp: a non-empty list of whole numbers of at least 1 and percentages from 1% to 100%;
+   * empty when absent (or, reported, when wrong).
+   */
+  private List<BatchSize> batches(Section s) {
+    if (!s.has("batches")) {
+      return List.of();
+    }
+    YamlNode value = s.value("batches");
+    String path = s.path("batches");
+    String example = "e.g. batches: [1, 5, \"20%\"]";
+    if (!(value instanceof Sequence seq)) {
+      problems.add(
+          value.mark(),
+          "'" + path + "' must be a list of batch sizes, " + example + ", not " + value.describe());
+      return List.of();
+    }
+    if (seq.items().isEmpty()) {
+      problems.add(
+          value.mark(), "'" + path + "' is empty: list at least one batch size, " + example);
+      return List.of();
+    }
+    List<BatchSize> sizes = new ArrayList<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      YamlNode item = seq.items().get(i);
+      String at = path + "[" + i + "]";
+      String text = item instanceof Scalar scalar && !scalar.isNull() ? scalar.text().strip() : "";
+      java.util.regex.Matcher percent = PERCENT.matcher(text);
+      if (item instanceof Scalar && text.matches("-?[0-9]{1,10}")) {
+        long count = Long.parseLong(text);
+        if (count < 1 || count > MAX_PARALLEL) {
+          problems.add(
+              item.mark(),
+              "'"
+                  + at
+                  + "' must be "
+                  + (count < 1 ? "at least 1 node" : "at most " + MAX_PARALLEL)
+                  + ", not "
+                  + count);
+        } else {
+          sizes.add(BatchSize.of((int) count));
+        }
+      } else if (item instanceof Scalar && percent.matches()) {
+        long p = Long.parseLong(percent.group(1));
+        if (p < 1 || p > 100) {
+          problems.add(
+              item.mark(), "'" + at + "' must be a percentage from 1% to 100%, not " + text);
+        } else {
+          sizes.add(BatchSize.percent((int) p));
+        }
+      } else {
+        problems.add(
+            item.mark(),
+            "'"
+                + at
+                + "' must be a number of nodes (5) or a percentage of the role's nodes (\"20%\"),"
+                + " not "
+                + (item instanceof Scalar && !text.isEmpty() ? "'" + text + "'" : item.describe()));
+      }
+    }
+    return sizes.size() == seq.items().size() ? sizes : List.of();
   }
 
   /**
@@ -955,6 +1067,7 @@ final class ClusterBinder {
               + " the node");
     }
     Commands commands = commands(s.value("commands"), s.path("commands"), GENERAL_VARIABLES);
+    String zone = s.has("zone") ? name(s.value("zone"), s.path("zone")) : null;
     if (name == null) {
       return null;
     }
@@ -965,7 +1078,8 @@ final class ClusterBinder {
         roles,
         ssh,
         new Layout(layout.home() == null ? "" : layout.home(), layout.minFree()),
-        commands);
+        commands,
+        zone);
   }
 
   // ---- values

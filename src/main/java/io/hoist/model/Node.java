@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param ssh SSH settings, merged with the cluster's {@code ssh}
  * @param layout install layout, merged with the cluster's {@code layout}
  * @param commands the node's own command overrides (fields not set are {@code null})
+ * @param zone its failure domain (rack, availability zone), or {@code null}
  */
 public record Node(
     String name,
@@ -22,7 +23,20 @@ public record Node(
     List<String> roles,
     SshSettings ssh,
     Layout layout,
-    Commands commands) {
+    Commands commands,
+    String zone) {
+
+  /** A node in no zone. */
+  public Node(
+      String name,
+      TransportKind transport,
+      String host,
+      List<String> roles,
+      SshSettings ssh,
+      Layout layout,
+      Commands commands) {
+    this(name, transport, host, roles, ssh, layout, commands, null);
+  }
 
   public Node {
     Objects.requireNonNull(name, "name");

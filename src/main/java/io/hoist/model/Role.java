@@ -1,6 +1,7 @@
 package io.hoist.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,11 @@ import java.util.Objects;
  * @param rejoin undoes retire after the upgrade, or {@code null}
  * @param commands the role's command overrides
  * @param finalizeCommand the role's point of no return after an upgrade, or {@code null}
+ * @param batches the ramp ({@code batches: [1, 5, "20%"]}): batch k of the role in a hop has the
+ *     size of entry k, the last entry repeating; empty: batches of {@code maxParallel}. A serial
+ *     role keeps one node per batch whatever it says.
+ * @param byZone upgrade the role's nodes one zone at a time ({@link Node#zone()}), no batch
+ *     spanning two zones
  */
 public record Role(
     String name,
@@ -25,12 +31,53 @@ public record Role(
     String retire,
     String rejoin,
     Commands commands,
-    Finalize finalizeCommand) {
+    Finalize finalizeCommand,
+    List<BatchSize> batches,
+    boolean byZone) {
 
   public Role {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(settle, "settle");
     Objects.requireNonNull(commands, "commands");
+    batches = List.copyOf(batches);
+  }
+
+  /** A role without a ramp, not by zone. */
+  public Role(
+      String name,
+      boolean serial,
+      int maxParallel,
+      Duration settle,
+      String leader,
+      String retire,
+      String rejoin,
+      Commands commands) {
+    this(name, serial, maxParallel, settle, leader, retire, rejoin, commands, null);
+  }
+
+  /** A role without a ramp, not by zone. */
+  public Role(
+      String name,
+      boolean serial,
+      int maxParallel,
+      Duration settle,
+      String leader,
+      String retire,
+      String rejoin,
+      Commands commands,
+      Finalize finalizeCommand) {
+    this(
+        name,
+        serial,
+        maxParallel,
+        settle,
+        leader,
+        retire,
+        rejoin,
+        commands,
+        finalizeCommand,
+        List.of(),
+        false);
   }
 
   /** A role without a finalize command. */
@@ -42,8 +89,11 @@ public record Role(
       String leader,
       String retire,
       String rejoin,
-      Commands commands) {
-    this(name, serial, maxParallel, settle, leader, retire, rejoin, commands, null);
+      Commands commands,
+      List<BatchSize> batches,
+      boolean byZone) {
+    this(
+        name, serial, maxParallel, settle, leader, retire, rejoin, commands, null, batches, byZone);
   }
 
   /** A role known only by name: one node at a time, no commands of its own. */

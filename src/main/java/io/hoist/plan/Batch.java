@@ -14,9 +14,22 @@ import java.util.List;
  *     leaderProbe}) and moves the leader's batch after the role's other members.
  * @param leaderProbe the serial role's leader command rendered for this node, or {@code null}
  * @param nodes the nodes' steps
+ * @param zone the zone every node of the batch is in, when its role is upgraded by zone ({@code
+ *     by_zone: true}); {@code null} otherwise
  */
 public record Batch(
-    int number, String role, String serialRole, String leaderProbe, List<NodeSteps> nodes) {
+    int number,
+    String role,
+    String serialRole,
+    String leaderProbe,
+    List<NodeSteps> nodes,
+    String zone) {
+
+  /** A batch of a role not upgraded by zone. */
+  public Batch(
+      int number, String role, String serialRole, String leaderProbe, List<NodeSteps> nodes) {
+    this(number, role, serialRole, leaderProbe, nodes, null);
+  }
 
   public Batch {
     nodes = List.copyOf(nodes);

@@ -171,7 +171,8 @@ final class NodePipeline {
     postValidate(node, from, commands, back).ifPresent(rollback::add);
     rejoin(node, retiring, back).ifPresent(rollback::add);
 
-    return new NodeSteps(node.name(), host(node), from.text(), to.text(), steps, rollback);
+    return new NodeSteps(
+        node.name(), host(node), from.text(), to.text(), steps, rollback, node.zone());
   }
 
   private Optional<Step> postValidate(

@@ -18,9 +18,22 @@ import java.util.Optional;
  *     {@code to}): {@link PhaseId#START} (start the previous release), {@link
  *     PhaseId#POST_VALIDATE} (its health check, or the version command expecting {@code from}) and
  *     {@link PhaseId#REJOIN}, each present when the cluster defines it
+ * @param zone the node's zone (rack, availability zone), or {@code null}
  */
 public record NodeSteps(
-    String node, String host, String from, String to, List<Step> steps, List<Step> rollback) {
+    String node,
+    String host,
+    String from,
+    String to,
+    List<Step> steps,
+    List<Step> rollback,
+    String zone) {
+
+  /** Steps of a node in no zone. */
+  public NodeSteps(
+      String node, String host, String from, String to, List<Step> steps, List<Step> rollback) {
+    this(node, host, from, to, steps, rollback, null);
+  }
 
   public NodeSteps {
     Objects.requireNonNull(node, "node");
@@ -32,7 +45,7 @@ public record NodeSteps(
 
   /** Steps without rollback commands (a node whose product hoist does not start or check). */
   public NodeSteps(String node, String host, String from, String to, List<Step> steps) {
-    this(node, host, from, to, steps, List.of());
+    this(node, host, from, to, steps, List.of(), null);
   }
 
   /** The step of {@code phase}, if the node has it. */

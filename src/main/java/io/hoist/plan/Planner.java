@@ -3,6 +3,7 @@ package io.hoist.plan;
 import io.hoist.error.Suggestions;
 import io.hoist.error.UsageException;
 import io.hoist.error.ValidationException;
+import io.hoist.model.BatchSize;
 import io.hoist.model.Cluster;
 import io.hoist.model.Node;
 import io.hoist.model.PhaseId;
@@ -30,10 +31,15 @@ import java.util.stream.Collectors;
  *
  * <p>Ordering inside a hop (kato's rule): a node is placed by the earliest of its roles in the role
  * order; nodes with none of their roles in the order go last; ties keep the cluster file's order.
- * Nodes placed by the same role form batches of up to the role's {@code max_parallel} (capped by
- * {@link PlanRequest#maxParallel()}); a serial role's nodes go one per batch; two nodes sharing a
- * serial role are never in one batch, whatever role placed them; nodes placed by no role go one per
- * batch.
+ * Nodes placed by the same role form batches: the role's ramp ({@code batches: [1, 5, "20%"]}:
+ * batch k has the size of entry k, the last repeating, a percentage of the nodes the role places in
+ * the hop rounded down and at least 1), else up to its {@code max_parallel}; either capped by
+ * {@link PlanRequest#maxParallel()}. A role with {@code by_zone} has its nodes ordered zone by zone
+ * (zones in the order of their first node in the cluster file) and no batch spans two zones: a
+ * batch is cut short at a zone's end and the ramp goes on in the next zone (the canary is the
+ * role's first batch, not one per zone). A serial role's nodes go one per batch whatever its ramp
+ * says; two nodes sharing a serial role are never in one batch, whatever role placed them; nodes
+ * placed by no role go one per batch.
  *
  * <p>Immutable and thread-safe.
  */
@@ -143,7 +149,8 @@ public final class Planner {
               pipeline,
               version,
               fromVersions,
-              request.force());
+              request.force(),
+              zoneRanks(false));
       hops.add(new Hop(hops.size() + 1, version.text(), batches));
     }
     return new Plan(cluster.name(), target.text(), order, nodePaths, hops);
@@ -231,7 +238,16 @@ public final class Planner {
       }
       List<Batch> batches = new ArrayList<>();
       boolean forced = inHop.stream().anyMatch(p -> midHop.contains(p.node().name()));
-      for (Batch b : batches(inHop, order, maxParallel, pipeline, version, fromVersions, forced)) {
+      for (Batch b :
+          batches(
+              inHop,
+              order,
+              maxParallel,
+              pipeline,
+              version,
+              fromVersions,
+              forced,
+              zoneRanks(true))) {
         // A node left inside a hop goes first: it is not a leader to be moved last.
         boolean midHopBatch = b.nodes().stream().anyMatch(s -> midHop.contains(s.node()));
         batches.add(
@@ -240,7 +256,8 @@ public final class Planner {
                 b.role(),
                 b.serialRole(),
                 midHopBatch ? null : b.leaderProbe(),
-                b.nodes().stream().map(s -> rollbackSteps(s, restores.get(s.node()))).toList()));
+                b.nodes().stream().map(s -> rollbackSteps(s, restores.get(s.node()))).toList(),
+                b.zone()));
       }
       hops.add(new Hop(hops.size() + 1, version.text(), batches));
     }
@@ -264,7 +281,7 @@ public final class Planner {
       }
     }
     return new NodeSteps(
-        steps.node(), steps.host(), steps.from(), steps.to(), kept, steps.rollback());
+        steps.node(), steps.host(), steps.from(), steps.to(), kept, steps.rollback(), steps.zone());
   }
 
   /** A node with the role that places it ({@code null}: none of its roles is in the order). */
@@ -410,9 +427,12 @@ public final class Planner {
   }
 
   /**
-   * Cuts the hop's nodes, already in upgrade order, into batches: consecutive nodes of one placing
-   * role, up to its max_parallel (and the request's cap); a node with a serial role always alone,
-   * even when another role placed it, so a quorum never loses two members at once.
+   * Cuts the hop's nodes, already in upgrade order, into batches, one run of nodes placed by the
+   * same role at a time. A role upgraded by zone has its nodes ordered zone by zone ({@code
+   * zoneRank}) and no batch crosses a zone's end. Batch k of a role has the size of its ramp's
+   * entry k (the last repeating), else its max_parallel, capped by the request's cap. A node with a
+   * serial role is always alone, even when another role placed it, so a quorum never loses two
+   * members at once; such a batch still counts as one of the placing role's batches.
    */
   private List<Batch> batches(
       List<Placement> inHop,
@@ -421,46 +441,100 @@ public final class Planner {
       NodePipeline pipeline,
       Version version,
       Map<String, Version> fromVersions,
-      boolean force) {
+      boolean force,
+      Map<String, Integer> zoneRank) {
     List<Batch> batches = new ArrayList<>();
     int i = 0;
     while (i < inHop.size()) {
-      Placement first = inHop.get(i);
-      String role = first.role();
-      Optional<Role> serialRole = cluster.serialRole(first.node(), order);
-      if (serialRole.isPresent()) {
-        Role quorum = serialRole.get();
-        Version from = fromVersions.get(first.node().name());
-        String leaderProbe =
-            quorum.leader() == null
-                ? null
-                : pipeline.leaderProbe(first.node(), quorum.name(), quorum.leader(), version, from);
-        batches.add(
-            new Batch(
-                batches.size() + 1,
-                role,
-                quorum.name(),
-                leaderProbe,
-                List.of(pipeline.steps(first.node(), from, version, force))));
-        i++;
-        continue;
+      String role = inHop.get(i).role();
+      int end = i;
+      while (end < inHop.size() && Objects.equals(inHop.get(end).role(), role)) {
+        end++;
       }
-      int cap = role == null ? 1 : Math.max(1, roleOf(role).maxParallel());
-      if (maxParallel > 0) {
-        cap = Math.min(cap, maxParallel);
+      List<Placement> group = new ArrayList<>(inHop.subList(i, end));
+      i = end;
+      Role placing = role == null ? null : roleOf(role);
+      boolean zoned = placing != null && placing.byZone();
+      if (zoned) {
+        // List.sort is stable: inside a zone the nodes keep their order.
+        group.sort(
+            Comparator.comparingInt(
+                p -> zoneRank.getOrDefault(p.node().zone(), Integer.MAX_VALUE)));
       }
-      List<NodeSteps> steps = new ArrayList<>();
-      while (i < inHop.size()
-          && Objects.equals(inHop.get(i).role(), role)
-          && steps.size() < cap
-          && cluster.serialRole(inHop.get(i).node(), order).isEmpty()) {
-        Placement p = inHop.get(i);
-        steps.add(pipeline.steps(p.node(), fromVersions.get(p.node().name()), version, force));
-        i++;
+      int ramp = 0;
+      int j = 0;
+      while (j < group.size()) {
+        Placement first = group.get(j);
+        String zone = zoned ? first.node().zone() : null;
+        Optional<Role> serialRole = cluster.serialRole(first.node(), order);
+        if (serialRole.isPresent()) {
+          Role quorum = serialRole.get();
+          Version from = fromVersions.get(first.node().name());
+          String leaderProbe =
+              quorum.leader() == null
+                  ? null
+                  : pipeline.leaderProbe(
+                      first.node(), quorum.name(), quorum.leader(), version, from);
+          batches.add(
+              new Batch(
+                  batches.size() + 1,
+                  role,
+                  quorum.name(),
+                  leaderProbe,
+                  List.of(pipeline.steps(first.node(), from, version, force)),
+                  zone));
+          j++;
+          ramp++;
+          continue;
+        }
+        int cap = batchSize(placing, ramp, group.size(), maxParallel);
+        List<NodeSteps> steps = new ArrayList<>();
+        while (j < group.size()
+            && steps.size() < cap
+            && cluster.serialRole(group.get(j).node(), order).isEmpty()
+            && (!zoned || Objects.equals(group.get(j).node().zone(), zone))) {
+          Placement p = group.get(j);
+          steps.add(pipeline.steps(p.node(), fromVersions.get(p.node().name()), version, force));
+          j++;
+        }
+        batches.add(new Batch(batches.size() + 1, role, null, null, steps, zone));
+        ramp++;
       }
-      batches.add(new Batch(batches.size() + 1, role, null, null, steps));
     }
     return batches;
+  }
+
+  /**
+   * The size of the placing role's batch number {@code ramp} (from 0) among {@code nodes} nodes it
+   * places in the hop: its ramp's entry (the last one repeating; a percentage rounded down, at
+   * least 1), else its max_parallel; one for nodes placed by no role; never above {@code cap} when
+   * set.
+   */
+  static int batchSize(Role placing, int ramp, int nodes, int cap) {
+    int size;
+    if (placing == null) {
+      size = 1;
+    } else if (!placing.batches().isEmpty()) {
+      List<BatchSize> sizes = placing.batches();
+      size = sizes.get(Math.min(ramp, sizes.size() - 1)).size(nodes);
+    } else {
+      size = Math.max(1, placing.maxParallel());
+    }
+    return cap > 0 ? Math.min(size, cap) : size;
+  }
+
+  /**
+   * Each zone's rank: the position of its first node in the cluster file, or the reverse for a
+   * rollback (the last zone goes back first).
+   */
+  private Map<String, Integer> zoneRanks(boolean reverse) {
+    Map<String, Integer> ranks = new HashMap<>();
+    for (Node node : cluster.nodes()) {
+      if (node.zone() != null && !ranks.containsKey(node.zone())) {
+        ranks.put(node.zone(), reverse ? -ranks.size() : ranks.size());
+      }
+    }
+    return ranks;
   }
 
   private Role roleOf(String name) {

@@ -294,6 +294,107 @@ class PlanPropertiesTest {
     }
   }
 
+  // --- ramps and zones
+
+  @Provide
+  Arbitrary<Scenario> rampScenarios() {
+    return ClusterScenarios.rampScenarios(80);
+  }
+
+  @Property
+  void withRampsAndZonesEveryNodeOfAHopIsInExactlyOneBatch(@ForAll("rampScenarios") Scenario s) {
+    Plan plan = plan(s);
+    for (Hop hop : plan.hops()) {
+      List<String> inHop = nodesOf(hop);
+      Set<String> expected = new HashSet<>();
+      for (NodePath path : plan.nodes()) {
+        if (path.versions().contains(hop.version())) {
+          expected.add(path.node());
+        }
+      }
+      assertEquals(expected.size(), inHop.size(), "a node twice in hop " + hop.version());
+      assertEquals(expected, new HashSet<>(inHop));
+    }
+  }
+
+  @Property
+  void noBatchOfAByZoneRoleSpansTwoZonesAndZonesGoOneAfterAnother(
+      @ForAll("rampScenarios") Scenario s) {
+    Plan plan = plan(s);
+    Map<String, String> zoneOf = new HashMap<>();
+    Map<String, Integer> zoneRank = new HashMap<>();
+    for (Node n : s.cluster().nodes()) {
+      zoneOf.put(n.name(), n.zone());
+      zoneRank.putIfAbsent(n.zone(), zoneRank.size());
+    }
+    for (Hop hop : plan.hops()) {
+      String role = null;
+      int lastRank = -1;
+      for (Batch batch : hop.batches()) {
+        Role placing = batch.role() == null ? null : s.cluster().role(batch.role()).orElse(null);
+        boolean zoned = placing != null && placing.byZone();
+        for (NodeSteps n : batch.nodes()) {
+          assertEquals(zoneOf.get(n.node()), n.zone(), "the node's zone in the plan");
+        }
+        if (!zoned) {
+          assertNull(batch.zone(), "a batch of a role not by zone has no zone");
+          role = null;
+          continue;
+        }
+        assertNotNull(batch.zone());
+        for (NodeSteps n : batch.nodes()) {
+          assertEquals(batch.zone(), n.zone(), "batch " + names(batch) + " spans zones");
+        }
+        int rank = zoneRank.get(batch.zone());
+        if (batch.role().equals(role)) {
+          assertTrue(rank >= lastRank, "zone " + batch.zone() + " came back in " + batch.role());
+        }
+        role = batch.role();
+        lastRank = rank;
+      }
+    }
+  }
+
+  @Property
+  void batchSizesFollowTheRampUnlessCutShort(@ForAll("rampScenarios") Scenario s) {
+    Plan plan = plan(s);
+    int cap = s.request().maxParallel();
+    for (Hop hop : plan.hops()) {
+      List<Batch> batches = hop.batches();
+      Map<String, Integer> placed = new HashMap<>();
+      for (Batch b : batches) {
+        placed.merge(String.valueOf(b.role()), b.nodes().size(), Integer::sum);
+      }
+      int ramp = 0;
+      for (int i = 0; i < batches.size(); i++) {
+        Batch batch = batches.get(i);
+        if (i > 0 && !java.util.Objects.equals(batches.get(i - 1).role(), batch.role())) {
+          ramp = 0;
+        }
+        Role placing = batch.role() == null ? null : s.cluster().role(batch.role()).orElseThrow();
+        int expected =
+            Planner.batchSize(placing, ramp, placed.get(String.valueOf(batch.role())), cap);
+        int size = batch.nodes().size();
+        if (batch.serial()) {
+          assertEquals(1, size, "a serial batch holds one node: " + names(batch));
+        } else {
+          assertTrue(size <= expected, "batch " + names(batch) + " above its size " + expected);
+          boolean roleEnds =
+              i + 1 == batches.size()
+                  || !java.util.Objects.equals(batches.get(i + 1).role(), batch.role());
+          boolean cut =
+              roleEnds
+                  || batches.get(i + 1).serial()
+                  || !java.util.Objects.equals(batches.get(i + 1).zone(), batch.zone());
+          assertTrue(
+              size == expected || cut,
+              "batch " + names(batch) + " of " + size + " short of " + expected + " uncut");
+        }
+        ramp++;
+      }
+    }
+  }
+
   // --- helpers
 
   private static Plan plan(Scenario s) {

@@ -1,5 +1,6 @@
 package io.hoist.testing;
 
+import io.hoist.model.BatchSize;
 import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
 import io.hoist.model.MaxStep;
@@ -111,10 +112,13 @@ public final class ClusterScenarios {
         s.append(' ').append(r.name());
         s.append(r.serial() ? "(serial" + (r.leader() != null ? ", leader)" : ")") : "");
         s.append(r.serial() ? "" : "(max " + r.maxParallel() + ")");
+        s.append(r.batches().isEmpty() ? "" : "batches " + r.batches());
+        s.append(r.byZone() ? "(by zone)" : "");
       }
       s.append("\n  nodes:");
       for (Node n : cluster.nodes()) {
-        s.append(' ').append(n.name()).append(n.roles()).append('@');
+        s.append(' ').append(n.name()).append(n.roles());
+        s.append(n.zone() == null ? "" : "/" + n.zone()).append('@');
         s.append(request.current().get(n.name()));
       }
       return s.toString();
@@ -143,6 +147,68 @@ public final class ClusterScenarios {
                         Arbitraries.of(MaxStep.class),
                         Arbitraries.integers().between(0, (1 << PATHS.size()) - 1))
                     .as(ClusterScenarios::scenario));
+  }
+
+  /**
+   * {@link #scenarios(int)} with ramps and failure domains: each role gets a ramp of 1 to 4 entries
+   * (counts 1 to 6, percentages 1% to 100%) or none, half of them {@code by_zone}; each node a zone
+   * of {@code z0} to {@code z3} (always, so that a by-zone role is valid).
+   */
+  public static Arbitrary<Scenario> rampScenarios(int maxNodes) {
+    Arbitrary<BatchSize> size =
+        Arbitraries.oneOf(
+            Arbitraries.integers().between(1, 6).map(BatchSize::of),
+            Arbitraries.integers().between(1, 100).map(BatchSize::percent));
+    return scenarios(maxNodes)
+        .flatMap(
+            s ->
+                Combinators.combine(
+                        size.list().ofMaxSize(4).list().ofSize(s.cluster().roles().size()),
+                        Arbitraries.of(true, false).list().ofSize(s.cluster().roles().size()),
+                        Arbitraries.integers()
+                            .between(0, 3)
+                            .list()
+                            .ofSize(s.cluster().nodes().size()))
+                    .as((ramps, byZone, zones) -> withRamps(s, ramps, byZone, zones)));
+  }
+
+  private static Scenario withRamps(
+      Scenario s, List<List<BatchSize>> ramps, List<Boolean> byZone, List<Integer> zones) {
+    Cluster c = s.cluster();
+    List<Role> roles = new ArrayList<>();
+    for (int i = 0; i < c.roles().size(); i++) {
+      Role r = c.roles().get(i);
+      roles.add(
+          new Role(
+              r.name(),
+              r.serial(),
+              r.maxParallel(),
+              r.settle(),
+              r.leader(),
+              r.retire(),
+              r.rejoin(),
+              r.commands(),
+              ramps.get(i),
+              byZone.get(i)));
+    }
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < c.nodes().size(); i++) {
+      nodes.add(Clusters.inZone(c.nodes().get(i), "z" + zones.get(i)));
+    }
+    return new Scenario(
+        new Cluster(
+            c.name(),
+            c.release(),
+            c.commands(),
+            c.roleOrder(),
+            roles,
+            c.checks(),
+            c.backup(),
+            c.hooks(),
+            c.timeouts(),
+            c.secrets(),
+            nodes),
+        s.request());
   }
 
   private static Arbitrary<RoleSpec> roleSpec(int serialPercent) {

@@ -1,6 +1,7 @@
 package io.hoist.testing;
 
 import io.hoist.model.Backup;
+import io.hoist.model.BatchSize;
 import io.hoist.model.Check;
 import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
@@ -64,6 +65,25 @@ public final class Clusters {
   /** A serial role with a leader command. */
   public static Role serial(String name, String leader) {
     return new Role(name, true, 1, Duration.ofSeconds(60), leader, null, null, Commands.none());
+  }
+
+  /** A role with a ramp ({@code batches: [...]}), upgraded by zone when {@code byZone}. */
+  public static Role ramped(String name, boolean byZone, BatchSize... sizes) {
+    return new Role(
+        name, false, 1, Duration.ZERO, null, null, null, Commands.none(), List.of(sizes), byZone);
+  }
+
+  /** {@code node} in {@code zone}. */
+  public static Node inZone(Node node, String zone) {
+    return new Node(
+        node.name(),
+        node.transport(),
+        node.host(),
+        node.roles(),
+        node.ssh(),
+        node.layout(),
+        node.commands(),
+        zone);
   }
 
   /** A role that retires and rejoins. */

@@ -26,6 +26,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Map<String, SshServerFixture> servers = new LinkedHashMap<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   private final Map<String, String> roles = new LinkedHashMap<>();
+  private final Map<String, String> zones = new LinkedHashMap<>();
   private final List<String> releases = new ArrayList<>();
   private String repository;
   private String password;
@@ -172,6 +173,12 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
+  /** Puts a node in a zone ({@code zone:} in the cluster file written next). */
+  public SimulatedCluster zone(String node, String zone) {
+    zones.put(node, zone);
+    return this;
+  }
+
   /** Stops a node's server: the node is down (its port refuses connections). */
   public void stop(String node) {
     servers.get(node).stop();
@@ -218,7 +225,9 @@ public final class SimulatedCluster implements AutoCloseable {
             .append(node.getValue())
             .append(" }, layout: { home: \"")
             .append(nodeHome(node.getKey()))
-            .append("\" } }\n");
+            .append("\" }")
+            .append(zones.containsKey(node.getKey()) ? ", zone: " + zones.get(node.getKey()) : "")
+            .append(" }\n");
       }
       Files.writeString(clusterFile(), yaml.toString());
       return clusterFile();
