@@ -206,6 +206,7 @@ final class RollbackCommand implements Callable<Integer> {
           service.rollback(
               plan,
               targets.restores(),
+              targets.owesRejoin(),
               version -> Progress.download(version.text(), console, env),
               staged -> console.note(Text.staged(staged)),
               console::note,

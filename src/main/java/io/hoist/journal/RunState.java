@@ -51,6 +51,8 @@ public final class RunState {
    * @param newReleaseRan whether a new release may have run on it in this run (a start or a migrate
    *     started in some hop: a killed run's command goes on on the node): its data may have changed
    *     since its first backup
+   * @param retired whether hoist retired it (this run, or an earlier one whose debt this run
+   *     carried: the run-started event's {@code retired}) and has not rejoined it since
    */
   public record Node(
       String node,
@@ -69,7 +71,8 @@ public final class RunState {
       List<String> backups,
       List<String> passed,
       String hopBackup,
-      boolean newReleaseRan) {
+      boolean newReleaseRan,
+      boolean retired) {
 
     public Node {
       Objects.requireNonNull(node, "node");
@@ -119,6 +122,9 @@ public final class RunState {
     Map<String, Builder> nodes = new LinkedHashMap<>();
     JsonNode planned = start.path("nodes");
     planned.fieldNames().forEachRemaining(n -> nodes.put(n, new Builder(n, planned.get(n))));
+    for (JsonNode carried : start.path("retired")) {
+      nodes.computeIfAbsent(carried.asText(), n -> new Builder(n, null)).retired = true;
+    }
     Integer exit = null;
     boolean interrupted = false;
     java.util.Set<String> hooksRan = new java.util.LinkedHashSet<>();
@@ -147,6 +153,8 @@ public final class RunState {
         case "phase-ended", "undo-ended" -> node.phaseEnded(event);
         case "backup-written" -> node.backup(text(event, "path"));
         case "node-ended" -> node.hopEnded(text(event, "status"), text(event, "message"));
+        case "node-retired" -> node.retired = true;
+        case "node-rejoined" -> node.retired = false;
         default -> {}
       }
     }
@@ -228,6 +236,14 @@ public final class RunState {
     return java.util.Set.copyOf(hooksRan);
   }
 
+  /**
+   * The nodes hoist retired and has not rejoined, as this run left them (with what it carried over
+   * from the run it resumed or rolled back), in plan order.
+   */
+  public List<String> notRejoined() {
+    return nodes.values().stream().filter(Node::retired).map(Node::node).toList();
+  }
+
   /** Whether every node is at its target (nothing left for a resume). */
   public boolean complete() {
     return nodes.values().stream().allMatch(n -> n.state() == NodeState.DONE);
@@ -255,6 +271,7 @@ public final class RunState {
     private final List<String> passed = new ArrayList<>();
     private String hopBackup;
     private boolean newReleaseRan;
+    private boolean retired;
 
     Builder(String node, JsonNode planned) {
       this.node = node;
@@ -341,7 +358,8 @@ public final class RunState {
           backups,
           passed,
           hopBackup,
-          newReleaseRan);
+          newReleaseRan,
+          retired);
     }
   }
 }

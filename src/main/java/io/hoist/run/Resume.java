@@ -22,13 +22,18 @@ import java.util.Objects;
  * @param hopTo each node caught inside a hop: the hop's release
  * @param passed each node caught inside a hop: the phases that ended well before the crash
  * @param backups each node caught inside a hop: the backup written in it, if any
+ * @param runs the interrupted run and the runs it resumed: their node markers are this resume's
+ * @param retired the nodes hoist retired in those runs and did not rejoin (the journal's {@code
+ *     node-retired} and {@code node-rejoined}): the resume owes them a rejoin
  */
 public record Resume(
     String runId,
     Map<String, String> inHop,
     Map<String, String> hopTo,
     Map<String, List<String>> passed,
-    Map<String, Path> backups) {
+    Map<String, Path> backups,
+    java.util.Set<String> runs,
+    java.util.Set<String> retired) {
 
   public Resume {
     Objects.requireNonNull(runId, "runId");
@@ -36,6 +41,8 @@ public record Resume(
     hopTo = Map.copyOf(hopTo);
     passed = Map.copyOf(passed);
     backups = Map.copyOf(backups);
+    runs = java.util.Set.copyOf(runs);
+    retired = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(retired));
   }
 
   /**
@@ -52,15 +59,24 @@ public record Resume(
         }
       }
     }
-    return of(chain.get(chain.size() - 1).runId(), latest.values());
+    java.util.Set<String> runs = new java.util.LinkedHashSet<>();
+    chain.forEach(run -> runs.add(run.runId()));
+    // The last run carried the earlier runs' debts over (its run-started "retired"): its own
+    // state says which nodes are still owed a rejoin.
+    RunState last = chain.get(chain.size() - 1);
+    return of(last.runId(), latest.values(), runs, last.notRejoined());
   }
 
   /** What to carry over from {@code state} alone. */
   public static Resume of(RunState state) {
-    return of(state.runId(), state.nodes());
+    return of(state.runId(), state.nodes(), java.util.Set.of(state.runId()), state.notRejoined());
   }
 
-  private static Resume of(String runId, java.util.Collection<RunState.Node> nodes) {
+  private static Resume of(
+      String runId,
+      java.util.Collection<RunState.Node> nodes,
+      java.util.Set<String> runs,
+      List<String> retired) {
     Map<String, String> inHop = new LinkedHashMap<>();
     Map<String, String> hopTo = new LinkedHashMap<>();
     Map<String, List<String>> passed = new LinkedHashMap<>();
@@ -76,7 +92,8 @@ public record Resume(
         backups.put(node.node(), Path.of(node.hopBackup()));
       }
     }
-    return new Resume(runId, inHop, hopTo, passed, backups);
+    return new Resume(
+        runId, inHop, hopTo, passed, backups, runs, new java.util.LinkedHashSet<>(retired));
   }
 
   /** The versions to plan the nodes caught inside a hop from. */
