@@ -46,7 +46,13 @@ import picocli.CommandLine.Spec;
           + " node (it may have changed the data) and that backup is of the release the node goes"
           + " back to; the archive is checked against its manifest first. The release is staged"
           + " again first where it was removed. A rollback is journaled like an upgrade ('hoist"
-          + " status'); a node whose rollback fails is left as it is for a person (exit 5)."
+          + " status'); a node whose rollback fails is left as it is for a person (exit 5).",
+      "",
+      "It is the way out of a failed or killed run: it takes over the node marker"
+          + " (HOME/.hoist/ongoing) of any run recorded in this state directory, and removes it when"
+          + " the node ends clean. A node that run retired and did not rejoin, or left needing"
+          + " attention, is brought back up even when it already reports the old release, and"
+          + " rejoined once healthy. A marker of a run from another core node is refused (exit 3)."
     },
     footerHeading = "%nExamples:%n",
     footer = {

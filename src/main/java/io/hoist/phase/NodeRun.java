@@ -31,6 +31,13 @@ import java.util.Set;
  * outcome keeps the original failure; undo failures are attached to it as suppressed exceptions and
  * make the node {@link NodeOutcome.Status#FAILED_NEEDS_ATTENTION}.
  *
+ * <p>What hoist changed is recorded so that only that is put back: {@link RunRecord#retired} just
+ * before the retire phase acts (when the node has rejoin commands), {@link RunRecord#rejoined} when
+ * the rejoin phase, or the retire's after-undo, succeeded. With a {@link NodeMarker} (a run's
+ * runner), the marker is written on the node before its first changing phase (a failure to write it
+ * fails that phase before anything changed) and removed by {@link #finish} unless the node needs
+ * attention; a node whose run stops by an exception (interrupt, kill) keeps it.
+ *
  * <p>Not thread-safe: one thread drives one node at a time. Only bugs and interruption ({@link
  * io.hoist.error.InterruptedRunException}) throw.
  */

@@ -30,11 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Three nodes: {@code web-1}, {@code web-2} (role web: retire and rejoin, one at a time) and
  * {@code app-1} (role app: no retire). The product ({@code bin/ctl}) appends {@code <ns> NODE
- * COMMAND VERSION} to one event log; its {@code stop} first copies the node's marker to {@code
- * HOME/marker-at-stop} (so the test sees the marker as it was during the run) and, while {@code
- * HOME/block-stop} exists, waits (bounded) and then fails without stopping (a run killed there has
- * retired the node and not stopped it). The health check fails while {@code fail-health-VERSION} is
- * in the node's home; the check {@code ready} fails while {@code not-ready} is.
+ * COMMAND VERSION} to one event log; its {@code stop} copies the node's marker to {@code
+ * HOME/marker-at-stop} (so the test sees the marker as it was during the run); when {@code
+ * HOME/block-stop} exists it removes it, waits (bounded) for {@code HOME/release-stop} and fails
+ * without stopping or logging anything (a run killed there has retired the node and not stopped
+ * it). The health check fails while {@code fail-health-VERSION} is in the node's home; the check
+ * {@code ready} fails while {@code not-ready} is.
  */
 class NodeMarkerIT {
 
@@ -51,7 +52,8 @@ class NodeMarkerIT {
           + "  start) echo \"$v\" > \"$home/running\" ;;\n"
           + "  stop)\n"
           + "    if [ -f \"$home/block-stop\" ]; then\n"
-          + "      i=0; while [ -f \"$home/block-stop\" ] && [ $i -lt 300 ]; do sleep 0.1;"
+          + "      rm -f \"$home/block-stop\"\n"
+          + "      i=0; while [ ! -f \"$home/release-stop\" ] && [ $i -lt 300 ]; do sleep 0.1;"
           + " i=$((i+1)); done\n"
           + "      exit 1\n"
           + "    fi\n"
@@ -337,17 +339,21 @@ class NodeMarkerIT {
             NEW);
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (process.isAlive() && System.nanoTime() < deadline && !stopStarted("web-1")) {
+      // The stop command is running on the node (it took the block file) and holds there.
+      while (process.isAlive()
+          && System.nanoTime() < deadline
+          && !(stopStarted("web-1") && !Files.exists(home.resolve("block-stop")))) {
         Thread.sleep(5);
       }
-      assertTrue(stopStarted("web-1"), Files.readString(root.resolve("killed.err")));
+      assertFalse(
+          Files.exists(home.resolve("block-stop")), Files.readString(root.resolve("killed.err")));
     } finally {
       process.destroyForcibly();
       assertTrue(process.waitFor(30, TimeUnit.SECONDS));
     }
     assertEquals(137, process.exitValue());
-    // The held stop gives up without stopping anything.
-    Files.delete(home.resolve("block-stop"));
+    // The held stop (if the kill did not end it) gives up without stopping anything.
+    Files.writeString(home.resolve("release-stop"), "");
     String run = lastRun();
     assertEquals(List.of("retire " + OLD), eventsOf("web-1"));
     assertMarker("web-1", run);
