@@ -145,6 +145,19 @@ final class Json {
     out.flush();
   }
 
+  /** A node marker as read: {@code state} and, when readable, what it names. */
+  static Map<String, Object> marker(io.hoist.command.NodeMarker.Read read) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("state", read.kind().name().toLowerCase(java.util.Locale.ROOT));
+    io.hoist.command.NodeMarker marker = read.marker().orElse(null);
+    m.put("run", marker == null ? null : marker.run());
+    m.put("core", marker == null ? null : marker.core());
+    m.put("started", marker == null ? null : marker.started());
+    m.put("command", marker == null ? null : marker.command());
+    m.put("problem", read.problem());
+    return m;
+  }
+
   static Map<String, Object> inspect(InspectReport report) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("cluster", report.cluster());
@@ -166,6 +179,7 @@ final class Json {
         checks.add(c);
       }
       n.put("checks", checks);
+      n.put("marker", marker(node.marker()));
       nodes.add(n);
     }
     root.put("nodes", nodes);

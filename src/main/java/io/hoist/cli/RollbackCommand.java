@@ -51,7 +51,13 @@ import picocli.CommandLine.Spec;
       "An upgrade whose roles have finalize commands ends 'upgraded, not finalized': until"
           + " 'hoist finalize' runs, --cluster takes every node of it back. After it (or once a"
           + " finalize command ran on some node) a rollback of that upgrade refuses with exit 3 and"
-          + " changes nothing: the data format moved on, restore from backup by hand."
+          + " changes nothing: the data format moved on, restore from backup by hand.",
+      "",
+      "It is the way out of a failed or killed run: it takes over the node marker"
+          + " (HOME/.hoist/ongoing) of any run recorded in this state directory, and removes it when"
+          + " the node ends clean. A node that run retired and did not rejoin, or left needing"
+          + " attention, is brought back up even when it already reports the old release, and"
+          + " rejoined once healthy. A marker of a run from another core node is refused (exit 3)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -211,6 +217,7 @@ final class RollbackCommand implements Callable<Integer> {
           service.rollback(
               plan,
               targets.restores(),
+              targets.owesRejoin(),
               version -> Progress.download(version.text(), console, env),
               staged -> console.note(Text.staged(staged)),
               console::note,

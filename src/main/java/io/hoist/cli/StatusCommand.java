@@ -283,6 +283,9 @@ final class StatusCommand implements Callable<Integer> {
           "Not every node got there: 'hoist rollback' again (with these nodes, or --cluster)"
               + " finishes it.");
     }
+    for (String node : state.notRejoined()) {
+      lines.add(UpgradeReport.notRejoinedLine(node, List.of()));
+    }
     lines.add("Journal: " + journal);
     return lines;
   }
@@ -344,6 +347,14 @@ final class StatusCommand implements Callable<Integer> {
     }
     json.put("nodes", nodes);
     json.put("next", next);
+    List<Map<String, Object>> notRejoined = new ArrayList<>();
+    for (String node : state.notRejoined()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node);
+      n.put("message", UpgradeReport.notRejoinedLine(node, List.of()));
+      notRejoined.add(n);
+    }
+    json.put("not_rejoined", notRejoined);
     return json;
   }
 

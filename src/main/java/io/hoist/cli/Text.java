@@ -105,6 +105,16 @@ final class Text {
       }
     }
     List<String> lines = table(rows, 2, ansi);
+    List<NodeReport> marked = report.nodes().stream().filter(n -> n.marker().isPresent()).toList();
+    if (!marked.isEmpty()) {
+      lines.add("");
+      lines.add(
+          "Node markers (a hoist run is working on the node, or was killed or failed there;"
+              + " other runs refuse it):");
+      for (NodeReport node : marked) {
+        lines.add("  " + forTerminalLine(node.node() + ": " + node.marker().describe()));
+      }
+    }
     long failed = report.nodes().size() - report.passedNodes();
     String failedNames =
         report.nodes().stream()

@@ -928,6 +928,16 @@ final class UpgradeCommand implements Callable<Integer> {
     }
     List<ReleaseService.Prepared> prepared = new ArrayList<>();
     try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console)) {
+      io.hoist.run.NodeMarkers.refuseForeign(
+          context.transports(),
+          plan.nodes().stream()
+              .filter(p -> !p.versions().isEmpty())
+              .map(p -> context.cluster().node(p.node()).orElseThrow())
+              .toList(),
+          java.util.Set.of(),
+          "upgrade --prepare-only",
+          context.cluster().timeouts().command(),
+          FanOut.DEFAULT_MAX_PARALLEL);
       ReleaseService releases = context.releases();
       for (Hop hop : plan.hops()) {
         List<Node> nodes = new ArrayList<>();

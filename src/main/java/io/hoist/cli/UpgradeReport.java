@@ -51,11 +51,17 @@ final class UpgradeReport {
       return code;
     }
     RunResult run = upgrade.run().orElseThrow();
+    List<String> notRejoined = notRejoined(plan, upgrade);
     if (console.isJson()) {
-      console.json(json(cluster, model, plan, upgrade, run));
+      Map<String, Object> doc = json(cluster, model, plan, upgrade, run);
+      doc.put("not_rejoined", notRejoinedJson(plan, upgrade));
+      console.json(doc);
     } else {
-      console.result(text(cluster, model, plan, upgrade, run));
+      List<String> lines = new ArrayList<>(text(cluster, model, plan, upgrade, run));
+      notRejoined.forEach(line -> lines.add(line));
+      console.result(lines);
     }
+    notRejoined.forEach(console::problem);
     for (HookOutcome hook : run.hooks()) {
       if (!hook.success()) {
         console.problem(hook.message());
@@ -160,6 +166,7 @@ final class UpgradeReport {
     json.put("failures", null);
     json.put("skipped", List.of());
     json.put("window_closed_at", null);
+    json.put("not_rejoined", List.of());
     return json;
   }
 
@@ -426,6 +433,68 @@ final class UpgradeReport {
     json.put("window_closed_at", run.windowClosed().map(UpgradeReport::local).orElse(null));
     finalizeJson(json, upgrade);
     return json;
+  }
+
+  /**
+   * One line per node hoist retired and did not rejoin (its rollback stopped before the rejoin, a
+   * rejoin that failed, {@code --on-failure stop}, an interrupt): what to run by hand.
+   */
+  static List<String> notRejoined(Plan plan, UpgradeService.Upgrade upgrade) {
+    List<String> lines = new ArrayList<>();
+    for (String node : upgrade.record().notRejoined()) {
+      lines.add(notRejoinedLine(node, rejoinCommands(plan, node)));
+    }
+    return lines;
+  }
+
+  /** "node web-2 was retired by hoist and is not rejoined: run its rejoin command `...`". */
+  static String notRejoinedLine(String node, List<String> commands) {
+    return "node "
+        + node
+        + " was retired by hoist and is not rejoined: "
+        + (commands.isEmpty()
+            ? "run its rejoin command"
+            : "run its rejoin command"
+                + (commands.size() == 1 ? " " : "s ")
+                + String.join("; ", commands.stream().map(c -> "`" + c + "`").toList()))
+        + " once it is healthy, or 'hoist rollback "
+        + node
+        + "' (it rejoins the node when its rollback ends clean)";
+  }
+
+  private static List<Map<String, Object>> notRejoinedJson(
+      Plan plan, UpgradeService.Upgrade upgrade) {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (String node : upgrade.record().notRejoined()) {
+      List<String> commands = rejoinCommands(plan, node);
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("node", node);
+      n.put("rejoin", commands);
+      n.put("message", notRejoinedLine(node, commands));
+      list.add(n);
+    }
+    return list;
+  }
+
+  /** The display form of a node's rejoin commands in the plan (masked secrets). */
+  private static List<String> rejoinCommands(Plan plan, String node) {
+    for (io.hoist.plan.Hop hop : plan.hops()) {
+      for (io.hoist.plan.Batch batch : hop.batches()) {
+        for (io.hoist.plan.NodeSteps steps : batch.nodes()) {
+          if (!steps.node().equals(node)) {
+            continue;
+          }
+          java.util.Optional<io.hoist.plan.Step> rejoin =
+              steps
+                  .step(io.hoist.model.PhaseId.REJOIN)
+                  .or(() -> steps.rollbackStep(io.hoist.model.PhaseId.REJOIN));
+          if (rejoin.isPresent()) {
+            return rejoin.get().commands().stream().map(c -> c.display()).toList();
+          }
+        }
+      }
+    }
+    return List.of();
   }
 
   /** What went wrong on a node that needs a person, and what that person can do. */

@@ -384,6 +384,14 @@ final class VersionCommand implements Runnable {
       List<Node> selected = context.select(nodes);
       ReleaseService.Prepared prepared;
       try (io.hoist.journal.RunLock lock = context.lock(spec, locking.breakLock, console)) {
+        // A node another run is working on is not staged on (exit 3, nothing changed).
+        io.hoist.run.NodeMarkers.refuseForeign(
+            context.transports(),
+            selected,
+            java.util.Set.of(),
+            "version prepare",
+            context.cluster().timeouts().command(),
+            fanOut.maxParallel());
         prepared =
             context
                 .releases()

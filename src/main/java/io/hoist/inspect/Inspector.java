@@ -1,5 +1,6 @@
 package io.hoist.inspect;
 
+import io.hoist.command.NodeMarker;
 import io.hoist.command.ShellCommand;
 import io.hoist.command.ShellQuote;
 import io.hoist.command.Template;
@@ -83,14 +84,15 @@ public final class Inspector {
         return new NodeReport(node.name(), address, null, results);
       }
       String[] version = new String[1];
-      results.add(timed("version", () -> readVersion(transport, node, version)));
+      NodeMarker.Read[] marker = {NodeMarker.Read.unknown("the version command did not run")};
+      results.add(timed("version", () -> readVersion(transport, node, version, marker)));
       if (full) {
         results.add(timed("disk", () -> checkDisk(transport, node)));
         for (Check check : cluster.checks()) {
           results.add(timed(check.name(), () -> runCheck(transport, node, check)));
         }
       }
-      return new NodeReport(node.name(), address, version[0], results);
+      return new NodeReport(node.name(), address, version[0], results, marker[0]);
     }
   }
 
@@ -104,9 +106,27 @@ public final class Inspector {
     }
   }
 
-  private Outcome readVersion(Transport transport, Node node, String[] version) {
+  /**
+   * Runs the version command and, in the same command (no extra round trip), reads the node marker
+   * ({@link NodeMarker#readScript}): the version is read from the output before the marker's part.
+   */
+  private Outcome readVersion(
+      Transport transport, Node node, String[] version, NodeMarker.Read[] marker) {
     String template = cluster.commandsFor(node, cluster.roleOrder()).version();
-    ExecResult result = run(transport, node, render(template, node), cluster.timeouts().command());
+    ShellCommand command = render(template, node);
+    String markerScript = NodeMarker.readScript(node.layout().home());
+    // The version command in braces on its own lines (a trailing comment ends at the newline),
+    // its exit status kept; the marker part after it exits 0.
+    ShellCommand both =
+        ShellCommand.masked(
+            withMarker(command.script(), markerScript),
+            withMarker(command.display(), markerScript));
+    ExecResult full = run(transport, node, both, cluster.timeouts().command());
+    NodeMarker.Split split = NodeMarker.parseOutput(full.stdoutTail());
+    marker[0] = split.read();
+    ExecResult result =
+        new ExecResult(
+            full.exitCode(), split.before(), full.stderrTail(), full.duration(), full.timedOut());
     if (!result.isSuccess()) {
       return failed(result, "version command");
     }
@@ -117,6 +137,10 @@ public final class Inspector {
     }
     version[0] = Version.parse(printed).text();
     return new Outcome(CheckStatus.PASS, version[0]);
+  }
+
+  private static String withMarker(String script, String markerScript) {
+    return "{\n" + script + "\n}\nrc=$?\necho\n" + markerScript + "\nexit $rc";
   }
 
   private Outcome checkDisk(Transport transport, Node node) {

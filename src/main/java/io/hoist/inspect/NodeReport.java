@@ -1,5 +1,6 @@
 package io.hoist.inspect;
 
+import io.hoist.command.NodeMarker;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,13 +11,22 @@ import java.util.Objects;
  * @param address where it was reached ({@code user@host:port}, or {@code local})
  * @param version the running version when it could be read, else {@code null}
  * @param checks the results
+ * @param marker the node marker ({@code HOME/.hoist/ongoing}) as read with the version command;
+ *     {@link NodeMarker.Read.Kind#UNKNOWN} when that command did not run or did not get that far
  */
-public record NodeReport(String node, String address, String version, List<CheckResult> checks) {
+public record NodeReport(
+    String node, String address, String version, List<CheckResult> checks, NodeMarker.Read marker) {
 
   public NodeReport {
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(address, "address");
     checks = List.copyOf(checks);
+    Objects.requireNonNull(marker, "marker");
+  }
+
+  /** A report whose marker was not read. */
+  public NodeReport(String node, String address, String version, List<CheckResult> checks) {
+    this(node, address, version, checks, NodeMarker.Read.unknown("node not reachable"));
   }
 
   /** Whether every check passed. */

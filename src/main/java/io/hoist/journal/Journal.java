@@ -235,6 +235,22 @@ public final class Journal implements RunRecord, AutoCloseable {
     write(event);
   }
 
+  /** {@code node-retired}: hoist retired the node (written before the retire acts). */
+  @Override
+  public void retired(String node) {
+    Map<String, Object> event = event("node-retired");
+    event.put("node", node);
+    write(event);
+  }
+
+  /** {@code node-rejoined}: the node's rejoin commands succeeded. */
+  @Override
+  public void rejoined(String node) {
+    Map<String, Object> event = event("node-rejoined");
+    event.put("node", node);
+    write(event);
+  }
+
   @Override
   public void nodeEnded(NodeOutcome outcome) {
     Map<String, Object> event = event("node-ended");

@@ -58,6 +58,8 @@ public final class RunState {
    *     started in some hop: a killed run's command goes on on the node): its data may have changed
    *     since its first backup
    * @param failedPhase the phase that failed in its last failed hop, null when none did
+   * @param retired whether hoist retired it (this run, or an earlier one whose debt this run
+   *     carried: the run-started event's {@code retired}) and has not rejoined it since
    */
   public record Node(
       String node,
@@ -77,7 +79,8 @@ public final class RunState {
       List<String> passed,
       String hopBackup,
       boolean newReleaseRan,
-      String failedPhase) {
+      String failedPhase,
+      boolean retired) {
 
     public Node {
       Objects.requireNonNull(node, "node");
@@ -132,6 +135,9 @@ public final class RunState {
     Map<String, Builder> nodes = new LinkedHashMap<>();
     JsonNode planned = start.path("nodes");
     planned.fieldNames().forEachRemaining(n -> nodes.put(n, new Builder(n, planned.get(n))));
+    for (JsonNode carried : start.path("retired")) {
+      nodes.computeIfAbsent(carried.asText(), n -> new Builder(n, null)).retired = true;
+    }
     Integer exit = null;
     boolean interrupted = false;
     String reason = null;
@@ -186,6 +192,8 @@ public final class RunState {
             node.hopEnded(
                 text(event, "status"), text(event, "message"), text(event, "failed_phase"));
         case "node-skipped" -> node.skipped(text(event, "failed_phase"), text(event, "message"));
+        case "node-retired" -> node.retired = true;
+        case "node-rejoined" -> node.retired = false;
         default -> {}
       }
     }
@@ -331,6 +339,14 @@ public final class RunState {
         : Optional.of(finalizes.asText());
   }
 
+  /**
+   * The nodes hoist retired and has not rejoined, as this run left them (with what it carried over
+   * from the run it resumed or rolled back), in plan order.
+   */
+  public List<String> notRejoined() {
+    return nodes.values().stream().filter(Node::retired).map(Node::node).toList();
+  }
+
   /** Whether every node is at its target (nothing left for a resume). */
   public boolean complete() {
     return nodes.values().stream().allMatch(n -> n.state() == NodeState.DONE);
@@ -360,6 +376,7 @@ public final class RunState {
     private boolean newReleaseRan;
     private boolean skipped;
     private String failedPhase;
+    private boolean retired;
 
     Builder(String node, JsonNode planned) {
       this.node = node;
@@ -464,7 +481,8 @@ public final class RunState {
           passed,
           hopBackup,
           newReleaseRan,
-          failedPhase);
+          failedPhase,
+          retired);
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.hoist.phase;
 
+import io.hoist.command.NodeMarker;
 import io.hoist.error.TransportException;
 import io.hoist.model.PhaseId;
+import io.hoist.transport.ExecResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,10 +31,19 @@ import java.util.Set;
  * outcome keeps the original failure; undo failures are attached to it as suppressed exceptions and
  * make the node {@link NodeOutcome.Status#FAILED_NEEDS_ATTENTION}.
  *
+ * <p>What hoist changed is recorded so that only that is put back: {@link RunRecord#retired} just
+ * before the retire phase acts (when the node has rejoin commands), {@link RunRecord#rejoined} when
+ * the rejoin phase, or the retire's after-undo, succeeded. With a {@link NodeMarker} (a run's
+ * runner), the marker is written on the node before its first changing phase (a failure to write it
+ * fails that phase before anything changed) and removed by {@link #finish} unless the node needs
+ * attention; a node whose run stops by an exception (interrupt, kill) keeps it.
+ *
  * <p>Not thread-safe: one thread drives one node at a time. Only bugs and interruption ({@link
  * io.hoist.error.InterruptedRunException}) throw.
  */
 public final class NodeRun {
+
+  private static final io.hoist.transport.OutputSink NONE = io.hoist.transport.OutputSink.NONE;
 
   /** How one {@link #step} ended. */
   public enum Result {
@@ -57,20 +68,93 @@ public final class NodeRun {
   private PhaseId failedPhase;
   private PhaseFailure failure;
   private NodeOutcome.Status rolledBack;
+  private final NodeMarker marker;
+  private boolean markerWritten;
 
-  NodeRun(PhaseContext context, RunRecord record, Clock clock) {
+  NodeRun(PhaseContext context, RunRecord record, Clock clock, NodeMarker marker) {
     this.context = context.withRecord(record);
     this.record = record;
     this.clock = clock;
     this.node = context.node().name();
+    this.marker = marker;
     record.nodeStarted(node, context.steps().from(), context.steps().to());
   }
 
-  /** How the node ended, recorded as its end ({@link RunRecord#nodeEnded}); call once. */
+  /**
+   * How the node ended, recorded as its end ({@link RunRecord#nodeEnded}); call once. The node
+   * marker this run wrote is removed when the node ended in a clean state (upgraded, rolled back or
+   * reverted cleanly, or unchanged); it stays when the node needs attention.
+   */
   public NodeOutcome finish() {
     NodeOutcome outcome = outcome();
+    if (markerWritten && outcome.status() != NodeOutcome.Status.FAILED_NEEDS_ATTENTION) {
+      removeMarker();
+    }
     record.nodeEnded(outcome);
     return outcome;
+  }
+
+  /** Writes the node marker before the node's first changing phase. */
+  private void writeMarker(PhaseId phase) {
+    String home = context.node().layout().home();
+    ExecResult result;
+    try {
+      result =
+          context.transport().exec(marker.writeCommand(home), context.timeouts().command(), NONE);
+    } catch (TransportException e) {
+      throw new PhaseFailure(
+          phase,
+          "node "
+              + node
+              + ": cannot write the node marker "
+              + NodeMarker.path(home)
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    if (!result.isSuccess()) {
+      throw new PhaseFailure(
+          phase,
+          "node "
+              + node
+              + ": cannot write the node marker "
+              + NodeMarker.path(home)
+              + " (nothing was changed on the node): "
+              + result.lastLine());
+    }
+    markerWritten = true;
+  }
+
+  private void removeMarker() {
+    String home = context.node().layout().home();
+    String problem;
+    try {
+      ExecResult result =
+          context.transport().exec(marker.removeCommand(home), context.timeouts().command(), NONE);
+      if (result.isSuccess()) {
+        markerWritten = false;
+        return;
+      }
+      problem = result.lastLine();
+    } catch (TransportException e) {
+      problem = e.getMessage();
+    }
+    record.warning(
+        node,
+        failedPhase != null ? failedPhase : lastTouched(),
+        "node "
+            + node
+            + ": cannot remove the node marker "
+            + NodeMarker.path(home)
+            + " ("
+            + problem
+            + "): remove it by hand once the node is checked");
+  }
+
+  /** Whether the node owes a rejoin once retired: it has rejoin commands. */
+  private boolean rejoins() {
+    return context.steps().step(PhaseId.REJOIN).isPresent()
+        || context.steps().rollbackStep(PhaseId.REJOIN).isPresent();
   }
 
   /** The node's name. */
@@ -90,6 +174,13 @@ public final class NodeRun {
     record.phaseStarted(node, phase.id());
     Instant start = clock.instant();
     try {
+      if (marker != null && !markerWritten && phase.id().changesTheNode()) {
+        writeMarker(phase.id());
+      }
+      if (phase.id() == PhaseId.RETIRE && rejoins()) {
+        // Before the retire acts: one that runs half-way may already have drained the node.
+        record.retired(node);
+      }
       if (phase.isDone(context)) {
         record.phaseEnded(
             node, phase.id(), Outcome.SKIPPED_DONE, Duration.between(start, clock.instant()), "");
@@ -117,6 +208,9 @@ public final class NodeRun {
     Duration took = Duration.between(start, clock.instant());
     durations.put(phase.id(), took);
     record.phaseEnded(node, phase.id(), Outcome.OK, took, "");
+    if (phase.id() == PhaseId.REJOIN) {
+      record.rejoined(node);
+    }
     return Result.RAN;
   }
 
@@ -233,6 +327,10 @@ public final class NodeRun {
       return false;
     }
     record.undoEnded(node, phase.id(), Outcome.OK, Duration.between(start, clock.instant()), "");
+    if (after && phase.id() == PhaseId.RETIRE) {
+      // The retire's after-undo is the rejoin.
+      record.rejoined(node);
+    }
     return true;
   }
 

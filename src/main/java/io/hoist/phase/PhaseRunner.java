@@ -1,5 +1,6 @@
 package io.hoist.phase;
 
+import io.hoist.command.NodeMarker;
 import io.hoist.error.InterruptedRunException;
 import java.time.Clock;
 import java.util.List;
@@ -16,6 +17,7 @@ public final class PhaseRunner {
   private final RunRecord record;
   private final Clock clock;
   private final boolean undoOnFailure;
+  private final NodeMarker marker;
 
   /**
    * @param record where each phase and undo is recorded
@@ -24,9 +26,20 @@ public final class PhaseRunner {
    *     is
    */
   public PhaseRunner(RunRecord record, Clock clock, boolean undoOnFailure) {
+    this(record, clock, undoOnFailure, null);
+  }
+
+  /**
+   * A runner that writes {@code marker} on each node before its first changing phase ({@link
+   * NodeRun}) and removes it when the node ended clean.
+   *
+   * @param marker the run's node marker, or {@code null} for none ({@code hoist retire})
+   */
+  public PhaseRunner(RunRecord record, Clock clock, boolean undoOnFailure, NodeMarker marker) {
     this.record = record;
     this.clock = clock;
     this.undoOnFailure = undoOnFailure;
+    this.marker = marker;
   }
 
   /** Where this runner records (the run's journal among others). */
@@ -44,7 +57,7 @@ public final class PhaseRunner {
    * this runner's record.
    */
   public NodeRun start(PhaseContext context) {
-    return new NodeRun(context, record, clock);
+    return new NodeRun(context, record, clock, marker);
   }
 
   /**

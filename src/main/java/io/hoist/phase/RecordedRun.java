@@ -39,6 +39,32 @@ public final class RecordedRun implements RunRecord {
 
   private final List<Entry> entries = new ArrayList<>();
 
+  /** The nodes hoist retired and has not rejoined yet, in the order they were retired. */
+  private final java.util.Set<String> retired = new java.util.LinkedHashSet<>();
+
+  /**
+   * Nodes an earlier run retired and did not rejoin (a resume, a rollback): they count as retired
+   * until this run rejoins them.
+   */
+  public synchronized void carryRetired(java.util.Collection<String> nodes) {
+    retired.addAll(nodes);
+  }
+
+  @Override
+  public synchronized void retired(String node) {
+    retired.add(node);
+  }
+
+  @Override
+  public synchronized void rejoined(String node) {
+    retired.remove(node);
+  }
+
+  /** The nodes hoist retired (in this run or an earlier one it carries) and has not rejoined. */
+  public synchronized List<String> notRejoined() {
+    return List.copyOf(retired);
+  }
+
   @Override
   public synchronized void phaseStarted(String node, PhaseId phase) {
     entries.add(new Entry(Kind.PHASE_STARTED, node, phase, null, null, null));

@@ -53,6 +53,16 @@ public interface RunRecord {
    */
   default void nodeSkipped(String node, PhaseId failedPhase, String message) {}
 
+  /**
+   * hoist is about to run the node's retire commands (or found them done): from here on the node
+   * counts as retired by hoist until {@link #rejoined}, since a retire that ran half-way may have
+   * drained the node already. Recorded before the retire acts. The default records nothing.
+   */
+  default void retired(String node) {}
+
+  /** The node's rejoin commands succeeded: hoist no longer owes it a rejoin. Default: nothing. */
+  default void rejoined(String node) {}
+
   /** A record that passes every call to {@code first}, then to {@code second}. */
   static RunRecord both(RunRecord first, RunRecord second) {
     return new RunRecord() {
@@ -104,6 +114,18 @@ public interface RunRecord {
       public void hookEnded(String hook, boolean ok, String message) {
         first.hookEnded(hook, ok, message);
         second.hookEnded(hook, ok, message);
+      }
+
+      @Override
+      public void retired(String node) {
+        first.retired(node);
+        second.retired(node);
+      }
+
+      @Override
+      public void rejoined(String node) {
+        first.rejoined(node);
+        second.rejoined(node);
       }
 
       @Override

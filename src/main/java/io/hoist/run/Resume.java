@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param skipped each node a run of the chain skipped past within its failure budget ({@code
  *     --on-failure skip}), with its failure: a resume does not retry it, counts it against its
  *     budget and reports it as skipped ({@code hoist upgrade NODE} retries it, as a new run)
+ * @param runs the interrupted run and the runs it resumed: their node markers are this resume's
+ * @param retired the nodes hoist retired in those runs and did not rejoin (the journal's {@code
+ *     node-retired} and {@code node-rejoined}): the resume owes them a rejoin
  */
 public record Resume(
     String runId,
@@ -35,7 +38,9 @@ public record Resume(
     Map<String, String> hopTo,
     Map<String, List<String>> passed,
     Map<String, Path> backups,
-    Map<String, NodeOutcome> skipped) {
+    Map<String, NodeOutcome> skipped,
+    java.util.Set<String> runs,
+    java.util.Set<String> retired) {
 
   public Resume {
     Objects.requireNonNull(runId, "runId");
@@ -44,16 +49,8 @@ public record Resume(
     passed = Map.copyOf(passed);
     backups = Map.copyOf(backups);
     skipped = Map.copyOf(skipped);
-  }
-
-  /** Nothing skipped. */
-  public Resume(
-      String runId,
-      Map<String, String> inHop,
-      Map<String, String> hopTo,
-      Map<String, List<String>> passed,
-      Map<String, Path> backups) {
-    this(runId, inHop, hopTo, passed, backups, Map.of());
+    runs = java.util.Set.copyOf(runs);
+    retired = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(retired));
   }
 
   /**
@@ -77,18 +74,28 @@ public record Resume(
         }
       }
     }
-    return of(chain.get(chain.size() - 1).runId(), latest.values(), by);
+    java.util.Set<String> runs = new java.util.LinkedHashSet<>();
+    chain.forEach(run -> runs.add(run.runId()));
+    // The last run carried the earlier runs' debts over (its run-started "retired"): its own
+    // state says which nodes are still owed a rejoin.
+    RunState last = chain.get(chain.size() - 1);
+    return of(last.runId(), latest.values(), by, runs, last.notRejoined());
   }
 
   /** What to carry over from {@code state} alone. */
   public static Resume of(RunState state) {
     Map<String, String> by = new LinkedHashMap<>();
     state.nodes().forEach(n -> by.put(n.node(), state.runId()));
-    return of(state.runId(), state.nodes(), by);
+    return of(
+        state.runId(), state.nodes(), by, java.util.Set.of(state.runId()), state.notRejoined());
   }
 
   private static Resume of(
-      String runId, java.util.Collection<RunState.Node> nodes, Map<String, String> by) {
+      String runId,
+      java.util.Collection<RunState.Node> nodes,
+      Map<String, String> by,
+      java.util.Set<String> runs,
+      List<String> retired) {
     Map<String, NodeOutcome> skipped = new LinkedHashMap<>();
     for (RunState.Node node : nodes) {
       if (node.state() == RunState.NodeState.SKIPPED) {
@@ -110,7 +117,15 @@ public record Resume(
         backups.put(node.node(), Path.of(node.hopBackup()));
       }
     }
-    return new Resume(runId, inHop, hopTo, passed, backups, skipped);
+    return new Resume(
+        runId,
+        inHop,
+        hopTo,
+        passed,
+        backups,
+        skipped,
+        runs,
+        new java.util.LinkedHashSet<>(retired));
   }
 
   private static NodeOutcome skippedOutcome(RunState.Node node, String run) {

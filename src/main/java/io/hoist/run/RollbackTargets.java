@@ -34,6 +34,9 @@ import java.util.Optional;
  *     they still report the release they go back to (they may be stopped)
  * @param owesAfterCluster whether the upgrade was killed after its before_cluster and before its
  *     after_cluster (a rollback with nothing to do on the nodes still runs after_cluster)
+ * @param owesRejoin the nodes the last run (an upgrade, a resume or a rollback) retired and did not
+ *     rejoin, as its journal says: the rollback brings them back up (they are in {@code midHop})
+ *     and rejoins them, or lists them as not rejoined
  */
 public record RollbackTargets(
     Optional<String> sourceRun,
@@ -41,13 +44,15 @@ public record RollbackTargets(
     Map<String, Backup> restores,
     List<String> notes,
     java.util.Set<String> midHop,
-    boolean owesAfterCluster) {
+    boolean owesAfterCluster,
+    java.util.Set<String> owesRejoin) {
 
   public RollbackTargets {
     targets = Map.copyOf(targets);
     restores = Map.copyOf(restores);
     notes = List.copyOf(notes);
     midHop = java.util.Set.copyOf(midHop);
+    owesRejoin = java.util.Set.copyOf(owesRejoin);
   }
 
   /**
@@ -148,6 +153,24 @@ public record RollbackTargets(
       if (n != null && n.state() == RunState.NodeState.IN_PROGRESS && changed(n)) {
         midHop.add(node);
       }
+      // A node its upgrade left needing attention may report the release it goes back to (its
+      // rollback switched it, then failed): it is brought back up and checked all the same, so
+      // that the rollback that ends clean can clear its marker.
+      if (n != null
+          && "failed-needs-attention".equals(n.status())
+          && upgradeIsNewest(stateDir, chain)) {
+        midHop.add(node);
+      }
+    }
+    java.util.Set<String> owesRejoin = new java.util.LinkedHashSet<>();
+    Optional<Path> newest = Runs.last(stateDir);
+    if (newest.isPresent()) {
+      for (String node : read(newest.get()).notRejoined()) {
+        if (targets.containsKey(node)) {
+          owesRejoin.add(node);
+          midHop.add(node);
+        }
+      }
     }
     boolean owes = false;
     if (!chain.isEmpty()) {
@@ -163,7 +186,16 @@ public record RollbackTargets(
         restores,
         notes,
         midHop,
-        owes);
+        owes,
+        owesRejoin);
+  }
+
+  /** Whether the last run of {@code chain} is the newest run (no rollback ran since). */
+  private static boolean upgradeIsNewest(Path stateDir, List<RunState> chain) {
+    Optional<Path> newest = Runs.last(stateDir);
+    return !chain.isEmpty()
+        && newest.isPresent()
+        && newest.get().getFileName().toString().equals(chain.get(chain.size() - 1).runId());
   }
 
   /**

@@ -257,9 +257,20 @@ public final class UpgradeService {
       Consumer<String> note,
       RunRecord observer,
       Map<String, Object> invocation) {
+    Set<String> carried = Set.of();
+    if (options.resume() != null) {
+      carried = new java.util.LinkedHashSet<>(options.resume().retired());
+      carried.retainAll(planned(plan));
+    }
+    refuseMarked(plan, options.resume() == null ? Set.of() : options.resume().runs(), "upgrade");
     Path logDir = logDir(stateDir, clock);
     try (Journal journal = Journal.create(logDir, clock)) {
-      journal.runStarted(logDir.getFileName().toString(), started(plan, options, invocation));
+      String runId = logDir.getFileName().toString();
+      Map<String, Object> details = started(plan, options, invocation);
+      if (!carried.isEmpty()) {
+        details.put("retired", List.copyOf(carried));
+      }
+      journal.runStarted(runId, details);
       BackupStore store = new BackupStore(backupDir(stateDir), clock);
       BackupPhase backup =
           cluster.backup().paths().isEmpty() ? null : new BackupPhase(store, cluster.backup());
@@ -277,7 +288,9 @@ public final class UpgradeService {
               logDir,
               steps -> phasesFor(steps, options, backup),
               options.rollback(),
-              false);
+              false,
+              NodeMarkers.of(runId, "upgrade", clock),
+              carried);
       upgrade = finalizeStep(plan, options, upgrade, journal, note);
       journal.runEnded(
           upgrade.exitCode(),
@@ -429,10 +442,35 @@ public final class UpgradeService {
       Consumer<String> note,
       RunRecord observer,
       Map<String, Object> invocation) {
+    return rollback(plan, restores, Set.of(), progress, onStaged, note, observer, invocation);
+  }
+
+  /**
+   * A rollback, as {@link #rollback(Plan, Map, java.util.function.Function, Consumer, Consumer,
+   * RunRecord, Map)}, of nodes some of which a failed or killed run retired and did not rejoin
+   * ({@code owesRejoin}): they count as retired by this run until its rejoin of them succeeds, and
+   * are listed as not rejoined when it does not. Refuses (exit 3, nothing changed) a node that
+   * carries the marker of a run not recorded in this state directory.
+   */
+  public Upgrade rollback(
+      Plan plan,
+      Map<String, io.hoist.backup.Backup> restores,
+      Set<String> owesRejoin,
+      java.util.function.Function<Version, DownloadProgress> progress,
+      Consumer<StageResult> onStaged,
+      Consumer<String> note,
+      RunRecord observer,
+      Map<String, Object> invocation) {
     Options options = new Options(false, false, false, FanOut.DEFAULT_MAX_PARALLEL);
+    Set<String> carried = new java.util.LinkedHashSet<>(owesRejoin);
+    carried.retainAll(planned(plan));
+    refuseMarked(plan, NodeMarkers.recordedRuns(stateDir), "rollback");
     Path logDir = logDir(stateDir, clock);
     try (Journal journal = Journal.create(logDir, clock)) {
       Map<String, Object> details = started(plan, options, invocation);
+      if (!carried.isEmpty()) {
+        details.put("retired", List.copyOf(carried));
+      }
       Map<String, Object> restored = new LinkedHashMap<>();
       restores.forEach((node, b) -> restored.put(node, b.archive().toString()));
       details.put("restores", restored);
@@ -452,7 +490,9 @@ public final class UpgradeService {
               false,
               // The release a node goes back to is normally still there, staged by hoist or
               // not (it ran there): only where it was removed is it staged again.
-              true);
+              true,
+              NodeMarkers.of(logDir.getFileName().toString(), "rollback", clock),
+              carried);
       journal.runEnded(result.exitCode(), result.run().map(RunResult::interrupted).orElse(false));
       return result;
     }
@@ -506,9 +546,12 @@ public final class UpgradeService {
       Path logDir,
       java.util.function.Function<NodeSteps, List<Phase>> phases,
       boolean undoOnFailure,
-      boolean onlyMissing) {
+      boolean onlyMissing,
+      io.hoist.command.NodeMarker marker,
+      Set<String> carriedRetired) {
     List<ReleaseService.Prepared> staged = new ArrayList<>();
     RecordedRun record = new RecordedRun();
+    record.carryRetired(carriedRetired);
     Map<String, Node> byName = new HashMap<>();
     cluster.nodes().forEach(n -> byName.putIfAbsent(n.name(), n));
     Map<String, io.hoist.phase.NodeOutcome> skipped =
@@ -550,7 +593,7 @@ public final class UpgradeService {
             plan,
             transports,
             phases,
-            new PhaseRunner(RunRecord.both(record, observer), clock, undoOnFailure),
+            new PhaseRunner(RunRecord.both(record, observer), clock, undoOnFailure, marker),
             sleeper,
             hooks,
             logDir,
@@ -597,6 +640,33 @@ public final class UpgradeService {
       }
     }
     return phases;
+  }
+
+  /** The names of the plan's nodes. */
+  private static Set<String> planned(Plan plan) {
+    return plan.nodes().stream().map(NodePath::node).collect(Collectors.toSet());
+  }
+
+  /**
+   * The pre-flight: refuses the run (exit 3, nothing changed) when a node it is about to change
+   * carries the marker of a run not in {@code accepted} ({@link NodeMarkers}).
+   */
+  private void refuseMarked(Plan plan, Set<String> accepted, String what) {
+    Map<String, Node> byName = new HashMap<>();
+    cluster.nodes().forEach(n -> byName.putIfAbsent(n.name(), n));
+    List<Node> touched =
+        plan.nodes().stream()
+            .filter(p -> !p.versions().isEmpty())
+            .map(p -> byName.get(p.node()))
+            .filter(Objects::nonNull)
+            .toList();
+    NodeMarkers.refuseForeign(
+        transports,
+        touched,
+        accepted,
+        what,
+        cluster.timeouts().command(),
+        FanOut.DEFAULT_MAX_PARALLEL);
   }
 
   /** Whether the node's release directory of {@code version} is there. */

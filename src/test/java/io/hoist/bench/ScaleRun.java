@@ -326,12 +326,15 @@ final class ScaleRun {
    * <ol>
    *   <li>the plan reads every node's version, {@link FanOut#DEFAULT_MAX_PARALLEL} nodes at a time:
    *       ceil(N / 32) waves;
+   *   <li>the pre-flight reads every node's marker ({@code HOME/.hoist/ongoing}), 32 at a time:
+   *       ceil(N / 32) waves;
    *   <li>staging reads every node's version again, then probes whether the release is staged, each
    *       32 at a time: 2 × ceil(N / 32) waves;
    *   <li>the run, batch after batch: a batch lasts as long as its slowest node, whose commands are
    *       one per command of each of its steps, plus the version check's and the install's "already
-   *       done?" checks (a health check passes on its first try); the first batch of a serial role
-   *       adds one wave (every member asked for the leader at once); settle is 0.
+   *       done?" checks, plus the node marker's write and removal (a health check passes on its
+   *       first try); the first batch of a serial role adds one wave (every member asked for the
+   *       leader at once); settle is 0.
    * </ol>
    *
    * The commands the wire counted must equal {@link #commands()}, or the pipeline did not run as
@@ -346,8 +349,8 @@ final class ScaleRun {
     static CriticalPath of(Plan plan, int n) {
       int fan = FanOut.DEFAULT_MAX_PARALLEL;
       int reads = (n + fan - 1) / fan;
-      int waves = 3 * reads;
-      long commands = 3L * n;
+      int waves = 4 * reads;
+      long commands = 4L * n;
       int batches = 0;
       for (Hop hop : plan.hops()) {
         Set<String> probed = new HashSet<>();
@@ -375,7 +378,8 @@ final class ScaleRun {
 
     /** The commands one node receives in the run. */
     static int commands(NodeSteps steps) {
-      int count = 0;
+      // The node marker: written before the first changing phase, removed at the node's end.
+      int count = 2;
       for (Step step : steps.steps()) {
         count += step.commands().size();
         if (step.phase() == PhaseId.VERSION_CHECK || step.phase() == PhaseId.INSTALL) {

@@ -65,9 +65,11 @@ class ScaleRunTest {
             "post-validate"),
         phases.get("db-3"));
     assertEquals(List.of("worker", "app"), roles(report, "worker-10"));
-    // One journal line per node start and end, phase start and end, plus the run's start and end.
+    // One journal line per node start and end, phase start and end, a retired node's retire and
+    // rejoin (node-retired, node-rejoined), plus the run's start and end.
     long phaseEvents = phases.values().stream().mapToLong(List::size).sum() * 2;
-    assertEquals(2 + 40 * 2 + phaseEvents, result.journalEvents());
+    long retired = phases.values().stream().filter(p -> p.contains("retire")).count();
+    assertEquals(2 + 40 * 2 + phaseEvents + 2 * retired, result.journalEvents());
     assertTrue(Files.size(work.resolve("n40/stderr.log")) > 0, "the plain progress lines");
   }
 

@@ -778,6 +778,8 @@ final class CrashCluster implements AutoCloseable {
       Files.writeString(release.resolve("VERSION"), V1 + "\n");
       ctl(release);
       Files.deleteIfExists(nodeHome.resolve(".cur.tmp"));
+      // A fresh fixture: no node marker of an earlier iteration's run (HOME/.hoist/ongoing).
+      deleteTree(nodeHome.resolve(".hoist"));
       for (String phase : List.of("stop", "install", "start")) {
         Files.deleteIfExists(nodeHome.resolve("slow-" + phase));
       }

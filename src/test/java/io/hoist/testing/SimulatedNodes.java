@@ -163,6 +163,17 @@ public final class SimulatedNodes implements TransportFactory {
       retired = value;
     }
 
+    private String marker;
+
+    /** The node marker's text ({@code HOME/.hoist/ongoing}), null when there is none. */
+    synchronized String marker() {
+      return marker;
+    }
+
+    synchronized void marker(String text) {
+      marker = text;
+    }
+
     synchronized String uploaded() {
       return uploaded;
     }

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *   <li>the install phase's check ({@code test -d REL && test "$(readlink -f HOME/current)" = ...})
  *       and the atomic switch ({@code ln -sfn REL TMP && mv -Tf TMP HOME/current}, also the undo's
  *       form): exit 1 when {@code REL} is not staged;
+ *   <li>the node marker's read (alone, or after the version command), write and removal ({@link
+ *       io.hoist.command.NodeMarker});
  *   <li>{@code sim stop|start|health|migrate|retire|rejoin|check|leader}: the product; {@code
  *       health} and {@code migrate} fail while it is stopped, {@code leader} exits 0 on the leader
  *       only.
@@ -154,6 +156,41 @@ public final class SimulatedTransport implements Transport {
 
   private Answer answer(String script) {
     String home = state.home();
+    String marker = home + "/.hoist/ongoing";
+    if (script.contains("@@hoist-marker@@") && script.contains("echo present")) {
+      // The marker read, alone (a run's pre-flight) or after the version command (inspect, plan).
+      List<String> lines = new ArrayList<>();
+      int exit = 0;
+      if (script.startsWith("{\n")) {
+        Answer version = answer(script.substring(2, script.indexOf("\n}\n")));
+        lines.addAll(version.stdout());
+        exit = version.exit();
+        lines.add("");
+      }
+      lines.add("@@hoist-marker@@");
+      String text = state.marker();
+      if (text == null) {
+        lines.add("absent");
+      } else {
+        lines.add("present");
+        lines.addAll(List.of(text.split("\n")));
+      }
+      return new Answer(exit, lines, "");
+    }
+    if (script.startsWith("mkdir -p -- " + home + "/.hoist && printf ")) {
+      // The marker write (quotes dropped): printf %s\n LINE... > TMP && mv -f -- TMP MARKER.
+      String printf = script.substring(script.indexOf("printf %s\\n ") + 12, script.indexOf(" > "));
+      state.marker(String.join("\n", printf.strip().split(" ")) + "\n");
+      return Answer.ok();
+    }
+    if (script.startsWith("if [ -e " + marker + " ] && [ \"$(head -n 1 -- " + marker + ")\" = ")) {
+      String run = script.substring(script.indexOf(")\" = ") + 5, script.indexOf(" ]; then rm"));
+      String text = state.marker();
+      if (text != null && text.startsWith(run + "\n")) {
+        state.marker(null);
+      }
+      return Answer.ok();
+    }
     Matcher m = VERSION.matcher(script);
     if (m.matches() && m.group(1).equals(home)) {
       return Answer.ok(state.current());
