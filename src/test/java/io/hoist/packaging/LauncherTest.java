@@ -59,6 +59,7 @@ class LauncherTest {
     List<String> arguments = javaArguments(command.split(" "));
     assertTrue(arguments.contains("-XX:TieredStopAtLevel=1"), arguments.toString());
     assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
+    assertTrue(arguments.contains("-Xms16m"), arguments.toString());
   }
 
   @Test
