@@ -18,8 +18,8 @@ runs=5
 floor_runs=10
 tools="hoist hoist-min pssh clush ansible-command ansible-raw"
 jar=target/hoist.jar
-# The collector the Debian launcher (src/deb/bin/hoist) runs hoist with: what an admin gets.
-java_opts="-XX:+UseSerialGC"
+# The options the Debian launcher (src/deb/bin/hoist) runs `hoist inspect` with: what an admin gets.
+java_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m"
 keep=0
 usage() { sed -n '11,13p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do

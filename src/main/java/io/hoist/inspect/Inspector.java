@@ -14,6 +14,7 @@ import io.hoist.model.TransportKind;
 import io.hoist.release.Version;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink.Stream;
+import io.hoist.transport.TimedCommand;
 import io.hoist.transport.Transport;
 import io.hoist.transport.TransportFactory;
 import java.time.Duration;
@@ -85,14 +86,102 @@ public final class Inspector {
       }
       String[] version = new String[1];
       NodeMarker.Read[] marker = {NodeMarker.Read.unknown("the version command did not run")};
-      results.add(timed("version", () -> readVersion(transport, node, version, marker)));
+      List<Pending> pending = new ArrayList<>();
+      pending.add(
+          pending(
+              "version",
+              () -> versionCommand(node),
+              result -> readVersion(result, version, marker)));
       if (full) {
-        results.add(timed("disk", () -> checkDisk(transport, node)));
+        pending.add(pending("disk", () -> diskCommand(node), result -> checkDisk(result, node)));
         for (Check check : cluster.checks()) {
-          results.add(timed(check.name(), () -> runCheck(transport, node, check)));
+          pending.add(
+              pending(
+                  check.name(),
+                  () -> new TimedCommand(render(check.run(), node), check.timeout()),
+                  Inspector::checkOutcome));
         }
       }
+      results.addAll(runAll(transport, node, pending));
       return new NodeReport(node.name(), address, version[0], results, marker[0]);
+    }
+  }
+
+  /**
+   * Runs the pending checks' commands in one batch ({@link Transport#execEach}: over SSH one round
+   * trip and one remote shell for all of them, not one per check) and judges each result. A check
+   * whose command cannot be rendered fails without running; a dropped connection fails every check
+   * of the batch with its message.
+   */
+  private static List<CheckResult> runAll(Transport transport, Node node, List<Pending> pending) {
+    List<TimedCommand> commands = new ArrayList<>();
+    for (Pending p : pending) {
+      if (p.command() != null) {
+        commands.add(p.command());
+        LOG.info("{}: $ {}", node.name(), p.command().command().display());
+      }
+    }
+    List<ExecResult> outputs = List.of();
+    String dropped = null;
+    long start = System.nanoTime();
+    if (!commands.isEmpty()) {
+      try {
+        outputs =
+            transport.execEach(
+                commands,
+                (stream, line) ->
+                    LOG.debug("{}: {} {}", node.name(), stream == Stream.STDOUT ? ">" : "!", line));
+      } catch (TransportException e) {
+        dropped = e.getMessage();
+      }
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    List<CheckResult> results = new ArrayList<>();
+    int next = 0;
+    for (Pending p : pending) {
+      if (p.command() == null) {
+        results.add(new CheckResult(p.name(), CheckStatus.FAIL, p.renderProblem(), Duration.ZERO));
+        continue;
+      }
+      if (dropped != null) {
+        results.add(new CheckResult(p.name(), CheckStatus.FAIL, dropped, took));
+        continue;
+      }
+      ExecResult result = outputs.get(next++);
+      LOG.info(
+          "{}: {} in {} ms",
+          node.name(),
+          result.timedOut() ? "timed out" : "exit " + result.exitCode(),
+          result.duration().toMillis());
+      Outcome outcome = p.judge().apply(result);
+      results.add(
+          new CheckResult(p.name(), outcome.status(), outcome.message(), result.duration()));
+    }
+    return results;
+  }
+
+  /**
+   * A check to run: its command (or, when the command cannot be rendered, why) and how its result
+   * is judged.
+   */
+  private record Pending(
+      String name,
+      TimedCommand command,
+      String renderProblem,
+      java.util.function.Function<ExecResult, Outcome> judge) {}
+
+  private static Pending pending(
+      String name,
+      Supplier<TimedCommand> command,
+      java.util.function.Function<ExecResult, Outcome> judge) {
+    try {
+      return new Pending(name, command.get(), null, judge);
+    } catch (TemplateException e) {
+      return new Pending(
+          name,
+          null,
+          e.getMessage().replace("has no value here", "is not known during inspect"),
+          judge);
     }
   }
 
@@ -107,21 +196,23 @@ public final class Inspector {
   }
 
   /**
-   * Runs the version command and, in the same command (no extra round trip), reads the node marker
+   * The version command and, in the same command (no extra round trip), the read of the node marker
    * ({@link NodeMarker#readScript}): the version is read from the output before the marker's part.
    */
-  private Outcome readVersion(
-      Transport transport, Node node, String[] version, NodeMarker.Read[] marker) {
+  private TimedCommand versionCommand(Node node) {
     String template = cluster.commandsFor(node, cluster.roleOrder()).version();
     ShellCommand command = render(template, node);
     String markerScript = NodeMarker.readScript(node.layout().home());
     // The version command in braces on its own lines (a trailing comment ends at the newline),
     // its exit status kept; the marker part after it exits 0.
-    ShellCommand both =
+    return new TimedCommand(
         ShellCommand.masked(
             withMarker(command.script(), markerScript),
-            withMarker(command.display(), markerScript));
-    ExecResult full = run(transport, node, both, cluster.timeouts().command());
+            withMarker(command.display(), markerScript)),
+        cluster.timeouts().command());
+  }
+
+  private static Outcome readVersion(ExecResult full, String[] version, NodeMarker.Read[] marker) {
     NodeMarker.Split split = NodeMarker.parseOutput(full.stdoutTail());
     marker[0] = split.read();
     ExecResult result =
@@ -143,10 +234,15 @@ public final class Inspector {
     return "{\n" + script + "\n}\nrc=$?\necho\n" + markerScript + "\nexit $rc";
   }
 
-  private Outcome checkDisk(Transport transport, Node node) {
+  private TimedCommand diskCommand(Node node) {
     String home = node.layout().home();
-    ShellCommand df = ShellCommand.of("df -Pk -- " + ShellQuote.quote(home) + " | tail -n 1");
-    ExecResult result = run(transport, node, df, cluster.timeouts().command());
+    return new TimedCommand(
+        ShellCommand.of("df -Pk -- " + ShellQuote.quote(home) + " | tail -n 1"),
+        cluster.timeouts().command());
+  }
+
+  private static Outcome checkDisk(ExecResult result, Node node) {
+    String home = node.layout().home();
     if (!result.isSuccess()) {
       return failed(result, "df " + home);
     }
@@ -162,31 +258,12 @@ public final class Inspector {
     return new Outcome(freeBytes >= needed ? CheckStatus.PASS : CheckStatus.FAIL, message);
   }
 
-  private Outcome runCheck(Transport transport, Node node, Check check) {
-    ExecResult result = run(transport, node, render(check.run(), node), check.timeout());
+  private static Outcome checkOutcome(ExecResult result) {
     if (!result.isSuccess()) {
       return failed(result, "check");
     }
     String line = result.lastLine();
     return new Outcome(CheckStatus.PASS, line.isEmpty() ? "ok" : line);
-  }
-
-  /** Runs one command; with -v its display form and outcome are logged, its output with -vv. */
-  private static ExecResult run(
-      Transport transport, Node node, ShellCommand command, Duration timeout) {
-    LOG.info("{}: $ {}", node.name(), command.display());
-    ExecResult result =
-        transport.exec(
-            command,
-            timeout,
-            (stream, line) ->
-                LOG.debug("{}: {} {}", node.name(), stream == Stream.STDOUT ? ">" : "!", line));
-    LOG.info(
-        "{}: {} in {} ms",
-        node.name(),
-        result.timedOut() ? "timed out" : "exit " + result.exitCode(),
-        result.duration().toMillis());
-    return result;
   }
 
   private static Outcome failed(ExecResult result, String what) {

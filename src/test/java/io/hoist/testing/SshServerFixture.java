@@ -199,6 +199,7 @@ public final class SshServerFixture implements AutoCloseable {
   private volatile boolean refusing;
   private final ExecutorService threads = Executors.newCachedThreadPool(daemon());
   private final AtomicInteger sessionsOpened = new AtomicInteger();
+  private final AtomicInteger commandsStarted = new AtomicInteger();
   private final AtomicInteger channelsToRefuse = new AtomicInteger();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private final Map<Session, Set<Process>> processesBySession = new ConcurrentHashMap<>();
@@ -332,7 +333,12 @@ public final class SshServerFixture implements AutoCloseable {
     }
   }
 
-  /** How many SSH sessions were opened since the start. */
+  /** How many exec requests (commands) the server started since the start. */
+  public int commandsStarted() {
+    return commandsStarted.get();
+  }
+
+  /** How many SSH sessions (connections) were opened since the start. */
   public int sessionsOpened() {
     return sessionsOpened.get();
   }
@@ -505,6 +511,7 @@ public final class SshServerFixture implements AutoCloseable {
   }
 
   private Command commandFor(String script) {
+    commandsStarted.incrementAndGet();
     Fault.Action action = faultFor(script);
     if (action == null) {
       return new BashCommand(script, false);

@@ -1,15 +1,23 @@
 package io.hoist.transport.ssh;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.hoist.command.ShellCommand;
 import io.hoist.testing.SshServerFixture;
 import io.hoist.testing.TestHome;
 import io.hoist.testing.TestKeys;
+import io.hoist.transport.ExecResult;
+import io.hoist.transport.OutputSink;
+import io.hoist.transport.TimedCommand;
 import io.hoist.transport.Transport;
 import io.hoist.transport.TransportContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The transport contract over SSH, against an embedded server running real bash. */
@@ -41,6 +49,22 @@ class SshTransportIT extends TransportContract {
   void stop() {
     transport.close();
     server.stop();
+  }
+
+  @Test
+  void execEachSendsItsCommandsAsOneExecRequest() {
+    int before = server.commandsStarted();
+    List<ExecResult> results =
+        transport.execEach(
+            List.of(
+                new TimedCommand(ShellCommand.of("echo one"), Duration.ofSeconds(30)),
+                new TimedCommand(ShellCommand.of("echo two; exit 2"), Duration.ofSeconds(30)),
+                new TimedCommand(ShellCommand.of("echo three"), Duration.ofSeconds(30))),
+            OutputSink.NONE);
+    assertEquals(1, server.commandsStarted() - before, "one round trip for three commands");
+    assertEquals(
+        List.of("one", "two", "three"), results.stream().map(ExecResult::stdoutTail).toList());
+    assertEquals(List.of(0, 2, 0), results.stream().map(ExecResult::exitCode).toList());
   }
 
   @Override

@@ -1,0 +1,78 @@
+package io.hoist.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Debian launcher (src/deb/bin/hoist) picks the JVM options by command: C1 alone for commands
+ * that start up and print, and for inspect; the full JIT for the rest. Run with a Java whose {@code
+ * bin/java} only prints the arguments it was given.
+ */
+class LauncherTest {
+
+  private static final Path LAUNCHER = Path.of("src/deb/bin/hoist");
+
+  @TempDir Path temp;
+
+  private List<String> javaArguments(String... hoistArguments) throws Exception {
+    Path home = temp.resolve("jdk");
+    Files.createDirectories(home.resolve("bin"));
+    Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+    Path java = home.resolve("bin/java");
+    Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", LAUNCHER.toString()));
+    command.addAll(List.of(hoistArguments));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("JAVA_HOME", home.toString());
+    builder.environment().remove("HOIST_JAVA_OPTS");
+    Process process = builder.start();
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, process.exitValue(), out);
+    return out.lines().toList();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--version",
+        "upgrade --help",
+        "__complete nodes --cluster-file cluster.yaml",
+        "-c cluster.yaml inspect",
+        "-c cluster.yaml --output json inspect --max-parallel 100"
+      })
+  void startUpCommandsAndInspectRunWithC1Alone(String command) throws Exception {
+    List<String> arguments = javaArguments(command.split(" "));
+    assertTrue(arguments.contains("-XX:TieredStopAtLevel=1"), arguments.toString());
+    assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
+    assertTrue(arguments.contains("-Xms16m"), arguments.toString());
+  }
+
+  @Test
+  void anUpgradeKeepsTheFullJit() throws Exception {
+    List<String> arguments = javaArguments("-c", "cluster.yaml", "upgrade", "--cluster", "--yes");
+    assertFalse(arguments.contains("-XX:TieredStopAtLevel=1"), arguments.toString());
+    assertEquals(
+        List.of("-jar", "/usr/share/hoist/hoist.jar", "-c", "cluster.yaml", "upgrade", "--cluster"),
+        arguments.subList(arguments.indexOf("-jar"), arguments.indexOf("--cluster") + 1));
+  }
+
+  @Test
+  void theLauncherIsAPosixShellScript() throws IOException {
+    assertTrue(Files.readString(LAUNCHER).startsWith("#!/bin/sh\n"));
+  }
+}
