@@ -14,6 +14,7 @@ import io.hoist.release.Version;
 import io.hoist.run.DryRunReport;
 import io.hoist.run.FailureBudget;
 import io.hoist.run.FanOut;
+import io.hoist.run.FinalizeService;
 import io.hoist.run.PlanService;
 import io.hoist.run.ReleaseService;
 import io.hoist.run.Resume;
@@ -320,6 +321,9 @@ final class UpgradeCommand implements Callable<Integer> {
         withTimeouts(CommandContext.load(env, global, access.acceptNewHostKeys));
     // Before the nodes are even asked their versions: a closed window touches nothing.
     Instant windowEnd = prepareOnly ? null : windowEnd(context);
+    if (!dryRun && !prepareOnly) {
+      FinalizeService.refuseUnfinalized(stateDir(env));
+    }
     List<Node> nodes = context.select(selection.cluster ? List.of() : selection.nodes);
     Optional<Version> target = Optional.empty();
     if (to != null) {

@@ -294,6 +294,49 @@ public final class FinalizeService {
   }
 
   /**
+   * Refuses a new upgrade while the last one waits for its point of no return: an upgrade that
+   * ended "upgraded, not finalized", or whose finalize completed on some nodes only, is either
+   * finalized or rolled back as a whole first. A new upgrade on top would leave two upgrades that
+   * each could be finalized or rolled back, and a rollback of either would take the other's nodes
+   * along.
+   *
+   * @throws ValidationException (nothing changed) naming the run and the two ways out
+   */
+  public static void refuseUnfinalized(Path stateDir) {
+    List<Path> runs = Runs.list(stateDir);
+    RunState last = null;
+    for (int i = runs.size() - 1; i >= 0 && last == null; i--) {
+      RunState run;
+      try {
+        run = RunState.of(JournalReader.read(runs.get(i).resolve(Journal.FILE)));
+      } catch (IllegalArgumentException e) {
+        continue; // a journal torn before its first line: no run to read
+      }
+      if (!COMMAND.equals(run.command())) {
+        last = run;
+      }
+    }
+    if (last == null || !"upgrade".equals(last.command())) {
+      return;
+    }
+    Finalization finalization = Finalization.of(stateDir, last);
+    if (finalization.finalized() || (!finalization.isPending() && !finalization.partly())) {
+      return;
+    }
+    throw new ValidationException(
+        "the last upgrade, "
+            + last.runId()
+            + ", "
+            + (finalization.partly()
+                ? "was partly finalized (a finalize command ran on some of its nodes)"
+                : "ended upgraded, not finalized (the finalize commands of role "
+                    + String.join(", ", finalization.pending())
+                    + " have not run)")
+            + ": run 'hoist finalize' to complete it, or 'hoist rollback --cluster' to undo it,"
+            + " before a new upgrade. Nothing was changed.");
+  }
+
+  /**
    * The last upgrade, if it can be finalized.
    *
    * @throws ValidationException (nothing changed) when no upgrade is recorded, the last run is not

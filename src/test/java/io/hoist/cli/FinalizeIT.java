@@ -195,6 +195,29 @@ class FinalizeIT {
   }
 
   @Test
+  void aNewUpgradeIsRefusedUntilTheLastOneIsFinalizedOrRolledBack() throws IOException {
+    CliRunner.Result up = run("upgrade", "--cluster", "--yes", "--to", NEW);
+    assertEquals(0, up.code(), up.toString());
+    Files.delete(events);
+    Map<String, Map<String, String>> before = snapshots();
+
+    CliRunner.Result refused = run("upgrade", "--cluster", "--yes", "--to", NEW, "--force");
+
+    assertEquals(3, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("ended upgraded, not finalized"), refused.err());
+    assertTrue(refused.err().contains("'hoist finalize'"), refused.err());
+    assertTrue(refused.err().contains("'hoist rollback --cluster'"), refused.err());
+    assertTrue(events().isEmpty(), "no command ran: " + events());
+    assertEquals(before, snapshots(), "nothing changed on any node");
+    // A dry run still shows the plan.
+    assertEquals(0, run("upgrade", "--cluster", "--dry-run", "--to", NEW, "--force").code());
+
+    assertEquals(0, run("finalize", "--yes").code());
+    CliRunner.Result after = run("upgrade", "--cluster", "--yes", "--to", NEW);
+    assertEquals(0, after.code(), after.toString());
+  }
+
+  @Test
   void upgradeWithFinalizeFinalizesInTheSameRun() throws IOException {
     JsonNode up =
         json(run("--output", "json", "upgrade", "--cluster", "--yes", "--to", NEW, "--finalize"));
