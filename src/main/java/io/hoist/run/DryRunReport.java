@@ -356,6 +356,32 @@ public record DryRunReport(
               "hooks-not-run",
               "the " + String.join(" and ", hooks) + " hooks are not run by a dry run"));
     }
+    Set<String> finalizing = new LinkedHashSet<>();
+    for (Hop hop : plan.hops()) {
+      for (Batch batch : hop.batches()) {
+        for (NodeSteps steps : batch.nodes()) {
+          Node node = byName.get(steps.node());
+          if (node == null) {
+            continue;
+          }
+          for (String role : node.roles()) {
+            if (cluster.role(role).map(Role::finalizeCommand).isPresent()) {
+              finalizing.add(role);
+            }
+          }
+        }
+      }
+    }
+    if (!finalizing.isEmpty()) {
+      list.add(
+          new Unverified(
+              "finalize-not-run",
+              "role "
+                  + String.join(", ", finalizing)
+                  + " has a finalize command (the point of no return): it is not run by a dry run,"
+                  + " and the run ends 'upgraded, not finalized' until 'hoist finalize' (unless"
+                  + " --finalize or when: auto)"));
+    }
     if (checks > 0) {
       list.add(
           new Unverified(

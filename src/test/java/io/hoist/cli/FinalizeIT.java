@@ -209,8 +209,11 @@ class FinalizeIT {
     assertTrue(refused.err().contains("'hoist rollback --cluster'"), refused.err());
     assertTrue(events().isEmpty(), "no command ran: " + events());
     assertEquals(before, snapshots(), "nothing changed on any node");
-    // A dry run still shows the plan.
-    assertEquals(0, run("upgrade", "--cluster", "--dry-run", "--to", NEW, "--force").code());
+    // A dry run still shows the plan, and says the finalize is not run by it.
+    JsonNode dry =
+        json(run("--output", "json", "upgrade", "--cluster", "--dry-run", "--to", NEW, "--force"));
+    assertTrue(
+        dry.get("unverified").toString().contains("\"finalize-not-run\""), dry.toPrettyString());
 
     assertEquals(0, run("finalize", "--yes").code());
     CliRunner.Result after = run("upgrade", "--cluster", "--yes", "--to", NEW);
