@@ -105,7 +105,7 @@ public final class NodeMarkers {
             + " (or was killed there); nothing was changed:\n"
             + String.join("\n", refused)
             + "\nIf that run was killed or failed, finish it from its core node with"
-            + " 'hoist upgrade --cluster --resume', or take the node back there with"
+            + " 'hoist upgrade --resume', or take the node back there with"
             + " 'hoist rollback NODE'; if no run is working on the node any more, check it and"
             + " remove the marker file by hand.");
   }

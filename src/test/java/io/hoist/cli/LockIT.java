@@ -81,8 +81,15 @@ class LockIT {
         .exitsWith(6)
         .errContains("the lock of cluster demo is stale: its owner, pid " + killed.pid())
         .errContains("--break-lock");
+    // --break-lock takes the lock over; the killed run's node markers then refuse the prepare
+    // (nothing changed), and its resume is the way out.
     jar.run("-c", file.toString(), "version", "prepare", "2.0.0", "--break-lock")
-        .exitsWith(0)
-        .errContains("warning: took over the stale lock of pid " + killed.pid());
+        .exitsWith(3)
+        .errContains("warning: took over the stale lock of pid " + killed.pid())
+        .errContains("node router-1 carries the marker of run")
+        .errContains("hoist upgrade --resume");
+    jar.run("-c", file.toString(), "version", "prepare", "2.0.0").exitsWith(3);
+    jar.run("-c", file.toString(), "upgrade", "--resume", "--yes").exitsWith(0);
+    jar.run("-c", file.toString(), "version", "prepare", "2.0.0").exitsWith(0);
   }
 }
