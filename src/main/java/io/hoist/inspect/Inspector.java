@@ -205,10 +205,9 @@ public final class Inspector {
     String markerScript = NodeMarker.readScript(node.layout().home());
     // The version command in braces on its own lines (a trailing comment ends at the newline),
     // its exit status kept; the marker part after it exits 0.
+    // Shown (-v, messages) as the version command alone: the marker's read is hoist's own.
     return new TimedCommand(
-        ShellCommand.masked(
-            withMarker(command.script(), markerScript),
-            withMarker(command.display(), markerScript)),
+        ShellCommand.masked(withMarker(command.script(), markerScript), command.display()),
         cluster.timeouts().command());
   }
 
