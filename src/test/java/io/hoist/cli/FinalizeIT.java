@@ -13,7 +13,6 @@ import io.hoist.testing.Snapshots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -361,28 +360,11 @@ class FinalizeIT {
   }
 
   private static void ctl(Path release) throws IOException {
-    Path bin = Files.createDirectories(release.resolve("bin"));
-    Files.writeString(bin.resolve("ctl"), CTL);
-    Files.setPosixFilePermissions(bin.resolve("ctl"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    EventLogProduct.install(release, CTL);
   }
 
   private void pack(String version) throws IOException {
-    Path src = Files.createDirectories(root.resolve("src").resolve(version));
-    Files.writeString(src.resolve("VERSION"), version + "\n");
-    ctl(src);
-    Path repo = Files.createDirectories(sim.repositoryDir());
-    CliRunner.Result result =
-        cli.run(
-            "version",
-            "pack",
-            src.toString(),
-            "--version",
-            version,
-            "--product",
-            "acme",
-            "--into",
-            repo.toString());
-    assertEquals(0, result.code(), result.toString());
+    EventLogProduct.pack(cli, root.resolve("src"), sim.repositoryDir(), version, CTL);
   }
 
   private CliRunner.Result run(String... args) {
