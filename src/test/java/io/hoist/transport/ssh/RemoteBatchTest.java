@@ -1,0 +1,188 @@
+package io.hoist.transport.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hoist.command.ShellCommand;
+import io.hoist.transport.TimedCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link RemoteBatch}'s script run by the shells a login can have here: bash (it runs the commands
+ * itself) and dash as {@code sh} (it hands the script to bash). Real processes, real signals.
+ */
+class RemoteBatchTest {
+
+  private static final String NONCE = "hoist-frame-0123456789abcdef0123456789abcdef";
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  /** One command's part of the output: its stdout lines and its status. */
+  private record Part(List<String> stdout, int status) {}
+
+  private record Run(List<Part> parts, String stderr, Duration took) {}
+
+  private Run run(String shell, TimedCommand... commands) throws Exception {
+    String script = RemoteBatch.script(List.of(commands), NONCE);
+    Path out = dir.resolve("out");
+    Path err = dir.resolve("err");
+    long start = System.nanoTime();
+    Process p =
+        new ProcessBuilder(shell, "-c", script)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the batch did not end");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertEquals(0, p.exitValue(), Files.readString(err));
+    return new Run(parse(Files.readString(out)), Files.readString(err), took);
+  }
+
+  private static List<Part> parse(String stdout) {
+    List<Part> parts = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    for (String line : stdout.split("\n", -1)) {
+      if (line.startsWith(NONCE + " ")) {
+        String[] words = line.split(" ");
+        assertEquals(String.valueOf(parts.size()), words[1], "frames in order");
+        // drop the empty line the frame's leading newline adds
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+          lines.remove(lines.size() - 1);
+        }
+        parts.add(new Part(List.copyOf(lines), Integer.parseInt(words[2])));
+        lines.clear();
+      } else {
+        lines.add(line);
+      }
+    }
+    return parts;
+  }
+
+  private static TimedCommand timed(String script, Duration limit) {
+    return new TimedCommand(ShellCommand.of(script), limit);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bash", "sh"})
+  void keepsEachCommandsOutputAndStatusApart(String shell) throws Exception {
+    Run run =
+        run(
+            shell,
+            timed("echo one; echo two", LONG),
+            timed("echo x; exit 3", LONG),
+            timed("true", LONG),
+            timed("echo \"[$#][${1:-}][$0]\"; [[ 1 == 1 ]] && echo bash-syntax", LONG),
+            timed("cd /; v=set; exit 0", LONG),
+            timed("echo \"[${v:-}]\" \"$PWD\"", LONG));
+    assertEquals(6, run.parts().size(), run.toString());
+    assertAll(
+        () -> assertEquals(new Part(List.of("one", "two"), 0), run.parts().get(0)),
+        () -> assertEquals(new Part(List.of("x"), 3), run.parts().get(1)),
+        () -> assertEquals(new Part(List.of(), 0), run.parts().get(2)),
+        () -> assertEquals(List.of("[0][][bash]", "bash-syntax"), run.parts().get(3).stdout()),
+        // each command in a subshell of its own: cd and variables end with it
+        () -> assertEquals(List.of("[] " + dir.toRealPath()), run.parts().get(5).stdout()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bash", "sh"})
+  void endsACommandAtItsLimitAndGoesOn(String shell) throws Exception {
+    Path pid = dir.resolve("child.pid");
+    Run run =
+        run(
+            shell,
+            // a command that started a child of its own: the whole group ends
+            timed("sleep 40 & echo $! > child.pid; sleep 40", Duration.ofMillis(300)),
+            timed("echo after", LONG));
+    assertEquals(124, run.parts().get(0).status(), run.toString());
+    assertEquals(new Part(List.of("after"), 0), run.parts().get(1));
+    assertTrue(run.took().compareTo(Duration.ofSeconds(10)) < 0, "took " + run.took());
+    long child = Long.parseLong(Files.readString(pid).trim());
+    assertFalse(alive(child), "the command's child " + child + " still runs");
+  }
+
+  @Test
+  void killsACommandThatIgnoresSigterm() throws Exception {
+    Run run =
+        run(
+            "bash",
+            timed("trap '' TERM; sleep 40; echo survived", Duration.ofMillis(200)),
+            timed("echo after", LONG));
+    assertEquals(137, run.parts().get(0).status(), run.toString());
+    assertEquals(List.of(), run.parts().get(0).stdout());
+    assertEquals(new Part(List.of("after"), 0), run.parts().get(1));
+    Duration killAfter = SshTransport.KILL_AFTER;
+    assertTrue(run.took().compareTo(killAfter) >= 0, "SIGKILL came before KILL_AFTER");
+    assertTrue(run.took().compareTo(killAfter.plusSeconds(10)) < 0, "took " + run.took());
+  }
+
+  @Test
+  void aCommandDoesNotInheritTheShellsPipe() throws Exception {
+    Run run = run("bash", timed("ls /proc/$BASHPID/fd", LONG), timed("true", LONG));
+    List<Integer> fds = run.parts().get(0).stdout().stream().map(Integer::parseInt).toList();
+    assertTrue(fds.stream().allMatch(fd -> fd < 10), "descriptors " + fds);
+  }
+
+  @Test
+  void sigtermToTheShellEndsTheRunningCommandsGroup() throws Exception {
+    String script =
+        RemoteBatch.script(
+            List.of(timed("echo $$ > /dev/null; sleep 40 & echo $! > child.pid; wait", LONG)),
+            NONCE);
+    Process shell =
+        new ProcessBuilder("bash", "-c", script)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out").toFile())
+            .start();
+    Path pid = dir.resolve("child.pid");
+    for (int i = 0; i < 200 && !(Files.exists(pid) && Files.size(pid) > 0); i++) {
+      Thread.sleep(25);
+    }
+    long child = Long.parseLong(Files.readString(pid).trim());
+    assertTrue(alive(child));
+    new ProcessBuilder("kill", "-TERM", String.valueOf(shell.pid())).start().waitFor();
+    assertTrue(shell.waitFor(10, TimeUnit.SECONDS), "the shell did not end");
+    assertEquals(143, shell.exitValue());
+    for (int i = 0; i < 100 && alive(child); i++) {
+      Thread.sleep(20);
+    }
+    assertFalse(alive(child), "the running command's child " + child + " survived");
+  }
+
+  @Test
+  void aCommandRunsInAForkOfTheBatchShellNotInAFreshBash() throws Exception {
+    // The process running a command is the batch's own shell, forked: its command line is the
+    // batch script. Under `timeout ... bash -c CMD` it would be CMD alone.
+    Run run =
+        run(
+            "bash",
+            timed("grep -aq __hoist_run /proc/$BASHPID/cmdline && echo fork", LONG),
+            timed("true", LONG));
+    assertEquals(new Part(List.of("fork"), 0), run.parts().get(0), run.toString());
+  }
+
+  private static boolean alive(long pid) throws IOException {
+    Path stat = Path.of("/proc", String.valueOf(pid), "stat");
+    if (!Files.exists(stat)) {
+      return false;
+    }
+    String text = Files.readString(stat, StandardCharsets.UTF_8);
+    return !text.substring(text.lastIndexOf(')') + 2).startsWith("Z");
+  }
+}
