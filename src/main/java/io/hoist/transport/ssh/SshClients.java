@@ -19,6 +19,12 @@ import java.util.Map;
  */
 public final class SshClients {
 
+  static {
+    // A login's signature is made by the key pair, which reads JSch's global configuration, not
+    // the session's: Ed25519 by Bouncy Castle there too (see SshTransport#open).
+    JSch.setConfig("ssh-ed25519", SshTransport.BC_ED25519);
+  }
+
   private final Map<List<Path>, JSch> byIdentities = new HashMap<>();
 
   /**

@@ -114,7 +114,7 @@ public final class SshTransport implements Transport {
   private static final String CHECK_KEXES = "";
 
   private static final String BC_XDH = "com.jcraft.jsch.bc.XDH";
-  private static final String BC_ED25519 = "com.jcraft.jsch.bc.SignatureEd25519";
+  static final String BC_ED25519 = "com.jcraft.jsch.bc.SignatureEd25519";
   private static final String BC_EDDSA_KEYS = "com.jcraft.jsch.bc.KeyPairGenEdDSA";
 
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
