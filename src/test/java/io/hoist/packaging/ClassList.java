@@ -118,7 +118,7 @@ public final class ClassList {
       Files.createDirectories(out.toAbsolutePath().getParent());
       List<String> text = new ArrayList<>();
       text.add(
-          "# The classes hoist's start-up loads, for java -Xshare:dump -XX:SharedClassListFile.");
+          "# The classes hoist's start-up and inspect load, for java -XX:SharedClassListFile.");
       text.add(
           "# Written by the build (io.hoist.packaging.ClassList); see the package's postinst.");
       text.addAll(lines);
@@ -133,6 +133,10 @@ public final class ClassList {
    * server offering {@link #HYBRID_KEX} first, then {@link #PINNED_KEX}): the first with hoist's
    * default key exchange offer and output, the second pinned to {@link #PINNED_KEX} and with {@code
    * -q}, as the benchmarks run it. Returns the classes both loaded.
+   *
+   * <p>The server offers only these two: hoist's default offer puts mlkem768x25519-sha256 first,
+   * which MINA with Bouncy Castle would pick (OpenSSH 9.9 and later does too); its classes are not
+   * trained here.
    */
   private static List<String> inspectRuns(Path jar, Path work)
       throws IOException, InterruptedException {
