@@ -39,8 +39,15 @@ ok() { echo "  ok: $*"; }
 
 cds=/var/cache/hoist-cds # the class-data sharing archive the postinst makes
 fake= # fake Java homes, made below
+node= # one sshd node for hoist inspect, made below
+sshd_pid=
 remove() {
   [ -z "$fake" ] || rm -rf "$fake"
+  if [ -n "$sshd_pid" ]; then
+    kill "$sshd_pid" 2>/dev/null || true
+    wait "$sshd_pid" 2>/dev/null || true
+  fi
+  [ -z "$node" ] || rm -rf "$node"
   echo "== apt-get purge hoist"
   "${apt[@]}" purge -y -qq hoist >/dev/null
   if dpkg-query -W -f='${Status}' hoist 2>/dev/null | grep -q ' installed$'; then
@@ -97,6 +104,56 @@ grep -q ' picocli.CommandLine source: shared objects file' <<<"$log" \
 env -u JAVA_HOME HOIST_JAVA_OPTS=-Xshare:on /usr/bin/hoist --version >/dev/null \
   || fail "the archive is not usable: hoist with -Xshare:on failed"
 ok "the launcher uses it (-Xshare:on works; picocli's classes come from it)"
+# The class list also holds what hoist inspect loads over SSH (JSch, Bouncy Castle's sntrup761,
+# hoist's inspect): one inspect of an OpenSSH sshd on 127.0.0.1 (stopped by PID in remove).
+node=$(mktemp -d /tmp/hoist-deb-check-node.XXXXXX)
+[ -d /run/sshd ] || { "${as_root[@]}" mkdir -p /run/sshd && "${as_root[@]}" chmod 0755 /run/sshd; }
+ssh-keygen -q -t ed25519 -N '' -f "$node/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$node/client_key"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$node/sshd_config" <<CFG
+ListenAddress 127.0.0.1:$port
+HostKey $node/host_key
+PidFile $node/sshd.pid
+AuthorizedKeysFile $node/client_key.pub
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+CFG
+/usr/sbin/sshd -f "$node/sshd_config" -D -e 2>"$node/sshd.log" &
+sshd_pid=$!
+printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1-2 "$node/host_key.pub")" >"$node/known_hosts"
+for _ in $(seq 1 50); do
+  ! ssh-keyscan -T 1 -p "$port" 127.0.0.1 >/dev/null 2>&1 || break
+  sleep 0.1
+done
+mkdir -p "$node/home" "$node/repo"
+cat >"$node/cluster.yaml" <<YAML
+cluster: deb-check
+release: { repository: "file:$node/repo", bundle: "app-\${version}.tar.gz" }
+ssh: { user: $(id -un), identity: "$node/client_key", known_hosts: "$node/known_hosts", config: none }
+layout: { min_free: 0 }
+commands:
+  version: "echo 1.0.0"
+checks:
+  - { name: trivial, run: "true" }
+nodes:
+  - { name: n1, host: 127.0.0.1, ssh: { port: $port }, layout: { home: "$node/home" } }
+YAML
+log=$(env -u JAVA_HOME HOME="$node" HOIST_STATE_DIR="$node/state" HOIST_JAVA_OPTS='-Xlog:class+load' \
+  /usr/bin/hoist -c "$node/cluster.yaml" inspect 2>&1) \
+  || fail "hoist inspect of an sshd on 127.0.0.1 exited with $?: $(tail -n 5 <<<"$log"); sshd: $(tail -n 5 "$node/sshd.log")"
+for class in com.jcraft.jsch.Session io.hoist.inspect.Inspector; do
+  grep -q " $class source: shared objects file" <<<"$log" \
+    || fail "hoist inspect did not load $class from the archive: $(grep " $class " <<<"$log")"
+done
+ok "hoist inspect loads JSch's and its own inspect classes from it ($(grep -c 'source: shared objects file' <<<"$log") of $(grep -c '\[class,load\]' <<<"$log") classes)"
+kill "$sshd_pid" 2>/dev/null || true
+wait "$sshd_pid" 2>/dev/null || true
+sshd_pid=
 # An archive of another Java build would silently disable sharing altogether: the launcher then
 # leaves it out, and the JVM uses the JDK's own archive.
 made_for=$(cat "$cds/jdk")

@@ -6,11 +6,14 @@
 # daemons on 127.0.0.1 high ports (bench/lib.sh), stopped by PID on exit. For each N: one warm-up
 # of every tool, then --runs rounds with the tools interleaved (A B C ... A B C ...), each run
 # measured by bench/measure.py (wall, client CPU of the whole process tree, sshd CPU, peak RSS of
-# the tree) and checked (every node answered). Markdown on stdout. See bench/README.md.
+# the tree) and checked (every node answered). hoist runs with the launcher's JVM options and the
+# class-data sharing archive the Debian package makes (bench_cds in lib.sh), as an admin gets it.
+# Markdown on stdout. See bench/README.md.
 #
 # Usage: bench/fanout.sh [--nodes "10 50 100 200"] [--runs 5] [--floor-runs 10] [--tools "..."]
-#                        [--jar target/hoist.jar] [--java-opts "..."] [--keep]
+#                        [--jar target/hoist.jar] [--java-opts "..."] [--no-cds] [--keep]
 # --tools: a subset of: hoist hoist-min pssh clush ansible-command ansible-raw (default: all)
+# --no-cds: hoist without its class-data archive (only the JDK's default one), to compare
 set -euo pipefail
 
 nodes_list="10 50 100 200"
@@ -21,7 +24,8 @@ jar=target/hoist.jar
 # The options the Debian launcher (src/deb/bin/hoist) runs `hoist inspect` with: what an admin gets.
 java_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m"
 keep=0
-usage() { sed -n '11,13p' "$0" | sed 's/^# //'; exit 2; }
+bench_no_cds=0
+usage() { sed -n '13,16p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --nodes) nodes_list=$2; shift 2 ;;
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
     --tools) tools=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
     --java-opts) java_opts=$2; shift 2 ;;
+    --no-cds) bench_no_cds=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -59,6 +64,9 @@ jar=$(realpath "$jar")
 measure="$bench_dir/measure.py"
 pinned_kex=curve25519-sha256
 bench_init hoist-fanout
+bench_cds "$jar"
+jar=$cds_jar                                   # the copy the archive was dumped for
+hoist_opts="$java_opts${cds_opts:+ $cds_opts}" # every hoist command line below gets the archive
 export HOIST_STATE_DIR="$work/state"
 export ANSIBLE_LOCAL_TEMP="$work/ansible-local"
 mkdir -p "$work/res" "$work/logs" "$work/repo" "$work/cp"
@@ -129,8 +137,8 @@ YAML
 mkdir -p "$work/nodes/kexprobe"
 # Can hoist's key exchange be pinned (ssh.kex in the cluster file)? Only if a trial run accepts it.
 write_cluster "$work/probe-pinned.yaml" CHECK PINNED kexprobe
-# shellcheck disable=SC2086 # java_opts is a list of options
-if java $java_opts -jar "$jar" -q -c "$work/probe-pinned.yaml" inspect >"$work/logs/kex-trial.log" 2>&1; then
+# shellcheck disable=SC2086 # hoist_opts is a list of options
+if java $hoist_opts -jar "$jar" -q -c "$work/probe-pinned.yaml" inspect >"$work/logs/kex-trial.log" 2>&1; then
   hoist_kex_ok=1
 fi
 echo "== hoist accepts ssh.kex: $([ "$hoist_kex_ok" = 1 ] && echo yes || echo "no ($(head -1 "$work/logs/kex-trial.log"))")" >&2
@@ -147,6 +155,21 @@ for n in $nodes_list kexprobe; do
     write_cluster "$work/cluster-min-pinned-$n.yaml" MIN PINNED "${names[@]}"
   fi
 done
+
+# hoist's inspect maps its classes (JSch's, Bouncy Castle's, its own) from the archive: checked
+# once on the probe node, with -Xshare:on (fails when the archive cannot be mapped).
+if [ -n "$cds_opts" ]; then
+  # shellcheck disable=SC2086 # hoist_opts is a list of options
+  java $hoist_opts -Xshare:on -Xlog:class+load -jar "$jar" -q -c "$work/cluster-check-default-kexprobe.yaml" \
+    inspect >"$work/logs/cds-check.log" 2>&1 \
+    || { echo "hoist inspect with -Xshare:on failed: $(tail -5 "$work/logs/cds-check.log")" >&2; exit 1; }
+  grep -q ' com.jcraft.jsch.Session source: shared objects file' "$work/logs/cds-check.log" \
+    || { echo "hoist inspect did not load JSch's Session from the archive ($work/logs/cds-check.log)" >&2; exit 1; }
+  cds_shared=$(grep -c 'source: shared objects file' "$work/logs/cds-check.log" || true)
+  cds_loaded=$(grep -c '\[class,load\]' "$work/logs/cds-check.log" || true)
+  cds_note+="; one inspect loaded $cds_shared of its $cds_loaded classes from it"
+  echo "== class-data archive: $cds_shared of $cds_loaded classes of one inspect shared" >&2
+fi
 
 # ansible: host key checking on (known_hosts from ~/.ssh/config), no facts, a generous timeout;
 # its default ssh_args (ControlMaster=auto, ControlPersist=60s) are kept: each run gets a fresh
@@ -196,8 +219,8 @@ tool_cmd() { # tool_cmd VARIANT N CONTROL_DIR: sets cmd
   case $t in
     hoist|hoist-min)
       local mode=check; [ "$t" = hoist-min ] && mode=min
-      # shellcheck disable=SC2206 # java_opts is a list of options
-      cmd=(java $java_opts -jar "$jar" -q -c "$work/cluster-$mode-$lo-$n.yaml" inspect --max-parallel "$(max_par "$n")") ;;
+      # shellcheck disable=SC2206 # hoist_opts is a list of options
+      cmd=(java $hoist_opts -jar "$jar" -q -c "$work/cluster-$mode-$lo-$n.yaml" inspect --max-parallel "$(max_par "$n")") ;;
     pssh)
       cmd=(parallel-ssh -h "$work/hosts-$n" -p "$(max_par "$n")" -t 60 -x "$x" true) ;;
     clush)
@@ -321,7 +344,8 @@ echo "## Fan-out: one trivial command on N nodes"
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ); $runs interleaved rounds after one warm-up per tool and N; medians;" \
   "load average at the end $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started )) s."
-echo "hoist: \`java${java_opts:+ $java_opts} -jar hoist.jar -q -c cluster.yaml inspect --max-parallel N\`, version command"
+echo "hoist: \`java${java_opts:+ $java_opts}${cds_opts:+ -XX:SharedArchiveFile=hoist.jsa} -jar hoist.jar -q -c cluster.yaml inspect --max-parallel N\`,"
+echo "**$cds_note.** Version command"
 echo "\`echo 1.0.0\`, \`layout.min_free: 0\`; **inspect always runs 2 commands per node (version, disk: \`df\`)**"
 echo "on one SSH connection; \"1 check\" adds a third (\`true\`), the issue's set-up; \"no check\" is the cheapest"
 echo "config. Peers run \`true\` once per node. Key exchange negotiated (probe daemon's log):"
@@ -373,6 +397,7 @@ for variant in default pinned; do
   echo
 done
 bench_result fanout.hoist_kex_pinnable "$hoist_kex_ok"
+bench_result fanout.hoist_cds "$([ -n "$cds_opts" ] && echo 1 || echo 0)"
 
 echo "### Cost of each run (medians): client CPU (user+sys of the whole process tree), server CPU"
 echo "### (all sshd daemons and what they ran), peak RSS (sum over the tree, sampled every 20 ms)"

@@ -14,6 +14,54 @@ pids=()
 keep=${keep:-0}
 bench_cleanups=()
 
+# bench_cds JAR [NAME [LIST]]: the class-data sharing archive an admin gets from the Debian package
+# (src/deb/control/postinst), made for JAR and the java on PATH: JAR is copied to $work/cds/NAME.jar
+# (an archive records its jar's size and time stamp, and a JVM whose jar changed after the dump
+# silently shares nothing: a rebuild of JAR during the run must not do that), then
+# `java -Xshare:dump -XX:+UseSerialGC -XX:SharedClassListFile=LIST -XX:SharedArchiveFile=...` dumps
+# $work/cds/NAME.jsa from the JDK's class list (JAVA_HOME/lib/classlist) followed by the one the
+# build wrote next to the jar (target/deb/hoist.classlist for target/hoist.jar), and a run with
+# -Xshare:on checks that the JVM maps it. NAME defaults to hoist; LIST is the class list to use
+# when none lies next to JAR (an older build's jar given to overhead.sh --also). Sets cds_jar (the copy: run that
+# one), cds_opts (-XX:SharedArchiveFile=...) and cds_note (one sentence for the report). With
+# bench_no_cds=1 (the scripts' --no-cds): cds_jar=JAR, no cds_opts; the JVM then maps the JDK's own
+# default archive only (-Xshare:auto), as for a jar run by hand. Exits 2 without a class list.
+bench_no_cds=${bench_no_cds:-0}
+bench_cds() {
+  local src=$1 name=${2:-hoist} fallback=${3:-} java home list dir="$work/cds"
+  # shellcheck disable=SC2034 # used by the scripts that source this file
+  if [ "$bench_no_cds" = 1 ]; then
+    cds_jar=$src; cds_opts=""
+    cds_note="no class-data archive of hoist's (--no-cds): the JVM maps only the JDK's default one"
+    return 0
+  fi
+  list="$(dirname "$src")/deb/hoist.classlist"
+  [ -r "$list" ] || [ -z "$fallback" ] || list=$fallback
+  [ -r "$list" ] || { echo "no class list at $list (mvn package writes it), or run with --no-cds" >&2; exit 2; }
+  java=$(command -v java)
+  home=$(dirname "$(dirname "$(readlink -f "$java")")")
+  mkdir -p "$dir"
+  cp -p "$src" "$dir/$name.jar"
+  if [ -r "$home/lib/classlist" ]; then
+    cat "$home/lib/classlist" "$list" > "$dir/$name.classlist"
+  else
+    cat "$list" > "$dir/$name.classlist"
+  fi
+  "$java" -Xshare:dump -XX:+UseSerialGC -XX:SharedClassListFile="$dir/$name.classlist" \
+    -XX:SharedArchiveFile="$dir/$name.jsa" -cp "$dir/$name.jar" > "$dir/$name.dump.log" 2>&1 \
+    || { echo "java -Xshare:dump failed: $(tail -5 "$dir/$name.dump.log")" >&2; exit 1; }
+  # -Xshare:on: an archive the JVM cannot map (another jar, another Java) is an error, not a no-op.
+  "$java" -XX:+UseSerialGC -Xshare:on -XX:SharedArchiveFile="$dir/$name.jsa" -jar "$dir/$name.jar" \
+    --version > "$dir/$name.check.log" 2>&1 \
+    || { echo "the archive $dir/$name.jsa does not map: $(tail -5 "$dir/$name.check.log")" >&2; exit 1; }
+  # shellcheck disable=SC2034 # used by the scripts that source this file
+  cds_jar="$dir/$name.jar"
+  # shellcheck disable=SC2034
+  cds_opts="-XX:SharedArchiveFile=$dir/$name.jsa"
+  # shellcheck disable=SC2034
+  cds_note="with the class-data sharing archive the Debian package's postinst makes (\`-Xshare:dump\` of the JDK's class list and \`hoist.classlist\`, $(du -m "$dir/$name.jsa" | cut -f1) MB), dumped for the jar under test; \`--no-cds\` runs without it"
+}
+
 # bench_need "apt hint" TOOL...: exits 2 naming the hint when a tool is missing.
 bench_need() {
   local hint=$1 tool; shift

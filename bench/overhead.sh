@@ -7,13 +7,16 @@
 # The peer, timed in the same run, is a plain bash runbook: the same commands, one `ssh` per
 # command, the same batch order. Runs are interleaved (hoist, peer, hoist, peer, ...); the result
 # is medians and the ratio of medians. Nodes are OpenSSH sshd daemons on 127.0.0.1 high ports (as
-# in bench/prepare.sh), stopped by PID on exit. See bench/README.md.
+# in bench/prepare.sh), stopped by PID on exit. Every build of hoist maps a class-data sharing
+# archive made for it as the Debian package makes one (bench_cds in lib.sh). See bench/README.md.
 #
 # Usage: bench/overhead.sh [--nodes 20] [--runs 5] [--db 4] [--parallel 4] [--unit 0.4]
 #                          [--settle 1] [--jar target/hoist.jar] [--java-opts "..."] [--keep]
-#                          [--no-trace] [--also LABEL=JAR]...
+#                          [--no-trace] [--no-cds] [--also LABEL=JAR]...
 # --also times another build of hoist (an older commit's jar, say) in the same rounds, interleaved
-# with the others, so that two builds are compared under the same load.
+# with the others, so that two builds are compared under the same load (its archive is dumped from
+# the class list next to it, else from the one of the jar under test).
+# --no-cds: no class-data archive of hoist's (only the JDK's default one), to compare.
 # After the timed runs, one traced run (not in the medians) stamps the start and end of every
 # phase command on the node, to split hoist's overhead into start-up, per-phase, between-batch and
 # tail time; `hoist upgrade --dry-run` and `hoist version prepare` (the no-op) are timed alone.
@@ -31,7 +34,8 @@ keep=0
 trace=1
 also_label=()
 also_jar=()
-usage() { sed -n '12,16p' "$0" | sed 's/^# //'; exit 2; }
+bench_no_cds=0
+usage() { sed -n '13,19p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --nodes) n_nodes=$2; shift 2 ;;
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
     --java-opts) java_opts=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-trace) trace=0; shift ;;
+    --no-cds) bench_no_cds=1; shift ;;
     --also)
       [[ ${2:-} =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || { echo "--also wants LABEL=JAR (label: a-z 0-9 . _ -)" >&2; exit 2; }
       [ "${BASH_REMATCH[1]}" != hoist ] || { echo "--also: the label hoist is taken" >&2; exit 2; }
@@ -71,6 +76,15 @@ jar=$(realpath "$jar")
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init hoist-overhead
+# Each build runs as the copy its archive was dumped for; the timed command lines get the archive.
+list_of_jar="$(dirname "$jar")/deb/hoist.classlist"
+declare -A cds_of
+for i in "${!also_jar[@]}"; do
+  bench_cds "${also_jar[$i]}" "also-${also_label[$i]}" "$list_of_jar"
+  also_jar[i]=$cds_jar; cds_of[${also_label[$i]}]=$cds_opts
+done
+bench_cds "$jar"
+jar=$cds_jar; cds_of[hoist]=$cds_opts
 export HOIST_STATE_DIR="$work/state"  # never the invoking user's state
 
 # Nodes: edge-* and app-* (max_parallel --parallel each), db-* (serial, settle, leader db-1).
@@ -142,7 +156,8 @@ YAML
 }
 cluster="$work/cluster.yaml"
 write_cluster "$cluster"
-hoist_q() { java -jar "$jar" -q -c "$cluster" "$@"; }
+# shellcheck disable=SC2086 # cds_opts is empty or one option
+hoist_q() { java $cds_opts -jar "$jar" -q -c "$cluster" "$@"; }
 hoist_q version prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null
 for n in "${names[@]}"; do
   [ -f "$work/nodes/$n/releases/1.1.0/.hoist-staged" ] || { echo "1.1.0 not staged on $n" >&2; exit 1; }
@@ -189,7 +204,7 @@ run_hoist() { # run_hoist I [LABEL JAR]: the jar under test, or the --also build
   reset_nodes; sync
   t0=$(date +%s%N)
   # shellcheck disable=SC2086 # java_opts is a list of options
-  java $java_opts -jar "$with" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
+  java $java_opts ${cds_of[$label]} -jar "$with" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
     > "$work/$label-$1.json" 2> "$work/$label-$1.err" || code=$?
   ms_since "$t0" >> "$work/$label.ms"
   [ "$code" = 0 ] || { echo "$label run $1 exited $code" >&2; tail -20 "$work/$label-$1.err" >&2; exit 1; }
@@ -250,7 +265,7 @@ run_peer() {
 jvm_only() {
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2086
-  java $java_opts -jar "$jar" --version >/dev/null
+  java $java_opts $cds_opts -jar "$jar" --version >/dev/null
   ms_since "$t0" >> "$work/jvm.ms"
 }
 
@@ -305,7 +320,7 @@ echo "# hoist rolling-upgrade overhead — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "env: nproc=$(nproc), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "     $(ssh -V 2>&1)"
 echo "     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
-echo "     $(java -jar "$jar" --version 2>/dev/null | head -1)"
+echo "     $(java -jar "$jar" --version 2>/dev/null | head -1); $cds_note"
 echo "nodes: $n_nodes (edge $(((n_rest + 1) / 2)), app $((n_rest / 2)), max_parallel $parallel; db $n_db serial, settle ${settle}s)"
 echo "sleeps: stop/start/health ${s_big}s, retire/migrate/rejoin ${s_small}s; runs: $runs, interleaved; $(( $(date +%s) - start_all ))s"
 echo "plan: $n_batches batches, $settles settle waits -> critical path ${critical}s"

@@ -3,10 +3,11 @@
 # parallel-scp (pssh) copying the same bundle to the same nodes, plus hoist's no-op rerun.
 # Nodes are OpenSSH sshd daemons on 127.0.0.1 high ports (as in .ci/e2e-openssh.sh), stopped by
 # PID on exit. Runs are interleaved (hoist, pscp, hoist, pscp, ...) after one warm-up of each;
-# the verdict is the ratio of medians measured in the same run. See bench/README.md.
+# the verdict is the ratio of medians measured in the same run. hoist maps the class-data sharing
+# archive the Debian package makes (bench_cds in lib.sh; --no-cds: without). See bench/README.md.
 #
 # Usage: bench/prepare.sh [--nodes "10 20"] [--runs 3] [--size-mb 50] [--jar target/hoist.jar]
-#                         [--java-opts "..."] [--keep]
+#                         [--java-opts "..."] [--no-cds] [--keep]
 set -euo pipefail
 
 nodes_list="10 20"
@@ -15,7 +16,8 @@ size_mb=50
 jar=target/hoist.jar
 java_opts=""
 keep=0
-usage() { sed -n '8,9p' "$0" | sed 's/^# //'; exit 2; }
+bench_no_cds=0
+usage() { sed -n '9,10p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --nodes) nodes_list=$2; shift 2 ;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --size-mb) size_mb=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
     --java-opts) java_opts=$2; shift 2 ;;
+    --no-cds) bench_no_cds=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -48,6 +51,9 @@ jar=$(realpath "$jar")
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init hoist-bench
+bench_cds "$jar"
+jar=$cds_jar                                   # the copy the archive was dumped for
+java_opts="$java_opts${cds_opts:+ $cds_opts}" # the timed hoist command lines get the archive
 
 echo "== setting up $max_n sshd nodes in $work" >&2
 ports=()
@@ -207,7 +213,7 @@ echo "# hoist version prepare vs parallel-scp — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "env: nproc=$(nproc), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "     $(ssh -V 2>&1)"
 echo "     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
-echo "     $(java -jar "$jar" --version 2>/dev/null | head -1)"
+echo "     $(java -jar "$jar" --version 2>/dev/null | head -1); $cds_note"
 echo "     parallel-scp $(dpkg-query -W -f '${Version}' pssh 2>/dev/null || echo '?') (scp -qC)"
 echo "bundle: $(awk -v b="$bundle_bytes" 'BEGIN { printf "%.1f MiB", b / 1048576 }'), runs: $runs (+1 warm-up), interleaved"
 echo

@@ -11,8 +11,9 @@
 #
 # Usage: bench/run.sh [--smoke] [--no-fail] [--nodes "10 50 100 200"] [--runs 5]
 #                     [--startup-runs 10] [--skip "prepare overhead scale"] [--tools "..."]
-#                     [--jar target/hoist.jar] [--out FILE]
-# --tools: the fan-out's tools (bench/fanout.sh --tools); --skip: benchmarks left out.
+#                     [--jar target/hoist.jar] [--no-cds] [--out FILE]
+# --tools: the fan-out's tools (bench/fanout.sh --tools); --skip: benchmarks left out; --no-cds:
+# hoist without the class-data sharing archive the Debian package makes (passed on to each script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,8 @@ skip=""
 jar=target/hoist.jar
 out=""
 fanout_extra=()
-usage() { sed -n '12,15p' "$0" | sed 's/^# //'; exit 2; }
+cds_extra=()
+usage() { sed -n '12,16p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=1; shift ;;
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
     --skip) skip=$2; shift 2 ;;
     --tools) fanout_extra+=(--tools "$2"); shift 2 ;;
     --jar) jar=$2; shift 2 ;;
+    --no-cds) cds_extra=(--no-cds); shift ;;
     --out) out=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -76,14 +79,14 @@ section() {
 }
 
 : > "$tmp/body.md"
-section fanout "Fan-out" 0 -- bench/fanout.sh --nodes "$nodes" --runs "$runs" --jar "$jar" "${fanout_extra[@]}"
-section startup "Start-up" 0 -- bench/startup.sh --runs "$startup_runs" --jar "$jar"
+section fanout "Fan-out" 0 -- bench/fanout.sh --nodes "$nodes" --runs "$runs" --jar "$jar" "${fanout_extra[@]}" "${cds_extra[@]}"
+section startup "Start-up" 0 -- bench/startup.sh --runs "$startup_runs" --jar "$jar" "${cds_extra[@]}"
 if skipped prepare; then echo "## Prepare"$'\n\n'"skipped"$'\n' >> "$tmp/body.md"
 else section prepare "Prepare: hoist version prepare vs parallel-scp (50 MB, 20 nodes)" 1 -- \
-  bench/prepare.sh --nodes 20 --runs 3 --size-mb 50 --jar "$jar"; fi
+  bench/prepare.sh --nodes 20 --runs 3 --size-mb 50 --jar "$jar" "${cds_extra[@]}"; fi
 if skipped overhead; then echo "## Orchestration overhead"$'\n\n'"skipped"$'\n' >> "$tmp/body.md"
 else section overhead "Orchestration overhead (rolling upgrade of 20 nodes, phase commands are sleeps)" 1 -- \
-  bench/overhead.sh --jar "$jar"; fi
+  bench/overhead.sh --jar "$jar" "${cds_extra[@]}"; fi
 if skipped scale; then echo "## Scale"$'\n\n'"skipped"$'\n' >> "$tmp/body.md"
 elif [ -x bench/scale.sh ]; then section scale "Scale (simulated nodes, in-process)" 1 -- bench/scale.sh
 else echo "## Scale"$'\n\n'"not available (bench/scale.sh is not in this tree)"$'\n' >> "$tmp/body.md"; fi
@@ -165,9 +168,9 @@ report="$tmp/report.md"
   echo "Versions: $(ssh -V 2>&1); $(java -version 2>&1 | head -1);"
   echo "parallel-ssh $(parallel-ssh --version 2>/dev/null || echo '?'); $(clush --version 2>/dev/null || echo 'clush ?');"
   echo "$(ansible --version 2>/dev/null | sed -n 1p); $(java -jar "$jar" --version 2>/dev/null | sed -n 1p)"
-  echo "(tree at $hoist_commit)."
+  echo "(tree at $hoist_commit). hoist runs $([ "${#cds_extra[@]}" = 0 ] && echo "with the class-data sharing archive the Debian package makes (bench/lib.sh bench_cds)" || echo "without a class-data archive of its own (--no-cds)")."
   echo
-  echo "Command: \`bench/run.sh$([ "$smoke" = 1 ] && echo " --smoke" || echo " --nodes \"$nodes\" --runs $runs${skip:+ --skip \"$skip\"}")\`;" \
+  echo "Command: \`bench/run.sh$([ "$smoke" = 1 ] && echo " --smoke" || echo " --nodes \"$nodes\" --runs $runs${skip:+ --skip \"$skip\"}")${cds_extra[*]:+ ${cds_extra[*]}}\`;" \
     "took $(awk -v s="$(( $(date +%s) - started ))" 'BEGIN { printf "%.1f", s / 60 }') min."
   echo
   echo "## TARGETS (issue 7, item 3)"

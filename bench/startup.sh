@@ -2,20 +2,24 @@
 # Benchmark: start-up. `java -jar hoist.jar --version` and `--help` (plain, and with
 # -XX:TieredStopAtLevel=1 -Xshare:auto) against `clush --version` and `ansible --version`: one
 # warm-up each, then --runs rounds with the commands interleaved, each measured by
-# bench/measure.py (wall, CPU of the process tree, peak RSS). Markdown on stdout; the verdict is
-# the ratio of medians taken in the same rounds. See bench/README.md.
+# bench/measure.py (wall, CPU of the process tree, peak RSS). Every hoist command line maps the
+# class-data sharing archive the Debian package makes (bench_cds in lib.sh; --no-cds: without).
+# Markdown on stdout; the verdict is the ratio of medians taken in the same rounds. See
+# bench/README.md.
 #
-# Usage: bench/startup.sh [--runs 10] [--jar target/hoist.jar] [--keep]
+# Usage: bench/startup.sh [--runs 10] [--jar target/hoist.jar] [--no-cds] [--keep]
 set -euo pipefail
 
 runs=10
 jar=target/hoist.jar
 keep=0
-usage() { sed -n '8p' "$0" | sed 's/^# //'; exit 2; }
+bench_no_cds=0
+usage() { sed -n '10p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
+    --no-cds) bench_no_cds=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -34,23 +38,28 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 export HOME="$work/home" XDG_CACHE_HOME="$work/cache" ANSIBLE_LOCAL_TEMP="$work/ansible-local"
 mkdir -p "$HOME" "$work/res"
+bench_cds "$jar"
+jar=$cds_jar # the copy the archive was dumped for
+# shellcheck disable=SC2206 # cds_opts is empty or one option
+cds=($cds_opts)
+shown=""; [ -z "$cds_opts" ] || shown=" -XX:SharedArchiveFile=hoist.jsa"
 
 ids=(hoist-version hoist-help hoist-c1-version hoist-c1-help clush-version ansible-version)
 declare -A label=(
-  [hoist-version]="\`java -jar hoist.jar --version\`"
-  [hoist-help]="\`java -jar hoist.jar --help\`"
-  [hoist-c1-version]="\`java ${c1[*]} -jar hoist.jar --version\`"
-  [hoist-c1-help]="\`java ${c1[*]} -jar hoist.jar --help\`"
+  [hoist-version]="\`java$shown -jar hoist.jar --version\`"
+  [hoist-help]="\`java$shown -jar hoist.jar --help\`"
+  [hoist-c1-version]="\`java ${c1[*]}$shown -jar hoist.jar --version\`"
+  [hoist-c1-help]="\`java ${c1[*]}$shown -jar hoist.jar --help\`"
   [clush-version]="\`clush --version\`"
   [ansible-version]="\`ansible --version\`")
 declare -A expect=([hoist-version]=hoist [hoist-help]=Usage [hoist-c1-version]=hoist [hoist-c1-help]=Usage
                    [clush-version]=clush [ansible-version]=ansible)
 cmd_of() {
   case $1 in
-    hoist-version) cmd=(java -jar "$jar" --version) ;;
-    hoist-help) cmd=(java -jar "$jar" --help) ;;
-    hoist-c1-version) cmd=(java "${c1[@]}" -jar "$jar" --version) ;;
-    hoist-c1-help) cmd=(java "${c1[@]}" -jar "$jar" --help) ;;
+    hoist-version) cmd=(java "${cds[@]}" -jar "$jar" --version) ;;
+    hoist-help) cmd=(java "${cds[@]}" -jar "$jar" --help) ;;
+    hoist-c1-version) cmd=(java "${c1[@]}" "${cds[@]}" -jar "$jar" --version) ;;
+    hoist-c1-help) cmd=(java "${c1[@]}" "${cds[@]}" -jar "$jar" --help) ;;
     clush-version) cmd=(clush --version) ;;
     ansible-version) cmd=(ansible --version) ;;
   esac
@@ -80,8 +89,8 @@ cw=$(med clush-version 2); cc=$(med clush-version 3)
 echo "## Start-up"
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ); $runs interleaved rounds after one warm-up each; medians; load average at the end" \
-  "$(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started )) s. (\`-Xshare:auto\` is the JVM's default: it"
-echo "maps the JDK's own class-data archive; hoist builds no archive of its own yet.)"
+  "$(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started )) s. hoist: **$cds_note**."
+echo "(\`-Xshare:auto\` is the JVM's default; without \`-XX:SharedArchiveFile\` it maps the JDK's own archive.)"
 echo
 echo "| command | wall s | CPU s (user+sys) | peak RSS MiB | wall / clush --version | CPU / clush --version |"
 echo "|---|---|---|---|---|---|"

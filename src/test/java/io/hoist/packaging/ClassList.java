@@ -1,5 +1,7 @@
 package io.hoist.packaging;
 
+import io.hoist.testing.SshServerFixture;
+import io.hoist.testing.TestKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +18,17 @@ import java.util.stream.Stream;
 /**
  * Writes the class list the Debian package installs as /usr/share/hoist/hoist.classlist: the
  * classes the built jar loads for the commands whose time is mostly start-up ({@code --version},
- * {@code --help}, a command's help, the shell completion's words from a cluster file), one per line
- * in the order a JVM loaded them, as {@code -XX:DumpLoadedClassList} writes them.
+ * {@code --help}, a command's help, the shell completion's words from a cluster file) and for
+ * {@code hoist inspect} over SSH (JSch, Bouncy Castle's sntrup761, the JDK's security classes,
+ * hoist's inspect and transport), one per line in the order a JVM loaded them, as {@code
+ * -XX:DumpLoadedClassList} writes them.
+ *
+ * <p>The inspect runs go to a real SSH server started here (Apache MINA SSHD, {@link
+ * SshServerFixture}: 127.0.0.1 only, a generated host key in the known_hosts file the cluster file
+ * names, a generated client key, commands run by bash), stopped at the end. Two runs, one per key
+ * exchange whose classes an admin's inspect loads: sntrup761x25519-sha512 (what OpenSSH 9.0 to 9.8
+ * negotiates with hoist's default offer) and curve25519-sha256 (pinned with {@code ssh.kex}, as
+ * bench/fanout.sh pins it). The server's record of the negotiated key exchange is checked.
  *
  * <p>The package's postinst dumps a class-data sharing archive from it ({@code java -Xshare:dump
  * -XX:SharedClassListFile}) for the Java installed there: an archive is tied to one Java build and
@@ -47,6 +58,31 @@ public final class ClassList {
         - { name: db-1, host: 127.0.0.1, roles: [db] }
       """;
 
+  /**
+   * The inspect training cluster, with @REPO@, @NODES@ and @SSH@ (the {@code ssh:} block) filled
+   * in. The version command, a free-space minimum of 0 and one check, as in bench/fanout.sh.
+   */
+  private static final String INSPECT_CLUSTER =
+      """
+      cluster: training-inspect
+      release: { repository: "file:@REPO@", bundle: "app-${version}.tar.gz" }
+      ssh:
+      @SSH@
+      layout: { min_free: 0 }
+      commands:
+        version: "echo 1.0.0"
+      checks:
+        - { name: trivial, run: "true" }
+      nodes:
+      @NODES@
+      """;
+
+  /** The key exchange the server offers first and hoist negotiates in the first inspect run. */
+  private static final String HYBRID_KEX = "sntrup761x25519-sha512";
+
+  /** The key exchange the second inspect run pins ({@code ssh.kex}). */
+  private static final String PINNED_KEX = "curve25519-sha256";
+
   private ClassList() {}
 
   /** {@code ClassList JAR OUT_FILE}. */
@@ -71,13 +107,18 @@ public final class ClassList {
       for (int i = 0; i < runs.size(); i++) {
         lines.addAll(loadedClasses(jar, work, "run" + i, runs.get(i)));
       }
-      if (lines.stream().noneMatch(l -> l.equals("picocli/CommandLine"))) {
-        throw new IllegalStateException("the class list lacks picocli: " + lines.size() + " lines");
+      lines.addAll(inspectRuns(jar, work));
+      for (String needed :
+          List.of("picocli/CommandLine", "io/hoist/inspect/Inspector", "com/jcraft/jsch/Session")) {
+        if (!lines.contains(needed)) {
+          throw new IllegalStateException(
+              "the class list lacks " + needed + ": " + lines.size() + " lines");
+        }
       }
       Files.createDirectories(out.toAbsolutePath().getParent());
       List<String> text = new ArrayList<>();
       text.add(
-          "# The classes hoist's start-up loads, for java -Xshare:dump -XX:SharedClassListFile.");
+          "# The classes hoist's start-up and inspect load, for java -XX:SharedClassListFile.");
       text.add(
           "# Written by the build (io.hoist.packaging.ClassList); see the package's postinst.");
       text.addAll(lines);
@@ -85,6 +126,85 @@ public final class ClassList {
     } finally {
       deleteTree(work);
     }
+  }
+
+  /**
+   * Two runs of {@code hoist -c CLUSTER inspect} against two nodes on an embedded SSH server (the
+   * server offering {@link #HYBRID_KEX} first, then {@link #PINNED_KEX}): the first with hoist's
+   * default key exchange offer and output, the second pinned to {@link #PINNED_KEX} and with {@code
+   * -q}, as the benchmarks run it. Returns the classes both loaded.
+   *
+   * <p>The server offers only these two: hoist's default offer puts mlkem768x25519-sha256 first,
+   * which MINA with Bouncy Castle would pick (OpenSSH 9.9 and later does too); its classes are not
+   * trained here.
+   */
+  private static List<String> inspectRuns(Path jar, Path work)
+      throws IOException, InterruptedException {
+    Path key = TestKeys.ed25519(work.resolve("keys"), "id_training");
+    Path knownHosts = work.resolve("known_hosts");
+    Path repo = Files.createDirectories(work.resolve("repo"));
+    SshServerFixture server =
+        SshServerFixture.builder(work.resolve("node"), work.resolve("host_key"))
+            .authorize(TestKeys.publicKeyOf(key))
+            .kex(HYBRID_KEX, PINNED_KEX)
+            .start();
+    try {
+      Files.writeString(knownHosts, server.knownHostsLine() + "\n");
+      StringBuilder nodes = new StringBuilder();
+      for (String node : List.of("n1", "n2")) {
+        Path home = Files.createDirectories(work.resolve("nodes").resolve(node));
+        nodes.append(
+            "  - { name: "
+                + node
+                + ", host: 127.0.0.1, ssh: { port: "
+                + server.port()
+                + " }, layout: { home: \""
+                + home
+                + "\" } }\n");
+      }
+      String ssh =
+          "  user: hoist\n  identity: \""
+              + key
+              + "\"\n  known_hosts: \""
+              + knownHosts
+              + "\"\n  config: none";
+      String cluster =
+          INSPECT_CLUSTER
+              .replace("@SSH@\n", ssh + "\n")
+              .replace("@NODES@\n", nodes.toString())
+              .replace("@REPO@", repo.toString());
+      Path byDefault = Files.writeString(work.resolve("inspect-default.yaml"), cluster);
+      Path pinned =
+          Files.writeString(
+              work.resolve("inspect-pinned.yaml"),
+              cluster.replace(" config: none", " config: none\n  kex: [" + PINNED_KEX + "]"));
+      List<String> classes = new ArrayList<>();
+      classes.addAll(
+          loadedClasses(
+              jar, work, "inspect-default", List.of("-c", byDefault.toString(), "inspect")));
+      int seen = expectKex(server, 0, HYBRID_KEX, "the default offer");
+      classes.addAll(
+          loadedClasses(
+              jar, work, "inspect-pinned", List.of("-q", "-c", pinned.toString(), "inspect")));
+      expectKex(server, seen, PINNED_KEX, "ssh.kex: [" + PINNED_KEX + "]");
+      return classes;
+    } finally {
+      server.stop();
+    }
+  }
+
+  /**
+   * Fails unless the server completed key exchanges after the first {@code before} and all of them
+   * were {@code kex}; returns how many it completed in all.
+   */
+  private static int expectKex(SshServerFixture server, int before, String kex, String run) {
+    List<String> all = server.negotiatedKex();
+    List<String> negotiated = all.subList(before, all.size());
+    if (negotiated.isEmpty() || negotiated.stream().anyMatch(k -> !k.equals(kex))) {
+      throw new IllegalStateException(
+          "inspect with " + run + " negotiated " + negotiated + ", expected only " + kex);
+    }
+    return all.size();
   }
 
   /** Runs {@code java -jar JAR ARGS} with a class list; returns its entries. */

@@ -144,6 +144,18 @@ class DebPackageIT {
     assertTrue(classes.contains("picocli/CommandLine"), "picocli is not in the class list");
     assertTrue(classes.contains("io/hoist/Main"), "hoist's Main is not in the class list");
     assertTrue(classes.contains("java/lang/Object"), "the JDK is not in the class list");
+    // hoist inspect over SSH, trained against an embedded server with both key exchanges.
+    assertTrue(classes.contains("io/hoist/inspect/Inspector"), "inspect is not in the class list");
+    assertTrue(classes.contains("com/jcraft/jsch/Session"), "JSch is not in the class list");
+    assertTrue(
+        classes.contains("com/jcraft/jsch/DH25519SNTRUP761"),
+        "JSch's sntrup761x25519 key exchange is not in the class list");
+    assertTrue(
+        classes.contains("com/jcraft/jsch/DH25519"),
+        "JSch's curve25519 key exchange is not in the class list");
+    assertTrue(
+        classes.stream().anyMatch(c -> c.startsWith("org/bouncycastle/pqc/crypto/ntruprime/")),
+        "Bouncy Castle's sntrup761 is not in the class list");
 
     String postinst = text(controlFiles.get("./postinst"));
     assertTrue(postinst.contains("-XX:SharedClassListFile="), postinst);
