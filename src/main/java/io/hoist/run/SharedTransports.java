@@ -4,10 +4,12 @@ import io.hoist.command.ShellCommand;
 import io.hoist.model.Node;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink;
+import io.hoist.transport.TimedCommand;
 import io.hoist.transport.Transport;
 import io.hoist.transport.TransportFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,6 +54,11 @@ public final class SharedTransports implements TransportFactory, AutoCloseable {
     @Override
     public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
       return delegate.exec(command, timeout, sink);
+    }
+
+    @Override
+    public List<ExecResult> execEach(List<TimedCommand> commands, OutputSink sink) {
+      return delegate.execEach(commands, sink);
     }
 
     @Override

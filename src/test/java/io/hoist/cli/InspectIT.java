@@ -58,6 +58,16 @@ class InspectIT {
   }
 
   @Test
+  void inspectSendsEveryNodeItsChecksAsOneExecRequest() {
+    CliRunner.Result result = cli.run("-c", sim.clusterFile().toString(), "inspect");
+    assertEquals(3, result.code(), result.toString()); // n3 fails its marker check
+    for (String node : new String[] {"n1", "n2", "n3", "n4", "n5"}) {
+      // version (with the marker's read), disk, marker, responsive: one round trip
+      assertEquals(1, sim.server(node).commandsStarted(), node + ": " + result);
+    }
+  }
+
+  @Test
   void oneFailingCheckAndOneNodeDownExitWithValidationFailed() throws IOException {
     sim.stop("n5");
     CliRunner.Result text = cli.run("-c", sim.clusterFile().toString(), "inspect");

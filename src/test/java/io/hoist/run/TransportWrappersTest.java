@@ -1,0 +1,42 @@
+package io.hoist.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.hoist.transport.MaskingTransport;
+import io.hoist.transport.Transport;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A transport that wraps another must pass every call on, default methods included: a wrapper that
+ * left {@code execEach} to the interface's default ran a node's checks as one exec request each
+ * instead of one for all, and nothing else noticed.
+ */
+class TransportWrappersTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"io.hoist.run.SharedTransports$Kept", "io.hoist.transport.MaskingTransport"})
+  void aWrapperOverridesEveryDefaultMethod(String name) throws Exception {
+    Class<?> wrapper = Class.forName(name);
+    List<String> missing = new ArrayList<>();
+    for (Method method : Transport.class.getMethods()) {
+      if (!method.isDefault()) {
+        continue;
+      }
+      try {
+        wrapper.getDeclaredMethod(method.getName(), method.getParameterTypes());
+      } catch (NoSuchMethodException e) {
+        missing.add(method.getName() + Arrays.toString(method.getParameterTypes()));
+      }
+    }
+    assertEquals(List.of(), missing, wrapper.getName() + " leaves these to Transport's defaults");
+  }
+
+  @SuppressWarnings("unused")
+  private static final Class<?> MASKING = MaskingTransport.class;
+}
