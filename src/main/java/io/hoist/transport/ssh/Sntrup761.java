@@ -270,21 +270,10 @@ public final class Sntrup761 implements KEM {
     return (int) (y - quotient * 3) - 1;
   }
 
-  /**
-   * f g in Rq = Z_q[x]/(x^p - x - 1) for f with coefficients in -q12..q12 and small g: the
-   * schoolbook product summed in ints (at most p q12 per coefficient), folded with x^p = x + 1,
-   * then reduced once per coefficient.
-   */
+  /** f g in Rq = Z_q[x]/(x^p - x - 1) for f with coefficients in -q12..q12 and small g. */
   private static int[] rqMultSmall(int[] f, byte[] g) {
-    int[] fg = new int[2 * P - 1];
-    for (int i = 0; i < P; i++) {
-      int gi = g[i];
-      for (int j = 0; j < P; j++) {
-        fg[i + j] += gi * f[j];
-      }
-    }
+    int[] fg = multiply(f, g);
     int[] product = new int[P];
-    fold(fg);
     for (int i = 0; i < P; i++) {
       product[i] = freezeQ(fg[i]);
     }
@@ -293,14 +282,11 @@ public final class Sntrup761 implements KEM {
 
   /** f g in R3 = Z_3[x]/(x^p - x - 1) for small f and g. */
   private static byte[] r3Mult(byte[] f, byte[] g) {
-    int[] fg = new int[2 * P - 1];
+    int[] wide = new int[P];
     for (int i = 0; i < P; i++) {
-      int gi = g[i];
-      for (int j = 0; j < P; j++) {
-        fg[i + j] += gi * f[j];
-      }
+      wide[i] = f[i];
     }
-    fold(fg);
+    int[] fg = multiply(wide, g);
     byte[] product = new byte[P];
     for (int i = 0; i < P; i++) {
       product[i] = (byte) freeze3(fg[i]);
@@ -309,14 +295,80 @@ public final class Sntrup761 implements KEM {
   }
 
   /**
-   * Reduces a product of degree 2p-2 modulo x^p - x - 1 in place (coefficients 0..p-1), without
-   * reducing the coefficients: x^i = x^(i-p+1) + x^(i-p), and i-p+1 &lt; p for every i &lt;= 2p-2.
+   * f g modulo x^p - x - 1 with unreduced coefficients (in its first p ints), for |f[i]| &lt;= q12
+   * and g[i] in -1..1: each coefficient is at most 3 p q12 &lt; 2^23 in absolute value, what {@link
+   * #freezeQ} takes.
+   *
+   * <p>The schoolbook product, arranged for a compiler that does not vectorise (C1):
+   *
+   * <ul>
+   *   <li>Two coefficients per long: the pair (a, b) is the integer a + b 2^32, and sums of such
+   *       pairs times small integers are exact 64-bit integers from which both halves come back
+   *       (the low half of every sum is below 2^31 in absolute value, since before the fold each
+   *       coefficient is at most p q12 &lt; 2^21). So each multiplication makes two products.
+   *   <li>Eight coefficients of g per pass: fg[i + t] gains g[i + s] f[t - s] for s = 0..7, one
+   *       load and one store of fg per eight multiplications. f is padded with zeros on both sides
+   *       and split into the pairs that start at even and at odd positions, so no index needs a
+   *       test and every access is sequential.
+   * </ul>
+   *
+   * <p>Then x^k = x^(k-p+1) + x^(k-p) folds the high half down: k-p+1 &lt; p for every k &lt;=
+   * 2p-2, so once is enough.
    */
-  private static void fold(int[] fg) {
-    for (int i = 2 * P - 2; i >= P; i--) {
-      fg[i - P] += fg[i];
-      fg[i - P + 1] += fg[i];
+  private static int[] multiply(int[] f, byte[] g) {
+    // padded[7 + j] = f[j], zeros elsewhere
+    int[] padded = new int[P + 14];
+    System.arraycopy(f, 0, padded, 7, P);
+    // even[v] = (padded[2v], padded[2v+1]); odd[v] = (padded[2v+1], padded[2v+2])
+    int pairs = (P + 13) / 2;
+    long[] even = new long[pairs];
+    long[] odd = new long[pairs];
+    for (int v = 0; v < pairs; v++) {
+      even[v] = pair(padded[2 * v], padded[2 * v + 1]);
+      odd[v] = pair(padded[2 * v + 1], padded[2 * v + 2]);
     }
+    // packed[m] = (fg[2m], fg[2m+1])
+    long[] packed = new long[P + 3];
+    int passes = (P + 7) / 2;
+    for (int i = 0; i < P; i += 8) {
+      long g0 = g[i];
+      long g1 = i + 1 < P ? g[i + 1] : 0;
+      long g2 = i + 2 < P ? g[i + 2] : 0;
+      long g3 = i + 3 < P ? g[i + 3] : 0;
+      long g4 = i + 4 < P ? g[i + 4] : 0;
+      long g5 = i + 5 < P ? g[i + 5] : 0;
+      long g6 = i + 6 < P ? g[i + 6] : 0;
+      long g7 = i + 7 < P ? g[i + 7] : 0;
+      int base = i / 2;
+      for (int u = 0; u < passes; u++) {
+        // t = 2u: fg[i + t] and fg[i + t + 1] gain g[i + s] (padded[t + 7 - s], padded[t + 8 - s])
+        packed[base + u] +=
+            g0 * odd[u + 3]
+                + g1 * even[u + 3]
+                + g2 * odd[u + 2]
+                + g3 * even[u + 2]
+                + g4 * odd[u + 1]
+                + g5 * even[u + 1]
+                + g6 * odd[u]
+                + g7 * even[u];
+      }
+    }
+    int[] fg = new int[2 * P + 6];
+    for (int m = 0; m < packed.length; m++) {
+      int low = (int) packed[m];
+      fg[2 * m] = low;
+      fg[2 * m + 1] = (int) ((packed[m] - low) >> 32);
+    }
+    for (int k = 2 * P - 2; k >= P; k--) {
+      fg[k - P] += fg[k];
+      fg[k - P + 1] += fg[k];
+    }
+    return fg;
+  }
+
+  /** The pair (low, high) as the integer low + high 2^32. */
+  private static long pair(int low, int high) {
+    return ((long) high << 32) + low;
   }
 
   /** Small_encode: four coefficients (each plus one, 0..2) per byte, the last one alone. */
