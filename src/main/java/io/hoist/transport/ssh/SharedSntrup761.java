@@ -24,10 +24,11 @@ import java.util.function.Supplier;
  * the pair is gone. docs/security.md says the same.
  *
  * <p><b>hoist's own decapsulation.</b> With key generation shared, decapsulation was the remaining
- * cost per connection: Bouncy Castle's takes about 35 ms of CPU under the C1 compiler hoist runs
- * with (18.5 ms under C2, seconds interpreted). {@link Sntrup761} is the reference implementation
- * written as tight loops and takes about 1 ms under C1 (see its Javadoc and {@code KexBenchmark
- * --decapsulation}); {@code Sntrup761Test} checks it against Bouncy Castle.
+ * cost per connection: Bouncy Castle's takes 35 to 49 ms of CPU under the C1 compiler hoist runs
+ * with (18 to 20 ms under C2, 3.4 s interpreted). The pair is a {@link Sntrup761}: Bouncy Castle
+ * makes it, hoist's own code (the reference implementation as tight loops) decapsulates, in about
+ * 0.5 ms under C1 or C2 and 14 ms interpreted ({@code Sntrup761Benchmark}); {@code Sntrup761Test}
+ * checks it against Bouncy Castle.
  *
  * <p><b>At most one computation per processor.</b> Key generations and decapsulations wait for one
  * of as many permits as there are processors: fifty handshakes computing at once on two cores each

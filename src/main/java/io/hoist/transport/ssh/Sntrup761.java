@@ -17,13 +17,15 @@ import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
  * NTRU Prime reference implementation (supercop {@code crypto_kem/sntrup761/ref}, the code in
  * OpenSSH's {@code sntrup761.c}) written out in Java.
  *
- * <p><b>Why.</b> Bouncy Castle's {@code SNTRUPrimeKEMExtractor} takes about 35 ms of CPU per
- * decapsulation under the C1 compiler hoist runs with (18 ms under C2, seconds interpreted): it
- * multiplies polynomials with a modular reduction per term and allocates as it goes. A fan-out to a
- * hundred nodes spent most of its key exchange CPU there. The algorithm is three products of
- * degree-761 polynomials, a few encodings and four SHA-512 hashes; written as tight loops over int
- * arrays with one reduction per coefficient it takes about 1 ms. Key generation (rare: {@link
- * SharedSntrup761} shares a pair) stays Bouncy Castle's.
+ * <p><b>Why.</b> Bouncy Castle's {@code SNTRUPrimeKEMExtractor} takes about 35 to 49 ms of CPU per
+ * decapsulation under the C1 compiler hoist runs with, 18 to 20 ms under C2 and 3.4 s interpreted:
+ * its polynomial products reduce every term separately, through a division helper that allocates an
+ * array per call. A fan-out to a hundred nodes spent most of its key exchange CPU there. The
+ * algorithm is three products of degree-761 polynomials, a few encodings and four SHA-512 hashes;
+ * written as tight loops with one reduction per coefficient ({@code multiply}) it takes about 0.5
+ * to 0.6 ms under C1 and under C2, 14 ms interpreted ({@code Sntrup761Benchmark}, on two loaded
+ * cores; bench/README.md). Key generation (rare: {@link SharedSntrup761} shares a pair) stays
+ * Bouncy Castle's.
  *
  * <p><b>Same results.</b> For valid ciphertexts the shared secret is the reference's and Bouncy
  * Castle's ({@code Sntrup761Test} checks thousands against both Bouncy Castle's encapsulation and
