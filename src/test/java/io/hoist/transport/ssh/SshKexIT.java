@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
@@ -113,6 +114,21 @@ class SshKexIT {
     SshServerFixture server = start(OPENSSH_9_2);
     login(server, List.of());
     assertEquals(List.of("sntrup761x25519-sha512@openssh.com"), server.negotiatedKex());
+  }
+
+  /**
+   * Connections to one node in a row share hoist's sntrup761 key pair (SharedSntrup761), and each
+   * decapsulates what the server (Apache MINA SSHD, Bouncy Castle's encapsulation) sent with
+   * hoist's own {@link Sntrup761}: a wrong secret would fail the handshake's signature check.
+   */
+  @Test
+  void sntrupHybridConnectionsDecapsulateWithHoistsOwnCode() {
+    SshServerFixture server = start(OPENSSH_9_2);
+    for (int i = 0; i < 3; i++) {
+      login(server, List.of("sntrup761x25519-sha512@openssh.com"));
+    }
+    assertEquals(
+        Collections.nCopies(3, "sntrup761x25519-sha512@openssh.com"), server.negotiatedKex());
   }
 
   @Test
