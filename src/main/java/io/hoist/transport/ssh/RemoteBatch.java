@@ -15,13 +15,13 @@ import java.util.List;
  * inspect's three commands on 100 nodes that was 0.8 s of CPU on top of the 2 s the SSH logins
  * themselves cost (bench/README.md). Here the login shell, when it is bash 4.1 or newer (the
  * commands are bash scripts either way), runs each command itself in a subshell ({@code ( eval CMD
- * )}: a fork, no program started) and watches the time: it sleeps in {@code read -t} on a pipe
- * nobody writes to (made once, {@code <(:)}), with waits growing from 1 ms to 50 ms, until the
- * command ended or its limit passed. Then it does what {@code timeout -k} does: SIGTERM to the
- * command's process group (the subshell was started with job control on, so it leads a group of its
- * own, and everything it started is in it), SIGKILL {@link SshTransport#KILL_AFTER} later, and the
- * status is 124 (or 137 after SIGKILL). A SIGTERM or SIGHUP to the shell itself ends the running
- * command's group the same way.
+ * )}: a fork, no program started) and watches the time: it sleeps in {@code read -t} on its own
+ * stdin (open and empty; else a pipe nobody writes to), with waits growing from 1 ms to 50 ms,
+ * until the command ended or its limit passed. Then it does what {@code timeout -k} does: SIGTERM
+ * to the command's process group (the subshell was started with job control on, so it leads a group
+ * of its own, and everything it started is in it), SIGKILL {@link SshTransport#KILL_AFTER} later,
+ * and the status is 124 (or 137 after SIGKILL). A SIGTERM or SIGHUP to the shell itself ends the
+ * running command's group the same way.
  *
  * <p>A login shell that is not bash starts bash once for the whole batch ({@code exec bash -c}).
  * Under a bash older than 4.1 (no {@code {fd}} redirections) each command falls back to {@code
@@ -77,15 +77,20 @@ final class RemoteBatch {
   /**
    * Defines {@code __hoist_run}, which runs {@code $__hoist_c} for at most {@code $__hoist_l}
    * milliseconds as described above and sets {@code __hoist_s} (called without arguments, so that
-   * the command sees no positional parameters), and opens the pipe it sleeps on; {@code __hoist_fd}
-   * stays empty where that cannot be done (bash before 4.1), and the commands then run under {@code
-   * timeout}.
+   * the command sees no positional parameters), and finds what it sleeps on: the shell's stdin,
+   * which hoist leaves open and empty (nothing to read, no end of input), else a pipe nobody writes
+   * to ({@code <(:)}, one fork). {@code __hoist_fd} stays empty where neither can be done (bash
+   * before 4.1), and the commands then run under {@code timeout}.
    */
   private static final String PRELUDE =
       """
       __hoist_fd=
       if [ "${BASH_VERSINFO[0]}" -gt 4 ] || [ "${BASH_VERSINFO[0]}${BASH_VERSINFO[1]}" -ge 41 ]; then
-        eval 'exec {__hoist_fd}<> <(:)' 2>/dev/null || __hoist_fd=
+        if read -r -t 0 -u 0 2>/dev/null; then
+          eval 'exec {__hoist_fd}<> <(:)' 2>/dev/null || __hoist_fd=
+        else
+          __hoist_fd=0
+        fi
       fi
       __hoist_p=
       trap '[ -z "$__hoist_p" ] || kill -TERM -- "-$__hoist_p" 2>/dev/null; exit 143' TERM HUP
@@ -99,7 +104,7 @@ final class RemoteBatch {
       }
       __hoist_run() {
         set -m
-        ( exec {__hoist_fd}>&-; eval "$__hoist_c" ) </dev/null &
+        ( [ "$__hoist_fd" = 0 ] || exec {__hoist_fd}>&-; eval "$__hoist_c" ) </dev/null &
         __hoist_p=$!
         set +m
         __hoist_slept=0

@@ -268,7 +268,8 @@ public final class SshTransport implements Transport {
     long start = System.nanoTime();
     long deadline = start + total.toNanos() + BACKSTOP.toNanos() * commands.size();
     Framing framing = new Framing(nonce, commands, sink, start);
-    Started started = startExec(batch, script);
+    // stdin stays open: the batch's shell sleeps on it (its commands read /dev/null)
+    Started started = startExec(batch, script, false);
     ChannelExec channel = started.channel();
     Session current = sessionOf(channel);
     OutputPump pump = new OutputPump(framing);
@@ -490,9 +491,18 @@ public final class SshTransport implements Transport {
    * command tried once more.
    */
   private Started startExec(ShellCommand command, String script) {
+    return startExec(command, script, true);
+  }
+
+  /**
+   * Opens an exec channel for {@code script} and starts it; {@code closeStdin}: the remote shell's
+   * stdin ends at once (else it stays open and empty until the channel closes, which a {@link
+   * RemoteBatch} sleeps on).
+   */
+  private Started startExec(ShellCommand command, String script, boolean closeStdin) {
     JSchException refused = null;
     for (int attempt = 0; attempt < 2; attempt++) {
-      ChannelExec channel = openExec(command, script);
+      ChannelExec channel = openExec(command, script, closeStdin);
       try {
         InputStream stdout = channel.getInputStream();
         InputStream stderr = channel.getErrStream();
@@ -892,12 +902,14 @@ public final class SshTransport implements Transport {
         e);
   }
 
-  private ChannelExec openExec(ShellCommand command, String script) {
+  private ChannelExec openExec(ShellCommand command, String script, boolean closeStdin) {
     try {
       ChannelExec channel = (ChannelExec) openChannel("exec");
       channel.setCommand(script.getBytes(StandardCharsets.UTF_8));
-      // An empty stdin: the command sees end of input instead of waiting for it.
-      channel.setInputStream(new ByteArrayInputStream(new byte[0]));
+      if (closeStdin) {
+        // An empty stdin: the command sees end of input instead of waiting for it.
+        channel.setInputStream(new ByteArrayInputStream(new byte[0]));
+      }
       return channel;
     } catch (JSchException e) {
       throw dropped(command, e);

@@ -37,6 +37,11 @@ class RemoteBatchTest {
   private record Run(List<Part> parts, String stderr, Duration took) {}
 
   private Run run(String shell, TimedCommand... commands) throws Exception {
+    return run(shell, false, commands);
+  }
+
+  /** {@code stdinAtEnd}: the shell's stdin is /dev/null, else an open pipe nobody writes to. */
+  private Run run(String shell, boolean stdinAtEnd, TimedCommand... commands) throws Exception {
     String script = RemoteBatch.script(List.of(commands), NONCE);
     Path out = dir.resolve("out");
     Path err = dir.resolve("err");
@@ -46,6 +51,10 @@ class RemoteBatchTest {
             .directory(dir.toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
+            .redirectInput(
+                stdinAtEnd
+                    ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
+                    : ProcessBuilder.Redirect.PIPE)
             .start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the batch did not end");
     Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -114,6 +123,24 @@ class RemoteBatchTest {
     assertTrue(run.took().compareTo(Duration.ofSeconds(10)) < 0, "took " + run.took());
     long child = Long.parseLong(Files.readString(pid).trim());
     assertFalse(alive(child), "the command's child " + child + " still runs");
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aCommandReadsNothingWhateverTheShellsStdin(boolean stdinAtEnd) throws Exception {
+    // With stdin open the shell sleeps on it; with stdin at its end on a pipe of its own.
+    Run run =
+        run(
+            "bash",
+            stdinAtEnd,
+            timed("cat; echo read-done", Duration.ofSeconds(5)),
+            timed("sleep 0.3; echo slept", LONG),
+            timed("ls /proc/$BASHPID/fd", LONG));
+    assertEquals(new Part(List.of("read-done"), 0), run.parts().get(0), run.toString());
+    assertEquals(new Part(List.of("slept"), 0), run.parts().get(1), run.toString());
+    List<Integer> fds = run.parts().get(2).stdout().stream().map(Integer::parseInt).toList();
+    assertTrue(fds.stream().allMatch(fd -> fd < 10), "descriptors " + fds);
+    assertTrue(run.took().compareTo(Duration.ofSeconds(4)) < 0, "took " + run.took());
   }
 
   @Test
