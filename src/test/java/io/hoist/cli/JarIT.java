@@ -97,10 +97,13 @@ class JarIT {
   }
 
   /**
-   * Bouncy Castle loads only for a post-quantum key exchange: not at start-up, not for curve25519.
+   * Bouncy Castle loads only when hoist connects, not at start-up; its post-quantum code (ML-KEM,
+   * sntrup761) only for a post-quantum key exchange. X25519 and Ed25519 are Bouncy Castle's for
+   * every connection (cheaper than the JDK's, docs/security.md).
    */
   @Test
-  void bouncyCastleLoadsOnlyForAPostQuantumKeyExchange() throws IOException {
+  void bouncyCastleLoadsOnlyToConnectAndItsPostQuantumCodeOnlyForAPostQuantumKeyExchange()
+      throws IOException {
     try (SimulatedCluster sim = SimulatedCluster.in(root, false)) {
       sim.releases("1.0.0").node("n1", "worker", "1.0.0");
       Path clusterFile = sim.writeClusterFile("role_order: [worker]\n");
@@ -110,21 +113,34 @@ class JarIT {
           Files.readString(clusterFile)
               .replace(
                   "  connect_timeout: 5s\n", "  connect_timeout: 5s\n  kex: curve25519-sha256\n"));
-      assertEquals(0, bouncyCastleClassesLoaded(sim.home(), "--version"));
-      assertEquals(0, bouncyCastleClassesLoaded(sim.home(), "-c", curveFile.toString(), "inspect"));
+      String bc = " org.bouncycastle.";
+      String postQuantum = " org.bouncycastle.crypto.kems.mlkem.";
+      assertEquals(0, classesLoaded(sim.home(), bc, "--version"));
       assertTrue(
-          bouncyCastleClassesLoaded(sim.home(), "-c", clusterFile.toString(), "inspect") > 0,
+          classesLoaded(
+                  sim.home(),
+                  " org.bouncycastle.math.ec.rfc7748.",
+                  "-c",
+                  curveFile.toString(),
+                  "inspect")
+              > 0,
+          "X25519 is Bouncy Castle's");
+      assertEquals(
+          0, classesLoaded(sim.home(), postQuantum, "-c", curveFile.toString(), "inspect"));
+      assertTrue(
+          classesLoaded(sim.home(), postQuantum, "-c", clusterFile.toString(), "inspect") > 0,
           "the default negotiates mlkem768x25519, with Bouncy Castle");
       assertEquals(
-          List.of("curve25519-sha256", "mlkem768x25519-sha256"), sim.server("n1").negotiatedKex());
+          List.of("curve25519-sha256", "curve25519-sha256", "mlkem768x25519-sha256"),
+          sim.server("n1").negotiatedKex());
     }
   }
 
-  private long bouncyCastleClassesLoaded(Path home, String... args) throws IOException {
+  private long classesLoaded(Path home, String prefix, String... args) throws IOException {
     Path log = Files.createTempFile(root, "classes", ".log");
     HoistJar.in(home).withJvmOptions("-Xlog:class+load:file=" + log).run(args).exitsWith(0);
     try (Stream<String> lines = Files.lines(log)) {
-      return lines.filter(line -> line.contains(" org.bouncycastle.")).count();
+      return lines.filter(line -> line.contains(prefix)).count();
     }
   }
 
