@@ -274,6 +274,7 @@ public final class ScaleBench {
         missed.add(String.format(Locale.ROOT, "run overhead grew %.1f× (target ≤ 12×)", over));
       }
     }
+    results(k1, k10, planOnly, results);
     if (k10 != null && k10.planMs() >= PLAN_TARGET_MS) {
       missed.add(
           String.format(
@@ -343,5 +344,41 @@ public final class ScaleBench {
       }
     }
     return options;
+  }
+
+  /**
+   * Appends the targets' figures to the file {@code $BENCH_RESULTS} names, as the other benchmarks
+   * do (bench/lib.sh {@code bench_result}), for bench/run.sh's TARGETS table: the planning time of
+   * 10,000 nodes (s), the run overhead's growth 10k/1k, the largest heap after GC (MB).
+   */
+  private static void results(
+      ScaleRun.Result k1, ScaleRun.Result k10, boolean planOnly, List<ScaleRun.Result> all) {
+    String file = System.getenv("BENCH_RESULTS");
+    if (file == null || file.isEmpty()) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    if (k10 != null) {
+      lines.add(String.format(Locale.ROOT, "scale.plan_10000_s %.4f", k10.planMs() / 1000));
+    }
+    if (k1 != null && k10 != null && !planOnly) {
+      lines.add(
+          String.format(Locale.ROOT, "scale.run_ratio_10x %.2f", overhead(k10) / overhead(k1)));
+    }
+    all.stream()
+        .filter(r -> !planOnly && r.heapAfterGcBytes() > 0)
+        .mapToDouble(r -> mb(r.heapAfterGcBytes()))
+        .max()
+        .ifPresent(mb -> lines.add(String.format(Locale.ROOT, "scale.heap_mb %.0f", mb)));
+    try {
+      java.nio.file.Files.write(
+          java.nio.file.Path.of(file),
+          lines,
+          java.nio.charset.StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (java.io.IOException e) {
+      System.err.println("cannot append to " + file + ": " + e.getMessage());
+    }
   }
 }
