@@ -104,7 +104,7 @@ grep -q ' picocli.CommandLine source: shared objects file' <<<"$log" \
 env -u JAVA_HOME HOIST_JAVA_OPTS=-Xshare:on /usr/bin/hoist --version >/dev/null \
   || fail "the archive is not usable: hoist with -Xshare:on failed"
 ok "the launcher uses it (-Xshare:on works; picocli's classes come from it)"
-# The class list also holds what hoist inspect loads over SSH (JSch, Bouncy Castle's sntrup761,
+# The class list also holds what hoist inspect loads over SSH (JSch, hoist's sntrup761,
 # hoist's inspect): one inspect of an OpenSSH sshd on 127.0.0.1 (stopped by PID in remove).
 node=$(mktemp -d /tmp/hoist-deb-check-node.XXXXXX)
 [ -d /run/sshd ] || { "${as_root[@]}" mkdir -p /run/sshd && "${as_root[@]}" chmod 0755 /run/sshd; }

@@ -154,8 +154,8 @@ class DebPackageIT {
         classes.contains("com/jcraft/jsch/DH25519"),
         "JSch's curve25519 key exchange is not in the class list");
     assertTrue(
-        classes.stream().anyMatch(c -> c.startsWith("org/bouncycastle/pqc/crypto/ntruprime/")),
-        "Bouncy Castle's sntrup761 is not in the class list");
+        classes.contains("io/hoist/transport/ssh/Sntrup761"),
+        "hoist's sntrup761 is not in the class list");
 
     String postinst = text(controlFiles.get("./postinst"));
     assertTrue(postinst.contains("-XX:SharedClassListFile="), postinst);

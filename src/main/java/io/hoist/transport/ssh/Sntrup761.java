@@ -5,17 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeKeyGenerationParameters;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeKeyPairGenerator;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeParameters;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
 
 /**
- * An sntrup761 key pair made by Bouncy Castle whose decapsulation is hoist's own: the Streamlined
- * NTRU Prime reference implementation (supercop {@code crypto_kem/sntrup761/ref}, the code in
- * OpenSSH's {@code sntrup761.c}) written out in Java.
+ * An sntrup761 key pair, made and used by hoist's own code: the Streamlined NTRU Prime reference
+ * implementation (supercop {@code crypto_kem/sntrup761/ref}, the code in OpenSSH's {@code
+ * sntrup761.c}) written out in Java. Bouncy Castle's implementation serves only the tests.
  *
  * <p><b>Why.</b> Bouncy Castle's {@code SNTRUPrimeKEMExtractor} takes about 35 to 49 ms of CPU per
  * decapsulation under the C1 compiler hoist runs with, 18 to 20 ms under C2 and 3.4 s interpreted:
@@ -24,21 +18,26 @@ import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
  * algorithm is three products of degree-761 polynomials, a few encodings and four SHA-512 hashes;
  * written as tight loops with one reduction per coefficient ({@code multiply}) it takes about 0.5
  * to 0.6 ms under C1 and under C2, 14 ms interpreted ({@code Sntrup761Benchmark}, on two loaded
- * cores; bench/README.md). Key generation (rare: {@link SharedSntrup761} shares a pair) stays
- * Bouncy Castle's.
+ * cores; bench/README.md). Its key generation took 290 to 320 ms in a fresh JVM (100 to 180 ms once
+ * compiled), on the way of every command's first connection; the reference's, written the same way
+ * ({@link #generate}: two reciprocals by 2p - 1 division steps each, one pass over the coefficients
+ * per step), takes 100 to 130 ms and 17 to 30 ms.
  *
- * <p><b>Same results.</b> For valid ciphertexts the shared secret is the reference's and Bouncy
+ * <p><b>Same results.</b> From the same random bytes the key pair is the reference's and Bouncy
+ * Castle's, byte for byte. For valid ciphertexts the shared secret is the reference's and Bouncy
  * Castle's ({@code Sntrup761Test} checks thousands against both Bouncy Castle's encapsulation and
  * extraction). For ciphertexts that fail the re-encryption check (implicit rejection) it is the
  * reference's and OpenSSH's {@code HashSession(0, rho, c)} of the <em>received</em> ciphertext;
  * Bouncy Castle 1.86 hashes its own re-encryption there instead. Either way the handshake fails,
  * since the server computed another key.
  *
- * <p><b>Constant time.</b> As in the reference, nothing that depends on secret data (f, 1/g, rho,
- * the decrypted r, whether the ciphertext was valid) decides a branch or an array index: the weight
- * check, the comparison of ciphertexts and the choice of rho are masks; reductions modulo q and 3
- * are multiplications by a reciprocal, not divisions. The decoders only see public data (the
- * ciphertext, the public key).
+ * <p><b>Constant time.</b> As in the reference, nothing that depends on secret data (f, g, 1/g,
+ * rho, the decrypted r, whether the ciphertext was valid) decides a branch or an array index: the
+ * weight check, the comparison of ciphertexts, the choice of rho and the swaps of the division
+ * steps are masks; reductions modulo q and 3 are multiplications by a reciprocal, not divisions;
+ * the random short polynomial comes from a sorting network. The decoders only see public data (the
+ * ciphertext, the public key). Only whether a random g is invertible in R3 (the key generation
+ * draws again if not) shows in the time, as in the reference.
  *
  * <p>Secret key layout as the reference and Bouncy Castle's {@code getEncoded()}: f (Small encoded,
  * 191 bytes), 1/g in R3 (191 bytes), the public key (1158 bytes), rho (191 bytes), Hash_prefix(4,
@@ -73,6 +72,8 @@ public final class Sntrup761 implements KEM {
   /** A multiple of 3 plus 1 that makes every input of {@link #freeze3} non-negative. */
   private static final int THREE_OFFSET = 1 + 3 * (1 << 23);
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private static final int[] RQ_M = filled(Q);
   private static final int[] ROUNDED_MS = filled(ROUNDED_M);
 
@@ -91,19 +92,63 @@ public final class Sntrup761 implements KEM {
     load(secretKey);
   }
 
-  /** Makes a key pair with Bouncy Castle. */
+  /** Makes a key pair (KEM_KeyGen), with randomness from a {@link SecureRandom}. */
   @Override
   public void init() {
-    SNTRUPrimeKeyPairGenerator generator = new SNTRUPrimeKeyPairGenerator();
-    generator.init(
-        new SNTRUPrimeKeyGenerationParameters(new SecureRandom(), SNTRUPrimeParameters.sntrup761));
-    AsymmetricCipherKeyPair pair = generator.generateKeyPair();
-    byte[] secret = ((SNTRUPrimePrivateKeyParameters) pair.getPrivate()).getEncoded();
-    load(secret);
-    if (!MessageDigest.isEqual(
-        publicKey, ((SNTRUPrimePublicKeyParameters) pair.getPublic()).getEncoded())) {
-      throw new IllegalStateException("Bouncy Castle's secret key does not hold its public key");
-    }
+    generate(RANDOM);
+  }
+
+  /**
+   * The reference's KEM_KeyGen: g small and invertible in R3 (Small_random until R3_recip
+   * succeeds), f short (Short_random), h = g / (3 f) in Rq; the secret key is f, 1/g, the public
+   * key (Rq_encode(h)), rho (random bytes) and Hash_prefix(4, public key). Randomness is drawn as
+   * the reference draws it ({@code urandom32()}: four bytes, little-endian, per coefficient), so a
+   * given byte stream gives the reference's key pair.
+   */
+  void generate(SecureRandom random) {
+    byte[] g = new byte[P];
+    byte[] gInverse = new byte[P];
+    do {
+      smallRandom(g, random);
+    } while (r3Recip(gInverse, g) != 0);
+    byte[] fShort = shortRandom(random);
+    int[] fInverse = rqRecip3(fShort);
+    int[] hg = rqMultSmall(fInverse, g);
+    byte[] secretKey = new byte[SECRET_KEY_BYTES];
+    int at = 0;
+    System.arraycopy(smallEncode(fShort), 0, secretKey, at, SMALL_BYTES);
+    at += SMALL_BYTES;
+    System.arraycopy(smallEncode(gInverse), 0, secretKey, at, SMALL_BYTES);
+    at += SMALL_BYTES;
+    byte[] pk = rqEncode(hg);
+    System.arraycopy(pk, 0, secretKey, at, PUBLIC_KEY_BYTES);
+    at += PUBLIC_KEY_BYTES;
+    byte[] rhoBytes = new byte[SMALL_BYTES];
+    random.nextBytes(rhoBytes);
+    System.arraycopy(rhoBytes, 0, secretKey, at, SMALL_BYTES);
+    at += SMALL_BYTES;
+    hashPrefix(secretKey, at, 4, pk, PUBLIC_KEY_BYTES);
+    load(secretKey);
+    Arrays.fill(secretKey, (byte) 0);
+    Arrays.fill(rhoBytes, (byte) 0);
+    Arrays.fill(g, (byte) 0);
+  }
+
+  /** The encoded secret key (the reference's layout). For tests. */
+  byte[] secretKey() {
+    loaded();
+    byte[] out = new byte[SECRET_KEY_BYTES];
+    int at = 0;
+    System.arraycopy(smallEncode(f), 0, out, at, SMALL_BYTES);
+    at += SMALL_BYTES;
+    System.arraycopy(smallEncode(ginv), 0, out, at, SMALL_BYTES);
+    at += SMALL_BYTES;
+    System.arraycopy(publicKey, 0, out, at, PUBLIC_KEY_BYTES);
+    at += PUBLIC_KEY_BYTES;
+    System.arraycopy(rho, 0, out, at, SMALL_BYTES);
+    at += SMALL_BYTES;
+    System.arraycopy(cache, 0, out, at, HASH_BYTES);
+    return out;
   }
 
   private void load(byte[] secretKey) {
@@ -273,7 +318,7 @@ public final class Sntrup761 implements KEM {
   }
 
   /** f g in Rq = Z_q[x]/(x^p - x - 1) for f with coefficients in -q12..q12 and small g. */
-  private static int[] rqMultSmall(int[] f, byte[] g) {
+  static int[] rqMultSmall(int[] f, byte[] g) {
     int[] fg = multiply(f, g);
     int[] product = new int[P];
     for (int i = 0; i < P; i++) {
@@ -283,7 +328,7 @@ public final class Sntrup761 implements KEM {
   }
 
   /** f g in R3 = Z_3[x]/(x^p - x - 1) for small f and g. */
-  private static byte[] r3Mult(byte[] f, byte[] g) {
+  static byte[] r3Mult(byte[] f, byte[] g) {
     int[] wide = new int[P];
     for (int i = 0; i < P; i++) {
       wide[i] = f[i];
@@ -366,6 +411,255 @@ public final class Sntrup761 implements KEM {
       fg[k - P + 1] += fg[k];
     }
     return fg;
+  }
+
+  /** p values of urandom32(): four bytes of the stream each, little-endian. */
+  private static int[] urandom32s(SecureRandom random) {
+    byte[] bytes = new byte[4 * P];
+    random.nextBytes(bytes);
+    int[] out = new int[P];
+    for (int i = 0; i < P; i++) {
+      out[i] =
+          (bytes[4 * i] & 0xff)
+              | (bytes[4 * i + 1] & 0xff) << 8
+              | (bytes[4 * i + 2] & 0xff) << 16
+              | (bytes[4 * i + 3] & 0xff) << 24;
+    }
+    Arrays.fill(bytes, (byte) 0);
+    return out;
+  }
+
+  /**
+   * Small_random: coefficients in -1..1, each ((urandom32() &amp; 0x3fffffff) 3) &gt;&gt; 30, less
+   * one.
+   */
+  static void smallRandom(byte[] out, SecureRandom random) {
+    int[] u = urandom32s(random);
+    for (int i = 0; i < P; i++) {
+      out[i] = (byte) ((((u[i] & 0x3fffffffL) * 3) >>> 30) - 1);
+    }
+    Arrays.fill(u, 0);
+  }
+
+  /**
+   * Short_random: w coefficients -1 or 1 and p - w zeros in random positions (Short_fromlist: the
+   * tagged random values sorted, in constant time).
+   */
+  static byte[] shortRandom(SecureRandom random) {
+    int[] u = urandom32s(random);
+    byte[] out = shortFromList(u);
+    Arrays.fill(u, 0);
+    return out;
+  }
+
+  /** Short_fromlist of p 32-bit values. */
+  static byte[] shortFromList(int[] in) {
+    int[] list = new int[SORT_SIZE];
+    for (int i = 0; i < W; i++) {
+      list[i] = in[i] & -2;
+    }
+    for (int i = W; i < P; i++) {
+      list[i] = (in[i] & -3) | 1;
+    }
+    // Padding that sorts last: no value above has all bits set (bit 0 or bit 1 is clear).
+    Arrays.fill(list, P, SORT_SIZE, -1);
+    sortUnsigned(list);
+    byte[] out = new byte[P];
+    for (int i = 0; i < P; i++) {
+      out[i] = (byte) ((list[i] & 3) - 1);
+    }
+    Arrays.fill(list, 0);
+    return out;
+  }
+
+  /** The size {@link #sortUnsigned} sorts: the power of two at or above p. */
+  static final int SORT_SIZE = Integer.highestOneBit(P - 1) << 1;
+
+  /**
+   * Sorts x (its length a power of two) as unsigned 32-bit values with a sorting network (bitonic
+   * merges whose first stage compares mirrored positions, so every comparator is ascending): which
+   * elements are compared never depends on their values, and each compare-exchange is arithmetic (a
+   * mask from the sign of a 64-bit difference), not a branch.
+   */
+  static void sortUnsigned(int[] x) {
+    int n = x.length;
+    if (Integer.bitCount(n) != 1) {
+      throw new IllegalArgumentException("sorts a power of two of values, not " + n);
+    }
+    for (int i = 0; i < n; i++) {
+      x[i] ^= Integer.MIN_VALUE; // unsigned order as signed order
+    }
+    for (int k = 2; k <= n; k <<= 1) {
+      for (int i = 0; i < n; i++) {
+        int l = i ^ (k - 1);
+        if (l > i) {
+          minMax(x, i, l);
+        }
+      }
+      for (int j = k >> 2; j > 0; j >>= 1) {
+        for (int i = 0; i < n; i++) {
+          int l = i ^ j;
+          if (l > i) {
+            minMax(x, i, l);
+          }
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      x[i] ^= Integer.MIN_VALUE;
+    }
+  }
+
+  /** x[i] = min, x[j] = max of the two (signed), without a branch on their values. */
+  private static void minMax(int[] x, int i, int j) {
+    int a = x[i];
+    int b = x[j];
+    int swap = (int) (((long) b - a) >> 63) & (a ^ b);
+    x[i] = a ^ swap;
+    x[j] = b ^ swap;
+  }
+
+  /**
+   * R3_recip: 1/in in R3 into out, as the reference computes it (a constant-time extended gcd of
+   * x^p - x - 1 and the reversed input, 2p - 1 division steps). Returns 0 if in is invertible, else
+   * -1 (out then holds no inverse).
+   *
+   * <p>Each step's shift of v, conditional swap, elimination and shift of g run as one pass.
+   */
+  static int r3Recip(byte[] out, byte[] in) {
+    int[] f = new int[P + 1];
+    int[] g = new int[P + 1];
+    int[] v = new int[P + 1];
+    int[] r = new int[P + 1];
+    r[0] = 1;
+    f[0] = 1;
+    f[P - 1] = -1;
+    f[P] = -1;
+    for (int i = 0; i < P; i++) {
+      g[P - 1 - i] = in[i];
+    }
+    int delta = 1;
+    for (int loop = 0; loop < 2 * P - 1; loop++) {
+      int sign = -g[0] * f[0];
+      int swap = negativeMask(-delta) & nonzeroMask(g[0]);
+      delta ^= swap & (delta ^ -delta);
+      delta += 1;
+      int previousV = v[0];
+      int t = swap & (f[0] ^ g[0]);
+      f[0] ^= t;
+      t = swap & r[0];
+      v[0] = t;
+      r[0] = freeze3((r[0] ^ t) + sign * t);
+      for (int i = 1; i <= P; i++) {
+        int vi = previousV;
+        previousV = v[i];
+        int fi = f[i];
+        int gi = g[i];
+        int ri = r[i];
+        t = swap & (fi ^ gi);
+        fi ^= t;
+        gi ^= t;
+        t = swap & (vi ^ ri);
+        vi ^= t;
+        ri ^= t;
+        f[i] = fi;
+        v[i] = vi;
+        r[i] = freeze3(ri + sign * vi);
+        g[i - 1] = freeze3(gi + sign * fi);
+      }
+      g[P] = 0;
+    }
+    int sign = f[0];
+    for (int i = 0; i < P; i++) {
+      out[i] = (byte) (sign * v[P - 1 - i]);
+    }
+    return nonzeroMask(delta);
+  }
+
+  /**
+   * Rq_recip3: 1/(3 in) in Rq for small in, as the reference computes it (the division steps of
+   * {@link #r3Recip} with Fq arithmetic). Every short f is invertible in Rq (q is prime and x^p - x
+   * - 1 irreducible modulo q).
+   */
+  static int[] rqRecip3(byte[] in) {
+    int[] f = new int[P + 1];
+    int[] g = new int[P + 1];
+    int[] v = new int[P + 1];
+    int[] r = new int[P + 1];
+    r[0] = fqRecip(3);
+    f[0] = 1;
+    f[P - 1] = -1;
+    f[P] = -1;
+    for (int i = 0; i < P; i++) {
+      g[P - 1 - i] = in[i];
+    }
+    int delta = 1;
+    for (int loop = 0; loop < 2 * P - 1; loop++) {
+      int swap = negativeMask(-delta) & nonzeroMask(g[0]);
+      delta ^= swap & (delta ^ -delta);
+      delta += 1;
+      int t0 = swap & (f[0] ^ g[0]);
+      int f0 = f[0] ^ t0;
+      int g0 = g[0] ^ t0;
+      int previousV = v[0];
+      int t = swap & (f[0] ^ g[0]);
+      f[0] ^= t;
+      t = swap & r[0];
+      v[0] = t;
+      r[0] = freezeQ(f0 * (r[0] ^ t) - g0 * t);
+      for (int i = 1; i <= P; i++) {
+        int vi = previousV;
+        previousV = v[i];
+        int fi = f[i];
+        int gi = g[i];
+        int ri = r[i];
+        t = swap & (fi ^ gi);
+        fi ^= t;
+        gi ^= t;
+        t = swap & (vi ^ ri);
+        vi ^= t;
+        ri ^= t;
+        f[i] = fi;
+        v[i] = vi;
+        r[i] = freezeQ(f0 * ri - g0 * vi);
+        g[i - 1] = freezeQ(f0 * gi - g0 * fi);
+      }
+      g[P] = 0;
+    }
+    int scale = fqRecip(f[0]);
+    int[] out = new int[P];
+    for (int i = 0; i < P; i++) {
+      out[i] = freezeQ(scale * v[P - 1 - i]);
+    }
+    return out;
+  }
+
+  /** Fq_recip: a^(q-2) in Fq, by q - 3 multiplications as in the reference. */
+  static int fqRecip(int a) {
+    int ai = a;
+    for (int i = 1; i < Q - 2; i++) {
+      ai = freezeQ(a * ai);
+    }
+    return ai;
+  }
+
+  /** -1 if x is negative, else 0. */
+  private static int negativeMask(int x) {
+    return x >> 31;
+  }
+
+  /** Rq_encode: the public key's bytes from coefficients in -q12..q12. */
+  static byte[] rqEncode(int[] r) {
+    int[] values = new int[P];
+    for (int i = 0; i < P; i++) {
+      values[i] = r[i] + Q12;
+    }
+    byte[] out = new byte[PUBLIC_KEY_BYTES];
+    int end = encode(out, 0, values, RQ_M, P);
+    if (end != PUBLIC_KEY_BYTES) {
+      throw new AssertionError("Rq encoding of " + end + " bytes");
+    }
+    return out;
   }
 
   /** The pair (low, high) as the integer low + high 2^32. */

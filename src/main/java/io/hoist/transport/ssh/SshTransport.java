@@ -699,6 +699,10 @@ public final class SshTransport implements Transport {
 
   private Session open() {
     SshTarget target = SshTarget.resolve(node, context);
+    if (target.kex().stream().anyMatch(k -> k.startsWith("sntrup761x25519-"))) {
+      // The key pair is made on another processor while this connection gets to its key exchange.
+      SharedSntrup761.prepare();
+    }
     HostKeyPolicy policy = context.hostKeys() != null ? context.hostKeys() : node.ssh().hostKeys();
     Path knownHosts = context.expand(node.ssh().knownHosts());
     KnownHostsRepository hostKeys = new KnownHostsRepository(knownHosts, policy, node.name());

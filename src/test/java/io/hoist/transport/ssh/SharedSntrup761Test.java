@@ -102,6 +102,67 @@ class SharedSntrup761Test {
   }
 
   @Test
+  void aPairMadeAheadServesTheNextConnectionAndCountsNoUse() throws Exception {
+    AtomicLong now = new AtomicLong(1_000);
+    AtomicInteger made = new AtomicInteger();
+    SharedSntrup761.KeyPairs pairs =
+        new SharedSntrup761.KeyPairs(
+            () -> {
+              made.incrementAndGet();
+              return new Made();
+            },
+            now::get,
+            TimeUnit.SECONDS.toNanos(30),
+            2);
+    Semaphore permits = new Semaphore(1);
+    assertFalse(pairs.fresh(), "no pair yet");
+    pairs.prepare(permits);
+    assertTrue(pairs.fresh());
+    pairs.prepare(permits);
+    assertEquals(1, made.get(), "a fresh pair is not made again");
+    KEM first = pairs.take(permits);
+    assertSame(first, pairs.take(permits), "made ahead, then two uses");
+    assertEquals(1, made.get());
+    assertFalse(pairs.fresh(), "used up");
+    now.addAndGet(TimeUnit.SECONDS.toNanos(30));
+    pairs.prepare(permits);
+    assertEquals(2, made.get(), "a used-up or old pair is replaced ahead");
+  }
+
+  @Test
+  void preparingRunsOnAThreadOfItsOwnAndHandshakesWaitForIt() throws Exception {
+    Blocking blocking = new Blocking();
+    SharedSntrup761.KeyPairs pairs =
+        new SharedSntrup761.KeyPairs(() -> blocking, () -> 0L, 1L << 40, 1000);
+    Semaphore permits = new Semaphore(1);
+    java.util.concurrent.atomic.AtomicBoolean preparing =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    SharedSntrup761.prepare(pairs, permits, preparing);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (blocking.running.get() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(1, blocking.running.get(), "the key generation runs in the background");
+    assertTrue(preparing.get());
+    SharedSntrup761.prepare(pairs, permits, preparing);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<KEM> handshake = pool.submit(() -> pairs.take(permits));
+      blocking.release.countDown();
+      assertSame(blocking, handshake.get(30, TimeUnit.SECONDS));
+      assertEquals(1, blocking.inits.get(), "one key generation: the one made ahead");
+    } finally {
+      pool.shutdownNow();
+    }
+    while (preparing.get() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertFalse(preparing.get(), "the flag is cleared when the pair is made");
+    SharedSntrup761.prepare(pairs, permits, preparing);
+    assertFalse(preparing.get(), "a fresh pair: nothing started");
+  }
+
+  @Test
   void aPairServesAtMostMaxUsesConnections() throws Exception {
     SharedSntrup761.KeyPairs pairs = new SharedSntrup761.KeyPairs(Made::new, () -> 0L, 1L << 40, 3);
     Semaphore permits = new Semaphore(1);
