@@ -136,6 +136,7 @@ public final class SshTransport implements Transport {
   private static final int TIMEOUT_STATUS = 124;
   private static final int TIMEOUT_KILLED_STATUS = 128 + 9;
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long FIRST_CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final int NO_DIRECTORY = 66;
@@ -471,9 +472,13 @@ public final class SshTransport implements Transport {
       long left = Math.max(due - System.nanoTime(), CLOSE_WAIT.toNanos());
       ended = pump.awaitDrained(Duration.ofNanos(left));
     }
-    // The exit status follows the end of the output; wait for the channel to close.
+    // The exit status follows the end of the output; wait for the channel to close. It comes
+    // within a millisecond or so (the node sends them together), so the first looks come quickly:
+    // every command of a node's path waits here.
+    long pause = FIRST_CLOSE_POLL_NANOS;
     while (ended && !channel.isClosed() && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(POLL_NANOS);
+      LockSupport.parkNanos(pause);
+      pause = Math.min(2 * pause, POLL_NANOS);
     }
     return ended;
   }
