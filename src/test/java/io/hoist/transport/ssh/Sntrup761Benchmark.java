@@ -26,12 +26,21 @@ import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
  * <p>{@code Sntrup761Benchmark [WARMUP [BLOCKS [PER_BLOCK]]]} (defaults 300, 10, 20): WARMUP
  * decapsulations of each (results compared), then BLOCKS interleaved blocks of PER_BLOCK calls of
  * each; prints the median over blocks of the calling thread's CPU time per call, and the ratio.
+ *
+ * <p>{@code Sntrup761Benchmark keygen [ROUNDS]} (default 15): key generations instead, Bouncy
+ * Castle's {@code SNTRUPrimeKeyPairGenerator} against {@link Sntrup761#init()}, interleaved one by
+ * one; prints the CPU time of each one's first call (in a fresh JVM: what a command's first
+ * connection waits for) and the median of the rest.
  */
 public final class Sntrup761Benchmark {
 
   private Sntrup761Benchmark() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("keygen")) {
+      keyGeneration(args.length > 1 ? Integer.parseInt(args[1]) : 15);
+      return;
+    }
     int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int perBlock = args.length > 2 ? Integer.parseInt(args[2]) : 20;
@@ -93,6 +102,41 @@ public final class Sntrup761Benchmark {
         bc,
         own,
         bc / own,
+        sink);
+  }
+
+  private static void keyGeneration(int rounds) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    SecureRandom random = new SecureRandom();
+    List<Double> bcTimes = new ArrayList<>();
+    List<Double> hoistTimes = new ArrayList<>();
+    long sink = 0;
+    for (int round = 0; round < rounds; round++) {
+      long t0 = threads.getCurrentThreadCpuTime();
+      SNTRUPrimeKeyPairGenerator generator = new SNTRUPrimeKeyPairGenerator();
+      generator.init(new SNTRUPrimeKeyGenerationParameters(random, SNTRUPrimeParameters.sntrup761));
+      sink +=
+          ((SNTRUPrimePublicKeyParameters) generator.generateKeyPair().getPublic()).getEncoded()[0];
+      long t1 = threads.getCurrentThreadCpuTime();
+      Sntrup761 hoist = new Sntrup761();
+      hoist.init();
+      sink += hoist.getPublicKey()[0];
+      long t2 = threads.getCurrentThreadCpuTime();
+      bcTimes.add((t1 - t0) / 1e6);
+      hoistTimes.add((t2 - t1) / 1e6);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "JVM flags: %s%n%d key generations of each, interleaved%n"
+            + "               first call   median of the rest%n"
+            + "bouncy-castle %9.1f ms %12.1f ms%nhoist         %9.1f ms %12.1f ms%n"
+            + "(thread CPU; checksum %d)%n",
+        ManagementFactory.getRuntimeMXBean().getInputArguments(),
+        rounds,
+        bcTimes.get(0),
+        median(bcTimes.subList(1, rounds)),
+        hoistTimes.get(0),
+        median(hoistTimes.subList(1, rounds)),
         sink);
   }
 
