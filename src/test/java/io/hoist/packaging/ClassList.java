@@ -20,17 +20,24 @@ import java.util.stream.Stream;
 /**
  * Writes the class list the Debian package installs as /usr/share/hoist/hoist.classlist: the
  * classes the built jar loads for the commands whose time is mostly start-up ({@code --version},
- * {@code --help}, a command's help, the shell completion's words from a cluster file) and for
- * {@code hoist inspect} over SSH (JSch, Bouncy Castle's sntrup761, the JDK's security classes,
- * hoist's inspect and transport), one per line in the order a JVM loaded them, as {@code
- * -XX:DumpLoadedClassList} writes them.
+ * {@code --help}, a command's help, the shell completion's words from a cluster file), for {@code
+ * hoist demo} (an upgrade of local nodes, every step in JSON), and for the commands an admin runs
+ * over SSH: {@code hoist inspect}, {@code upgrade --cluster --dry-run} (text and JSON), {@code
+ * version prepare} (a bundle staged over SFTP), {@code upgrade --cluster --yes} (journal, run lock,
+ * phases, text and JSON report) and {@code status} (JSch, Bouncy Castle's sntrup761, the JDK's
+ * security classes, Jackson, hoist's transport, plan, release, run and journal). One class per line
+ * in the order a JVM loaded them, as {@code -XX:DumpLoadedClassList} writes them.
  *
- * <p>The inspect runs go to a real SSH server started here (Apache MINA SSHD, {@link
- * SshServerFixture}: 127.0.0.1 only, a generated host key in the known_hosts file the cluster file
- * names, a generated client key, commands run by bash), stopped at the end. Two runs, one per key
- * exchange whose classes an admin's inspect loads: sntrup761x25519-sha512 (what OpenSSH 9.0 to 9.8
- * negotiates with hoist's default offer) and curve25519-sha256 (pinned with {@code ssh.kex}, as
- * bench/fanout.sh pins it). The server's record of the negotiated key exchange is checked.
+ * <p>The SSH runs go to a real SSH server started here (Apache MINA SSHD, {@link SshServerFixture}:
+ * 127.0.0.1 only, a generated host key in the known_hosts file the cluster file names, a generated
+ * client key, commands run by bash on this machine, SFTP on its file system), stopped at the end.
+ * Two inspect runs, one per key exchange whose classes an admin's inspect loads:
+ * sntrup761x25519-sha512 (what OpenSSH 9.0 to 9.8 negotiates with hoist's default offer) and
+ * curve25519-sha256 (pinned with {@code ssh.kex}, as bench/fanout.sh pins it). Then the upgrade
+ * runs ({@link #upgradeRuns}), against the sandbox {@code hoist demo} builds ({@link Sandbox}) with
+ * its nodes moved to that server: two hops, 1.0.0 to 1.1.0 to 2.0.0. The server's record of the
+ * negotiated key exchanges is checked, and so are the nodes' releases at the end. Each run gets the
+ * JIT options the installed launcher gives its command.
  *
  * <p>The package's postinst dumps a class-data sharing archive from it ({@code java -Xshare:dump
  * -XX:SharedClassListFile}) for the Java installed there: an archive is tied to one Java build and
@@ -38,7 +45,8 @@ import java.util.stream.Stream;
  * {@code -XX:ArchiveClassesAtExit}, also holds picocli's classes (Java 5 class files).
  *
  * <p>Run by the build (exec-maven-plugin, package phase, after the shade plugin); a training run
- * that fails, or an empty list, fails the build.
+ * that fails (or does not end within five minutes), or a list that lacks one of the classes that
+ * prove the runs happened, fails the build.
  */
 public final class ClassList {
 
