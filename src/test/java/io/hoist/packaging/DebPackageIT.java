@@ -156,6 +156,15 @@ class DebPackageIT {
     assertTrue(
         classes.contains("io/hoist/transport/ssh/Sntrup761"),
         "hoist's sntrup761 is not in the class list");
+    // Upgrade, prepare and status over SSH: the run, its journal, SFTP staging, the JSON report.
+    for (String c :
+        List.of(
+            "io/hoist/run/ClusterRun",
+            "io/hoist/journal/Journal",
+            "com/jcraft/jsch/ChannelSftp",
+            "com/fasterxml/jackson/databind/ObjectMapper")) {
+      assertTrue(classes.contains(c), c + " is not in the class list");
+    }
 
     String postinst = text(controlFiles.get("./postinst"));
     assertTrue(postinst.contains("-XX:SharedClassListFile="), postinst);
