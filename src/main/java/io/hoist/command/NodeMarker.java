@@ -84,10 +84,14 @@ public record NodeMarker(String run, String core, String started, String command
     for (String line : format().split("\n")) {
       printf.append(' ').append(ShellQuote.quote(line));
     }
+    // `test -d` first: a shell builtin, so the common case (the directory is there) starts one
+    // program (mv), not two.
     return ShellCommand.of(
-        "mkdir -p -- "
+        "{ [ -d "
             + dir
-            + " && "
+            + " ] || mkdir -p -- "
+            + dir
+            + "; } && "
             + printf
             + " > "
             + temp

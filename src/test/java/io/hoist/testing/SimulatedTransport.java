@@ -177,7 +177,8 @@ public final class SimulatedTransport implements Transport {
       }
       return new Answer(exit, lines, "");
     }
-    if (script.startsWith("mkdir -p -- " + home + "/.hoist && printf ")) {
+    if (script.startsWith(
+        "{ [ -d " + home + "/.hoist ] || mkdir -p -- " + home + "/.hoist; } && printf ")) {
       // The marker write (quotes dropped): printf %s\n LINE... > TMP && mv -f -- TMP MARKER.
       String printf = script.substring(script.indexOf("printf %s\\n ") + 12, script.indexOf(" > "));
       state.marker(String.join("\n", printf.strip().split(" ")) + "\n");
