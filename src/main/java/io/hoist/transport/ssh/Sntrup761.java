@@ -602,9 +602,8 @@ public final class Sntrup761 implements KEM {
       int f0 = f[0] ^ t0;
       int g0 = g[0] ^ t0;
       int previousV = v[0];
-      int t = swap & (f[0] ^ g[0]);
-      f[0] ^= t;
-      t = swap & r[0];
+      f[0] = f0;
+      int t = swap & r[0];
       v[0] = t;
       r[0] = freezeQ(f0 * (r[0] ^ t) - g0 * t);
       for (int i = 1; i <= P; i++) {

@@ -313,14 +313,14 @@ class Sntrup761Test {
   void aPolynomialWithoutReciprocalIsReported() {
     byte[] out = new byte[761];
     assertEquals(-1, Sntrup761.r3Recip(out, new byte[761]), "zero");
-    byte[] multiple = new byte[761];
-    multiple[0] = 1;
-    multiple[1] = 1; // x + 1 is a unit? check: anything but zero with its inverse multiplies back
-    if (Sntrup761.r3Recip(out, multiple) == 0) {
-      byte[] one = new byte[761];
-      one[0] = 1;
-      assertArrayEquals(one, Sntrup761.r3Mult(multiple, out));
-    }
+    // x + 1 is a unit of R3: -1 is no root of x^p - x - 1 modulo 3 (-1 + 1 - 1 = -1).
+    byte[] xPlusOne = new byte[761];
+    xPlusOne[0] = 1;
+    xPlusOne[1] = 1;
+    assertEquals(0, Sntrup761.r3Recip(out, xPlusOne), "x + 1");
+    byte[] one = new byte[761];
+    one[0] = 1;
+    assertArrayEquals(one, Sntrup761.r3Mult(xPlusOne, out));
   }
 
   /** The sorting network sorts 32-bit values as unsigned, whatever they are. */
