@@ -201,6 +201,7 @@ public final class SshServerFixture implements AutoCloseable {
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final AtomicInteger commandsStarted = new AtomicInteger();
   private final AtomicInteger channelsToRefuse = new AtomicInteger();
+  private final AtomicInteger execsToRefuse = new AtomicInteger();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private final Map<Session, Set<Process>> processesBySession = new ConcurrentHashMap<>();
   private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -404,6 +405,14 @@ public final class SshServerFixture implements AutoCloseable {
     channelsToRefuse.set(count);
   }
 
+  /**
+   * Fault injection: the next {@code count} exec requests are answered with a failure and run
+   * nothing (as OpenSSH answers when it cannot start the command); the channel stays open.
+   */
+  public void refuseExecs(int count) {
+    execsToRefuse.set(count);
+  }
+
   /** Fault injection: closes every session at once, as a dropped network connection would. */
   public void dropAllSessions() {
     for (Session session : List.copyOf(server.getActiveSessions())) {
@@ -479,7 +488,7 @@ public final class SshServerFixture implements AutoCloseable {
       if (options.maxSessions > 0 && running != null && running.size() >= options.maxSessions) {
         return null;
       }
-      return new FaultyChannel();
+      return new FaultyChannel(execsToRefuse);
     }
   }
 
@@ -544,10 +553,21 @@ public final class SshServerFixture implements AutoCloseable {
    * the connection die under it, without an exit status.
    */
   private static final class FaultyChannel extends ChannelSession {
+    private final AtomicInteger execsToRefuse;
     private volatile boolean dropAfterReply;
 
-    FaultyChannel() {
+    FaultyChannel(AtomicInteger execsToRefuse) {
       super(ChannelSession.DEFAULT_HANDLERS);
+      this.execsToRefuse = execsToRefuse;
+    }
+
+    @Override
+    protected RequestHandler.Result handleExec(String request, Buffer buffer, boolean wantReply)
+        throws IOException {
+      if (execsToRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return RequestHandler.Result.ReplyFailure;
+      }
+      return super.handleExec(request, buffer, wantReply);
     }
 
     @Override

@@ -73,6 +73,14 @@ public abstract class TransportContract {
   }
 
   @Test
+  void aCommandThatReadsItsInputSeesItEndAtOnce() {
+    RecordingSink sink = new RecordingSink();
+    ExecResult result = run("wc -c; read -r line || echo ended", sink);
+    assertTrue(result.isSuccess(), result.toString());
+    assertEquals(List.of("0", "ended"), sink.lines(OutputSink.Stream.STDOUT));
+  }
+
+  @Test
   void commandsRunInTheNodeDirectory() throws Exception {
     RecordingSink sink = new RecordingSink();
     run("pwd -P", sink);

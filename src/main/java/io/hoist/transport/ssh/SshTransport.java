@@ -4,6 +4,7 @@ import com.jcraft.jsch.AgentIdentityRepository;
 import com.jcraft.jsch.AgentProxyException;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.ExecStart;
 import com.jcraft.jsch.Identity;
 import com.jcraft.jsch.IdentityRepository;
 import com.jcraft.jsch.JSch;
@@ -25,7 +26,6 @@ import io.hoist.transport.OutputPump;
 import io.hoist.transport.OutputSink;
 import io.hoist.transport.TimedCommand;
 import io.hoist.transport.Transport;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -492,8 +492,9 @@ public final class SshTransport implements Transport {
 
   /**
    * Opens a channel and starts {@code script} on it. When the node refuses the channel (sshd's
-   * MaxSessions reached, a half-dead session), nothing has run yet: the session is replaced and the
-   * command tried once more.
+   * MaxSessions reached, a half-dead session) or the command (it cannot start a process), nothing
+   * has run yet: the session is replaced and the command tried once more. The node's answer to the
+   * exec request is awaited ({@link ExecStart}), so a refusal is known at once.
    */
   private Started startExec(ShellCommand command, String script) {
     return startExec(command, script, true);
@@ -507,11 +508,11 @@ public final class SshTransport implements Transport {
   private Started startExec(ShellCommand command, String script, boolean closeStdin) {
     JSchException refused = null;
     for (int attempt = 0; attempt < 2; attempt++) {
-      ChannelExec channel = openExec(command, script, closeStdin);
+      ChannelExec channel = openExec(command, script);
       try {
         InputStream stdout = channel.getInputStream();
         InputStream stderr = channel.getErrStream();
-        channel.connect(connectTimeoutMillis());
+        ExecStart.connect(channel, connectTimeoutMillis(), closeStdin);
         return new Started(channel, stdout, stderr);
       } catch (IOException e) {
         channel.disconnect();
@@ -533,7 +534,8 @@ public final class SshTransport implements Transport {
             + command.display()
             + "` did not start on node "
             + node.name()
-            + ": the node refused to open an SSH channel, also on a new connection ("
+            + ": the node refused to open an SSH channel or to start the command on it, also on a"
+            + " new connection ("
             + refused.getMessage()
             + "). The command did not run. Check sshd's MaxSessions and MaxStartups on the node and"
             + " whether earlier commands still run there.",
@@ -911,14 +913,10 @@ public final class SshTransport implements Transport {
         e);
   }
 
-  private ChannelExec openExec(ShellCommand command, String script, boolean closeStdin) {
+  private ChannelExec openExec(ShellCommand command, String script) {
     try {
       ChannelExec channel = (ChannelExec) openChannel("exec");
       channel.setCommand(script.getBytes(StandardCharsets.UTF_8));
-      if (closeStdin) {
-        // An empty stdin: the command sees end of input instead of waiting for it.
-        channel.setInputStream(new ByteArrayInputStream(new byte[0]));
-      }
       return channel;
     } catch (JSchException e) {
       throw dropped(command, e);

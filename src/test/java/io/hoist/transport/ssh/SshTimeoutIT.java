@@ -121,4 +121,31 @@ class SshTimeoutIT {
     assertFalse(Files.exists(marker));
     assertTrue(exec("true", Duration.ofSeconds(30)).isSuccess(), "usable afterwards");
   }
+
+  @Test
+  void aRefusedExecIsTriedOnceMoreOnANewSession() {
+    assertTrue(exec("true", Duration.ofSeconds(30)).isSuccess());
+    server.refuseExecs(1);
+    long start = System.nanoTime();
+    ExecResult result = exec("echo ran", Duration.ofSeconds(20));
+    assertTrue(result.isSuccess(), result.toString());
+    assertEquals("ran", result.stdoutTail());
+    assertEquals(2, server.sessionsOpened());
+    // Known at the node's answer, not at the command's limit (20 s, and 10 s of backstop).
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, took.toString());
+  }
+
+  @Test
+  void anExecRefusedAlsoOnANewSessionFailsSayingTheCommandDidNotRun() {
+    Path marker = server.nodeDir().resolve("marker");
+    server.refuseExecs(2);
+    TransportException e =
+        assertThrows(
+            TransportException.class, () -> exec("touch " + marker, Duration.ofSeconds(20)));
+    assertEquals(TransportException.Kind.UNREACHABLE, e.kind());
+    assertTrue(e.getMessage().contains("did not run"), e.getMessage());
+    assertFalse(Files.exists(marker));
+    assertTrue(exec("true", Duration.ofSeconds(30)).isSuccess(), "usable afterwards");
+  }
 }
