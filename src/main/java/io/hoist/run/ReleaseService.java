@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -172,9 +173,10 @@ public final class ReleaseService {
   }
 
   /**
-   * Stages a release on nodes, in parallel: gets and verifies the bundle, reads every node's
-   * version and refuses the whole run when one is outside the bundle's upgrade-from range (nothing
-   * touched), then stages it on each reachable node. Never touches {@code current}.
+   * Stages a release on nodes, in parallel: gets and verifies the bundle, reads the version of
+   * every node not in {@code fromVersions} and refuses the whole run when one is outside the
+   * bundle's upgrade-from range (nothing touched), then stages it on each reachable node. Never
+   * touches {@code current}.
    *
    * @param onNode called as each node is done (from the node's worker thread)
    * @param fromVersions the version each node will run when this release is installed, for the
@@ -191,14 +193,26 @@ public final class ReleaseService {
     Fetched release = get(version, progress);
     try (SharedTransports shared = new SharedTransports(transports)) {
       Inspector inspector = new Inspector(cluster, shared, secretValues);
-      List<NodeReport> probes = FanOut.map(nodes, maxParallel, inspector::probe);
+      // A node whose version the caller knows (the plan read it moments ago) is not asked again:
+      // staging connects to it anyway, and a node gone since fails its staging.
+      List<Node> unknown =
+          nodes.stream().filter(node -> !fromVersions.containsKey(node.name())).toList();
+      Map<String, NodeReport> probed = new HashMap<>();
+      for (NodeReport probe : FanOut.map(unknown, maxParallel, inspector::probe)) {
+        probed.put(probe.node(), probe);
+      }
       List<String> excluded = new ArrayList<>();
-      for (NodeReport probe : probes) {
-        if (probe.isOk()) {
-          Version current = fromVersions.getOrDefault(probe.node(), Version.parse(probe.version()));
-          if (!current.equals(version) && !release.manifest().allowsUpgradeFrom(current)) {
-            excluded.add(probe.node() + " runs " + current);
-          }
+      for (Node node : nodes) {
+        NodeReport probe = probed.get(node.name());
+        String name = node.name();
+        Version current =
+            probe == null
+                ? fromVersions.get(name)
+                : probe.isOk() ? Version.parse(probe.version()) : null;
+        if (current != null
+            && !current.equals(version)
+            && !release.manifest().allowsUpgradeFrom(current)) {
+          excluded.add(name + " runs " + current);
         }
       }
       if (!excluded.isEmpty()) {
@@ -223,9 +237,9 @@ public final class ReleaseService {
               maxParallel,
               at -> {
                 Node node = nodes.get(at);
-                NodeReport probe = probes.get(at);
+                NodeReport probe = probed.get(node.name());
                 StageResult result =
-                    probe.isOk()
+                    probe == null || probe.isOk()
                         ? stager.stage(
                             node,
                             shared.open(node),
