@@ -361,7 +361,8 @@ final class UpgradeCommand implements Callable<Integer> {
             null,
             budget,
             windowEnd),
-        false);
+        false,
+        service.markers());
   }
 
   /**
@@ -571,17 +572,18 @@ final class UpgradeCommand implements Callable<Integer> {
       order.add(role.asText());
     }
     Resume carried = Resume.of(io.hoist.journal.Runs.chain(stateDir, state));
-    Plan plan =
+    PlanService planner =
         new PlanService(
-                context.cluster(), context.transports(), context.secretValues(), context.baseDir())
-            .plan(
-                context.select(names),
-                Optional.of(Version.parse(started.path("target").asText())),
-                order,
-                started.path("force").asBoolean(),
-                FanOut.DEFAULT_MAX_PARALLEL,
-                maxParallel,
-                carried.overrides());
+            context.cluster(), context.transports(), context.secretValues(), context.baseDir());
+    Plan plan =
+        planner.plan(
+            context.select(names),
+            Optional.of(Version.parse(started.path("target").asText())),
+            order,
+            started.path("force").asBoolean(),
+            FanOut.DEFAULT_MAX_PARALLEL,
+            maxParallel,
+            carried.overrides());
     console.note(
         "resuming run "
             + state.runId()
@@ -625,7 +627,8 @@ final class UpgradeCommand implements Callable<Integer> {
             carried,
             budget,
             windowEnd),
-        true);
+        true,
+        planner.markers());
   }
 
   /**
@@ -787,7 +790,8 @@ final class UpgradeCommand implements Callable<Integer> {
       CommandContext context,
       Console console,
       UpgradeService.Options options,
-      boolean resuming) {
+      boolean resuming,
+      Map<String, io.hoist.command.NodeMarker.Read> markers) {
     if (plan.isEmpty()) {
       String message = "Nothing to upgrade: every node is at " + plan.target() + ".";
       if (console.isJson()) {
@@ -814,7 +818,9 @@ final class UpgradeCommand implements Callable<Integer> {
                 stateDir(env),
                 Sleeper.REAL,
                 Clock.systemUTC())
-            .finalizing(finalizeNow, context.secretValues());
+            .finalizing(finalizeNow, context.secretValues())
+            // The plan read the markers with the versions a moment ago: not again.
+            .knowingMarkers(markers);
     UpgradeService.Upgrade upgrade;
     // A resume takes over the stale lock of the run it resumes (never a live one).
     try (io.hoist.journal.RunLock lock =
@@ -938,6 +944,7 @@ final class UpgradeCommand implements Callable<Integer> {
               .filter(p -> !p.versions().isEmpty())
               .map(p -> context.cluster().node(p.node()).orElseThrow())
               .toList(),
+          Map.of(),
           java.util.Set.of(),
           "upgrade --prepare-only",
           context.cluster().timeouts().command(),

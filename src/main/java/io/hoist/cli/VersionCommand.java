@@ -388,6 +388,7 @@ final class VersionCommand implements Runnable {
         io.hoist.run.NodeMarkers.refuseForeign(
             context.transports(),
             selected,
+            java.util.Map.of(),
             java.util.Set.of(),
             "version prepare",
             context.cluster().timeouts().command(),

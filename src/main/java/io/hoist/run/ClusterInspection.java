@@ -39,7 +39,17 @@ public final class ClusterInspection {
    *     not be read (as Aviatrix's dry run: a plan needs every node); nothing was changed
    */
   public Map<String, Version> versions(List<Node> nodes) {
+    return versions(nodes, report -> {});
+  }
+
+  /**
+   * As {@link #versions(List)}, and hands each node's report to {@code onReport} (the marker its
+   * version command read, say) before any failure is thrown.
+   */
+  public Map<String, Version> versions(
+      List<Node> nodes, java.util.function.Consumer<NodeReport> onReport) {
     List<NodeReport> reports = FanOut.map(nodes, maxParallel, inspector::probe);
+    reports.forEach(onReport);
     List<String> failures = new ArrayList<>();
     Map<String, Version> versions = new LinkedHashMap<>();
     for (NodeReport report : reports) {

@@ -17,8 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -56,6 +58,8 @@ public final class NodeMarkers {
    * Reads the markers of {@code nodes} ({@code maxParallel} at once) and refuses when one is not
    * accepted.
    *
+   * @param known markers already read (by the plan's version commands), by node name: a node whose
+   *     read there is not {@code UNKNOWN} is not asked again
    * @param accepted the run ids whose markers this run may take over
    * @param what the run, for the message ("upgrade", "rollback", "version prepare")
    * @throws ValidationException naming each refused node, its marker and what to do; nothing was
@@ -64,12 +68,25 @@ public final class NodeMarkers {
   public static void refuseForeign(
       TransportFactory transports,
       List<Node> nodes,
+      Map<String, NodeMarker.Read> known,
       Set<String> accepted,
       String what,
       Duration timeout,
       int maxParallel) {
-    List<NodeMarker.Read> reads =
-        FanOut.map(nodes, Math.max(1, maxParallel), node -> read(transports, node, timeout));
+    List<Node> unread =
+        nodes.stream()
+            .filter(
+                node ->
+                    !known.containsKey(node.name())
+                        || known.get(node.name()).kind() == NodeMarker.Read.Kind.UNKNOWN)
+            .toList();
+    Map<String, NodeMarker.Read> byNode = new HashMap<>(known);
+    List<NodeMarker.Read> fresh =
+        FanOut.map(unread, Math.max(1, maxParallel), node -> read(transports, node, timeout));
+    for (int i = 0; i < unread.size(); i++) {
+      byNode.put(unread.get(i).name(), fresh.get(i));
+    }
+    List<NodeMarker.Read> reads = nodes.stream().map(node -> byNode.get(node.name())).toList();
     List<String> refused = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);

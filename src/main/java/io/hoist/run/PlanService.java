@@ -25,6 +25,7 @@ public final class PlanService {
   private final TransportFactory transports;
   private final Map<String, String> secretValues;
   private final Path baseDir;
+  private volatile Map<String, io.hoist.command.NodeMarker.Read> markers = Map.of();
 
   /**
    * @param baseDir the directory a relative {@code file:} repository is resolved against (the
@@ -75,11 +76,13 @@ public final class PlanService {
       int batchCap,
       Map<String, Version> overrides) {
     Planner planner = new Planner(cluster);
+    Map<String, io.hoist.command.NodeMarker.Read> read = new java.util.HashMap<>();
     Map<String, Version> current =
         new java.util.HashMap<>(
             new ClusterInspection(
                     cluster, new Inspector(cluster, transports, secretValues), maxParallel)
-                .versions(nodes));
+                .versions(nodes, report -> read.put(report.node(), report.marker())));
+    markers = Map.copyOf(read);
     current.putAll(overrides);
     List<Version> available = ReleaseRepository.open(cluster.release(), baseDir).releases();
     return planner.plan(
@@ -92,5 +95,13 @@ public final class PlanService {
             force,
             batchCap,
             secretValues));
+  }
+
+  /**
+   * The node markers the last {@link #plan} read along with the versions (the version command reads
+   * both), by node name; empty before a plan.
+   */
+  public Map<String, io.hoist.command.NodeMarker.Read> markers() {
+    return markers;
   }
 }

@@ -181,6 +181,7 @@ public final class UpgradeService {
   private final Clock clock;
   private final boolean finalizeNow;
   private final Map<String, String> secretValues;
+  private final Map<String, io.hoist.command.NodeMarker.Read> knownMarkers;
 
   /**
    * @param releases stages the hops' releases
@@ -205,9 +206,14 @@ public final class UpgradeService {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.finalizeNow = false;
     this.secretValues = Map.of();
+    this.knownMarkers = Map.of();
   }
 
-  private UpgradeService(UpgradeService base, boolean finalizeNow, Map<String, String> secrets) {
+  private UpgradeService(
+      UpgradeService base,
+      boolean finalizeNow,
+      Map<String, String> secrets,
+      Map<String, io.hoist.command.NodeMarker.Read> knownMarkers) {
     this.cluster = base.cluster;
     this.transports = base.transports;
     this.releases = base.releases;
@@ -217,6 +223,7 @@ public final class UpgradeService {
     this.clock = base.clock;
     this.finalizeNow = finalizeNow;
     this.secretValues = Map.copyOf(secrets);
+    this.knownMarkers = Map.copyOf(knownMarkers);
   }
 
   /**
@@ -224,7 +231,16 @@ public final class UpgradeService {
    * --finalize}) or a role says {@code when: auto}; {@code secrets} render the finalize commands.
    */
   public UpgradeService finalizing(boolean finalizeNow, Map<String, String> secrets) {
-    return new UpgradeService(this, finalizeNow, secrets);
+    return new UpgradeService(this, finalizeNow, secrets, knownMarkers);
+  }
+
+  /**
+   * This service taking {@code markers} (read by the plan's version commands moments before, see
+   * {@link PlanService#markers()}) as the nodes' markers for its pre-flight refusal instead of
+   * reading them again; a node without a usable read there is read as before.
+   */
+  public UpgradeService knowingMarkers(Map<String, io.hoist.command.NodeMarker.Read> markers) {
+    return new UpgradeService(this, finalizeNow, secretValues, markers);
   }
 
   /**
@@ -663,6 +679,7 @@ public final class UpgradeService {
     NodeMarkers.refuseForeign(
         transports,
         touched,
+        knownMarkers,
         accepted,
         what,
         cluster.timeouts().command(),
