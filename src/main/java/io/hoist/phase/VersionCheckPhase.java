@@ -38,20 +38,23 @@ public final class VersionCheckPhase implements Phase {
     return PhaseId.VERSION_CHECK;
   }
 
+  /**
+   * Reads the running version, once, and answers for it: at the target, done (and, without {@code
+   * --force}, so is the node); at the plan's {@code from}, not done; any other version, or none, is
+   * refused here (a {@link PhaseFailure}, which the runner records as this phase's failure). One
+   * read serves the check and the answer: reading it again in {@link #run} cost one command per
+   * node.
+   */
   @Override
   public boolean isDone(PhaseContext context) {
-    ExecResult result = context.exec(id(), command(context), context.timeouts().command());
-    return result.isSuccess() && result.lastLine().equals(context.steps().to());
-  }
-
-  @Override
-  public void run(PhaseContext context) {
     ShellCommand command = command(context);
     ExecResult result = context.execOrFail(id(), command, context.timeouts().command());
     String running = result.lastLine();
-    String from = context.steps().from();
-    if (running.equals(from) || running.equals(context.steps().to())) {
-      return;
+    if (running.equals(context.steps().to())) {
+      return true;
+    }
+    if (running.equals(context.steps().from())) {
+      return false;
     }
     throw new PhaseFailure(
         id(),
@@ -64,9 +67,16 @@ public final class VersionCheckPhase implements Phase {
                 ? "nothing (`" + command.display() + "` printed nothing)"
                 : running)
             + ", the plan expected "
-            + from
+            + context.steps().from()
             + "; re-plan");
   }
+
+  /**
+   * Nothing left to do: the runner calls {@link #isDone} first, which read the version and refused
+   * any other than the plan's.
+   */
+  @Override
+  public void run(PhaseContext context) {}
 
   private ShellCommand command(PhaseContext context) {
     return context.requireStep(id()).commands().get(0);

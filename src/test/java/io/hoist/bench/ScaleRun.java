@@ -324,17 +324,15 @@ final class ScaleRun {
    * waves of commands (one delay each), in the order the command runs them:
    *
    * <ol>
-   *   <li>the plan reads every node's version, {@link FanOut#DEFAULT_MAX_PARALLEL} nodes at a time:
-   *       ceil(N / 32) waves;
-   *   <li>the pre-flight reads every node's marker ({@code HOME/.hoist/ongoing}), 32 at a time:
-   *       ceil(N / 32) waves;
-   *   <li>staging reads every node's version again, then probes whether the release is staged, each
-   *       32 at a time: 2 × ceil(N / 32) waves;
+   *   <li>the plan reads every node's version and marker ({@code HOME/.hoist/ongoing}, the same
+   *       command), {@link FanOut#DEFAULT_MAX_PARALLEL} nodes at a time: ceil(N / 32) waves; the
+   *       pre-flight marker refusal and the staging take those reads instead of asking again;
+   *   <li>staging probes whether the release is staged, 32 at a time: ceil(N / 32) waves;
    *   <li>the run, batch after batch: a batch lasts as long as its slowest node, whose commands are
-   *       one per command of each of its steps, plus the version check's and the install's "already
-   *       done?" checks, plus the node marker's write and removal (a health check passes on its
-   *       first try); the first batch of a serial role adds one wave (every member asked for the
-   *       leader at once); settle is 0.
+   *       one per command of each of its steps (the version check's read answers its "already
+   *       done?" question too), plus the install's "already done?" check, plus the node marker's
+   *       write and removal (a health check passes on its first try); the first batch of a serial
+   *       role adds one wave (every member asked for the leader at once); settle is 0.
    * </ol>
    *
    * The commands the wire counted must equal {@link #commands()}, or the pipeline did not run as
@@ -349,8 +347,8 @@ final class ScaleRun {
     static CriticalPath of(Plan plan, int n) {
       int fan = FanOut.DEFAULT_MAX_PARALLEL;
       int reads = (n + fan - 1) / fan;
-      int waves = 4 * reads;
-      long commands = 4L * n;
+      int waves = 2 * reads;
+      long commands = 2L * n;
       int batches = 0;
       for (Hop hop : plan.hops()) {
         Set<String> probed = new HashSet<>();
@@ -382,7 +380,7 @@ final class ScaleRun {
       int count = 2;
       for (Step step : steps.steps()) {
         count += step.commands().size();
-        if (step.phase() == PhaseId.VERSION_CHECK || step.phase() == PhaseId.INSTALL) {
+        if (step.phase() == PhaseId.INSTALL) {
           count++;
         }
       }

@@ -149,6 +149,20 @@ class PipelinePhasesTest {
   }
 
   @Test
+  void theVersionCheckReadsTheVersionOnce() throws IOException {
+    NodeOutcome outcome = runner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Status.UPGRADED, outcome.status(), outcome.message());
+    log.close();
+    List<String> reads =
+        Files.readAllLines(dir.resolve("n1.log")).stream()
+            .filter(line -> line.contains(" version-check stdout "))
+            .toList();
+    assertEquals(1, reads.size(), reads.toString());
+    assertTrue(reads.get(0).endsWith(" version-check stdout 1.0"), reads.toString());
+  }
+
+  @Test
   void aNodeAlreadyAtTheTargetIsNotTouchedAtAll() throws IOException {
     switchCurrentTo("2.0");
 
