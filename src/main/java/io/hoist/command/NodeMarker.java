@@ -121,6 +121,29 @@ public record NodeMarker(String run, String core, String started, String command
   }
 
   /**
+   * What {@link #writeBefore} prints on stdout, followed by the write's last message line, when the
+   * marker could not be written.
+   */
+  public static final String UNWRITTEN = "@@hoist-marker-unwritten@@";
+
+  /**
+   * The marker's write ({@link #writeCommand}) and then {@code command}, in one script: one command
+   * on the node instead of two. When the write fails, the script prints {@link #UNWRITTEN} and the
+   * write's last message line on stdout and exits 1 without running {@code command}. Shown (-v,
+   * messages) as {@code command} alone: the marker is hoist's own.
+   */
+  public ShellCommand writeBefore(String home, ShellCommand command) {
+    String script =
+        "if ! __hoist_m=$( { "
+            + writeCommand(home).script()
+            + "; } 2>&1 ); then\n  __hoist_m=${__hoist_m##*$'\\n'}\n  echo \""
+            + UNWRITTEN
+            + " $__hoist_m\"\n  exit 1\nfi\n"
+            + command.script();
+    return ShellCommand.masked(script, command.display());
+  }
+
+  /**
    * A shell fragment that prints {@link #HEADER}, then {@code absent}, or {@code present} and the
    * first {@link #MAX_BYTES} bytes of the marker; {@link #parseOutput} reads it back. It exits 0
    * whether or not there is a marker.

@@ -34,9 +34,14 @@ import java.util.Set;
  * <p>What hoist changed is recorded so that only that is put back: {@link RunRecord#retired} just
  * before the retire phase acts (when the node has rejoin commands), {@link RunRecord#rejoined} when
  * the rejoin phase, or the retire's after-undo, succeeded. With a {@link NodeMarker} (a run's
- * runner), the marker is written on the node before its first changing phase (a failure to write it
- * fails that phase before anything changed) and removed by {@link #finish} unless the node needs
- * attention; a node whose run stops by an exception (interrupt, kill) keeps it.
+ * runner), the marker is written on the node before its first changing phase: by the first phase
+ * that {@link Phase#takesMarkerClaim takes it} (the version check, in its own command, ahead of the
+ * version command), else in a command of its own as the first changing phase starts. A failure to
+ * write it fails that phase before anything ran. It is removed by {@link #finish} unless the node
+ * needs attention; a node whose run stops by an exception (interrupt, kill) keeps it.
+ *
+ * <p>A phase that {@link Phase#checksAsItRuns checks as it runs} (the install: its "already
+ * switched?" check and its switch are one command) counts as touched from its start.
  *
  * <p>Not thread-safe: one thread drives one node at a time. Only bugs and interruption ({@link
  * io.hoist.error.InterruptedRunException}) throw.
@@ -173,31 +178,55 @@ public final class NodeRun {
     phase.mayStart(context);
     record.phaseStarted(node, phase.id());
     Instant start = clock.instant();
+    MarkerClaim claim = null;
     try {
-      if (marker != null && !markerWritten && phase.id().changesTheNode()) {
-        writeMarker(phase.id());
+      if (marker != null && !markerWritten) {
+        if (phase.takesMarkerClaim()) {
+          // The version check reads only, but it comes first: its command writes the marker too,
+          // saving the node a command. Counted as written unless the node says otherwise (after a
+          // dropped connection the removal at the end is tried; it removes only this run's).
+          claim = new MarkerClaim(marker, context.node().layout().home(), node);
+          markerWritten = true;
+        } else if (phase.id().changesTheNode()) {
+          writeMarker(phase.id());
+        }
       }
       if (phase.id() == PhaseId.RETIRE && rejoins()) {
         // Before the retire acts: one that runs half-way may already have drained the node.
         record.retired(node);
       }
-      if (phase.isDone(context)) {
-        record.phaseEnded(
-            node, phase.id(), Outcome.SKIPPED_DONE, Duration.between(start, clock.instant()), "");
-        if (phase.isDoneForTheNode() && !anyRan) {
-          // Already at the target: nothing of the node is touched (kato's version check).
-          nodeDone = true;
-          return Result.NODE_DONE;
-        }
-        // Its effect is there (a resumed hop: the crashed run switched current): a rollback of
-        // this hop undoes it too.
+      if (phase.checksAsItRuns()) {
+        // Its check and its first command are one command: it may act before it answers.
         touched.push(phase);
-        return Result.SKIPPED;
+        if (phase.runUnlessDone(context)) {
+          record.phaseEnded(
+              node, phase.id(), Outcome.SKIPPED_DONE, Duration.between(start, clock.instant()), "");
+          return Result.SKIPPED;
+        }
+        anyRan = true;
+      } else {
+        boolean done = claim != null ? phase.isDone(context, claim) : phase.isDone(context);
+        if (done) {
+          record.phaseEnded(
+              node, phase.id(), Outcome.SKIPPED_DONE, Duration.between(start, clock.instant()), "");
+          if (phase.isDoneForTheNode() && !anyRan) {
+            // Already at the target: nothing of the node is touched (kato's version check).
+            nodeDone = true;
+            return Result.NODE_DONE;
+          }
+          // Its effect is there (a resumed hop: the crashed run switched current): a rollback of
+          // this hop undoes it too.
+          touched.push(phase);
+          return Result.SKIPPED;
+        }
+        anyRan = true;
+        touched.push(phase);
+        phase.run(context);
       }
-      anyRan = true;
-      touched.push(phase);
-      phase.run(context);
     } catch (PhaseFailure | TransportException e) {
+      if (claim != null && claim.unwritten()) {
+        markerWritten = false;
+      }
       failure = asFailure(phase.id(), e);
       failedPhase = phase.id();
       Duration took = Duration.between(start, clock.instant());

@@ -46,6 +46,49 @@ public interface Phase {
   void run(PhaseContext context);
 
   /**
+   * Whether {@link #isDone(PhaseContext, MarkerClaim)} writes the node marker ahead of its own
+   * command. {@link NodeRun} then hands it the marker's write instead of sending it as a command of
+   * its own: only a phase that reads only, and comes first on a node's way, should.
+   */
+  default boolean takesMarkerClaim() {
+    return false;
+  }
+
+  /**
+   * {@link #isDone(PhaseContext)}, with the node marker's write ahead of the phase's own command
+   * (same command), for a phase that {@link #takesMarkerClaim}.
+   *
+   * @throws PhaseFailure also when the node could not write the marker ({@link MarkerClaim#check};
+   *     nothing ran)
+   */
+  default boolean isDone(PhaseContext context, MarkerClaim claim) {
+    throw new UnsupportedOperationException(id().id() + " takes no marker claim");
+  }
+
+  /**
+   * Whether {@link #runUnlessDone} answers {@link #isDone} and does {@link #run} in fewer commands
+   * than the two would, so that the runner calls it instead of them. Such a phase counts as touched
+   * (undone on a failure) from its start: its first command may act.
+   */
+  default boolean checksAsItRuns() {
+    return false;
+  }
+
+  /**
+   * {@link #isDone}, then {@link #run} unless it was done, for a phase that {@link
+   * #checksAsItRuns}.
+   *
+   * @return true when the effect was there and nothing ran
+   */
+  default boolean runUnlessDone(PhaseContext context) {
+    if (isDone(context)) {
+      return true;
+    }
+    run(context);
+    return false;
+  }
+
+  /**
    * Reverses the action. Called in reverse phase order after a later phase (or this one) failed.
    * The default does nothing, for phases that change nothing.
    *

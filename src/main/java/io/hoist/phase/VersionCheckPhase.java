@@ -3,6 +3,7 @@ package io.hoist.phase;
 import io.hoist.command.ShellCommand;
 import io.hoist.model.PhaseId;
 import io.hoist.transport.ExecResult;
+import java.time.Duration;
 
 /**
  * Reads the running version with the plan's version command. The node must print the plan's {@code
@@ -47,8 +48,31 @@ public final class VersionCheckPhase implements Phase {
    */
   @Override
   public boolean isDone(PhaseContext context) {
+    return isDone(context, null);
+  }
+
+  /** The first command of a node's way, and it reads only: it writes the node marker too. */
+  @Override
+  public boolean takesMarkerClaim() {
+    return true;
+  }
+
+  /**
+   * As {@link #isDone(PhaseContext)}, with the node marker's write ahead of the version command in
+   * the same command when {@code claim} is given (a node's first phase: see {@link NodeRun#step}).
+   */
+  @Override
+  public boolean isDone(PhaseContext context, MarkerClaim claim) {
     ShellCommand command = command(context);
-    ExecResult result = context.execOrFail(id(), command, context.timeouts().command());
+    Duration timeout = context.timeouts().command();
+    ExecResult result =
+        context.exec(id(), claim == null ? command : claim.before(command), timeout);
+    if (claim != null) {
+      claim.check(id(), result);
+    }
+    if (!result.isSuccess()) {
+      throw new PhaseFailure(id(), context.failureMessage(id(), command, timeout, result));
+    }
     String running = result.lastLine();
     if (running.equals(context.steps().to())) {
       return true;

@@ -595,8 +595,33 @@ public final class ClusterRun {
     }
 
     @Override
+    public boolean takesMarkerClaim() {
+      return delegate.takesMarkerClaim();
+    }
+
+    @Override
+    public boolean isDone(PhaseContext context, io.hoist.phase.MarkerClaim claim) {
+      return delegate.isDone(context, claim);
+    }
+
+    @Override
+    public boolean isDoneForTheNode() {
+      return delegate.isDoneForTheNode();
+    }
+
+    @Override
     public void run(PhaseContext context) {
       delegate.run(context);
+    }
+
+    @Override
+    public boolean checksAsItRuns() {
+      return delegate.checksAsItRuns();
+    }
+
+    @Override
+    public boolean runUnlessDone(PhaseContext context) {
+      return delegate.runUnlessDone(context);
     }
 
     @Override

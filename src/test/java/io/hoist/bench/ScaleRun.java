@@ -7,7 +7,6 @@ import io.hoist.cli.Environment;
 import io.hoist.config.ClusterLoader;
 import io.hoist.model.Cluster;
 import io.hoist.model.Node;
-import io.hoist.model.PhaseId;
 import io.hoist.plan.Batch;
 import io.hoist.plan.Hop;
 import io.hoist.plan.NodeSteps;
@@ -330,9 +329,10 @@ final class ScaleRun {
    *   <li>staging probes whether the release is staged, 32 at a time: ceil(N / 32) waves;
    *   <li>the run, batch after batch: a batch lasts as long as its slowest node, whose commands are
    *       one per command of each of its steps (the version check's read answers its "already
-   *       done?" question too), plus the install's "already done?" check, plus the node marker's
-   *       write and removal (a health check passes on its first try); the first batch of a serial
-   *       role adds one wave (every member asked for the leader at once); settle is 0.
+   *       done?" question too and writes the node marker first; the install's "already done?" check
+   *       is in its first command), plus the node marker's removal (a health check passes on its
+   *       first try); the first batch of a serial role adds one wave (every member asked for the
+   *       leader at once); settle is 0.
    * </ol>
    *
    * The commands the wire counted must equal {@link #commands()}, or the pipeline did not run as
@@ -376,13 +376,11 @@ final class ScaleRun {
 
     /** The commands one node receives in the run. */
     static int commands(NodeSteps steps) {
-      // The node marker: written before the first changing phase, removed at the node's end.
-      int count = 2;
+      // The node marker: written in the version check's command, removed at the node's end. The
+      // install's "already done?" check is in its first command.
+      int count = 1;
       for (Step step : steps.steps()) {
         count += step.commands().size();
-        if (step.phase() == PhaseId.INSTALL) {
-          count++;
-        }
       }
       return count;
     }

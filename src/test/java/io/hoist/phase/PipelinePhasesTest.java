@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hoist.command.NodeMarker;
+import io.hoist.command.ShellCommand;
 import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
 import io.hoist.model.HealthCheck;
@@ -18,8 +20,10 @@ import io.hoist.phase.RecordedRun.Entry;
 import io.hoist.phase.RecordedRun.Kind;
 import io.hoist.plan.NodeSteps;
 import io.hoist.testing.Clusters;
+import io.hoist.transport.Transport;
 import io.hoist.transport.local.LocalTransport;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -160,6 +164,93 @@ class PipelinePhasesTest {
             .toList();
     assertEquals(1, reads.size(), reads.toString());
     assertTrue(reads.get(0).endsWith(" version-check stdout 1.0"), reads.toString());
+  }
+
+  @Test
+  void theVersionCheckWritesTheNodeMarkerInItsOwnCommandAndTheInstallChecksAsItSwitches()
+      throws IOException {
+    List<String> sent = new ArrayList<>();
+    PhaseContext context = context(Timeouts.defaults(), counting(sent));
+    // The marker is on the node while its product stops (the first changing command).
+    Files.writeString(
+        home.resolve("bin/acme"),
+        Files.readString(home.resolve("bin/acme"))
+            .replace(
+                "  stop) ",
+                "  stop) [ -f "
+                    + home.resolve(".hoist/ongoing")
+                    + " ] && touch "
+                    + dir.resolve("marked")
+                    + "; "));
+
+    NodeOutcome outcome = markingRunner().run(context, allPhases(false));
+
+    assertEquals(Status.UPGRADED, outcome.status(), outcome.message());
+    assertTrue(Files.exists(dir.resolve("marked")), "the marker was there when the node stopped");
+    assertFalse(Files.exists(home.resolve(".hoist/ongoing")), "removed at the node's end");
+    // One command per step (the version read also writes the marker; the install's check is in
+    // its switch), the two checks, the health check's one try, and the marker's removal.
+    assertEquals(
+        List.of(
+            "version-check",
+            "pre-validate",
+            "pre-validate",
+            "retire",
+            "stop",
+            "install",
+            "start",
+            "migrate",
+            "post-validate",
+            "rejoin",
+            "marker-removal"),
+        sent,
+        sent.toString());
+    assertEquals(home.resolve("releases/2.0"), Files.readSymbolicLink(home.resolve("current")));
+  }
+
+  @Test
+  void aMarkerThatCannotBeWrittenFailsTheVersionCheckBeforeAnythingRan() throws IOException {
+    Files.writeString(home.resolve(".hoist"), "a file where the marker's directory goes\n");
+
+    NodeOutcome outcome = markingRunner().run(context(Timeouts.defaults()), allPhases(false));
+
+    assertEquals(Status.FAILED_UNCHANGED, outcome.status(), outcome.message());
+    assertEquals(Optional.of(PhaseId.VERSION_CHECK), outcome.failedPhase());
+    assertTrue(
+        outcome
+            .message()
+            .startsWith(
+                "node n1: cannot write the node marker "
+                    + home
+                    + "/.hoist/ongoing (nothing was"
+                    + " changed on the node): "),
+        outcome.message());
+    assertEquals(List.of(), events(), "the version command did not even run");
+    assertEquals(List.of(), record.warnings(), "no removal of a marker that was never written");
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
+  }
+
+  @Test
+  void anInstallWhoseSwitchIsAlreadyDoneIsSkippedAndStillUndone() throws IOException {
+    List<String> sent = new ArrayList<>();
+    // A resumed hop whose crashed run had switched current (the product still runs 1.0); then
+    // the migration fails: the rollback switches current back.
+    Files.writeString(home.resolve("releases/2.0/VERSION"), "1.0\n");
+    switchCurrentTo("2.0");
+    Files.writeString(home.resolve("migrate-fails"), "");
+
+    NodeOutcome outcome =
+        runner().run(context(Timeouts.defaults(), counting(sent)), allPhases(false));
+
+    assertEquals(Status.FAILED_ROLLED_BACK, outcome.status(), outcome.message());
+    Entry install =
+        record.entries(Kind.PHASE_ENDED).stream()
+            .filter(e -> e.phase() == PhaseId.INSTALL)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Outcome.SKIPPED_DONE, install.outcome());
+    assertEquals(1, sent.stream().filter("install"::equals).count(), sent.toString());
+    assertEquals(home.resolve("releases/1.0"), Files.readSymbolicLink(home.resolve("current")));
   }
 
   @Test
@@ -309,6 +400,59 @@ class PipelinePhasesTest {
     return new PhaseRunner(record, Clock.systemUTC(), true);
   }
 
+  /** A runner that writes and removes the node marker, as an upgrade's does. */
+  private PhaseRunner markingRunner() {
+    return new PhaseRunner(
+        record,
+        Clock.systemUTC(),
+        true,
+        new NodeMarker("20261122T090000Z", "core-1", "2026-11-22T09:00:00Z", "upgrade"));
+  }
+
+  /**
+   * The node's transport, naming in {@code sent} the phase of every command it runs (the node log
+   * is the phase's sink; the marker's removal is the command whose script removes it).
+   */
+  private Transport counting(List<String> sent) {
+    return (Transport)
+        Proxy.newProxyInstance(
+            Transport.class.getClassLoader(),
+            new Class<?>[] {Transport.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("exec")) {
+                ShellCommand command = (ShellCommand) args[0];
+                sent.add(
+                    command.script().contains("rm -f -- ")
+                        ? "marker-removal"
+                        : phaseOf(command.script()));
+              }
+              try {
+                return method.invoke(transport, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  private String phaseOf(String script) {
+    String acme = home.resolve("bin/acme").toString();
+    if (script.contains("/current/VERSION") || script.contains("cat ")) {
+      return "version-check";
+    }
+    if (script.contains("@@hoist-install-done@@")) {
+      return "install";
+    }
+    for (String verb : List.of("check", "retire", "stop", "start", "migrate", "rejoin")) {
+      if (script.contains(acme + " " + verb)) {
+        return verb.equals("check") ? "pre-validate" : verb;
+      }
+    }
+    if (script.contains(acme + " health")) {
+      return "post-validate";
+    }
+    return script;
+  }
+
   private static List<Phase> allPhases(boolean ignoreCheckFailures) {
     return List.of(
         new VersionCheckPhase(),
@@ -323,6 +467,10 @@ class PipelinePhasesTest {
   }
 
   private PhaseContext context(Timeouts timeouts) {
+    return context(timeouts, transport);
+  }
+
+  private PhaseContext context(Timeouts timeouts, Transport via) {
     String acme = home.resolve("bin/acme").toString();
     Cluster cluster =
         Clusters.cluster("test")
@@ -341,7 +489,7 @@ class PipelinePhasesTest {
             .build();
     NodeSteps steps = Clusters.onlySteps(cluster, "n1", "1.0", "2.0");
     return new PhaseContext(
-        node, transport, steps, cluster.commandsFor(node, List.of()), timeouts, sleeps::add, log);
+        node, via, steps, cluster.commandsFor(node, List.of()), timeouts, sleeps::add, log);
   }
 
   private void switchCurrentTo(String version) throws IOException {

@@ -67,6 +67,7 @@ class ClusterRunTest {
   private final Set<String> failOn = ConcurrentHashMap.newKeySet();
   private final Set<String> undoFailsOn = ConcurrentHashMap.newKeySet();
   private final Set<String> interruptOn = ConcurrentHashMap.newKeySet();
+  private final Set<String> alreadyThere = ConcurrentHashMap.newKeySet();
   private volatile Thread runThread;
   private LocalTransport core;
 
@@ -168,6 +169,21 @@ class ClusterRunTest {
     assertFalse(lines().stream().anyMatch(l -> l.startsWith("p") || l.startsWith("probe")));
     assertEquals(5, result.exitCode(), "nodes were left out");
     assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  @Test
+  void aNodeItsVersionCheckFindsAtTheTargetIsNotTouched() throws IOException {
+    // Upgraded by someone else between the plan and its batch: the run's phases are wrapped
+    // (Stoppable), and the wrapper once dropped "done for the node", so the node went on through
+    // every phase.
+    Cluster cluster = cluster(hooks());
+    alreadyThere.add("w2");
+
+    RunResult result = run(cluster, plan(cluster, "2.0", "1.0"));
+
+    assertEquals(State.ALREADY_AT_TARGET, result.node("w2").orElseThrow().state());
+    assertEquals(List.of(), lines().stream().filter(l -> l.startsWith("w2:")).toList());
+    assertEquals(State.UPGRADED, result.node("w3").orElseThrow().state());
   }
 
   @Test
@@ -517,7 +533,7 @@ class ClusterRunTest {
             cluster,
             plan,
             n -> new LocalTransport(n, dir),
-            steps -> List.of(new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
+            steps -> List.of(new AtTarget(), new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
             new PhaseRunner(new RecordedRun(), runClock, rollback),
             sleeps::add,
             HookRunner.on(core, Duration.ofSeconds(10)),
@@ -642,6 +658,27 @@ class ClusterRunTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** A version check: done, for the whole node, on the nodes in {@link #alreadyThere}. */
+  private final class AtTarget implements Phase {
+    @Override
+    public PhaseId id() {
+      return PhaseId.VERSION_CHECK;
+    }
+
+    @Override
+    public boolean isDone(PhaseContext context) {
+      return alreadyThere.contains(context.node().name());
+    }
+
+    @Override
+    public boolean isDoneForTheNode() {
+      return true;
+    }
+
+    @Override
+    public void run(PhaseContext context) {}
   }
 
   /** Appends "node:phase@version" and tracks how many nodes of each role run at once. */

@@ -37,6 +37,25 @@ class TransportWrappersTest {
     assertEquals(List.of(), missing, wrapper.getName() + " leaves these to Transport's defaults");
   }
 
+  /** The same for a phase that wraps another (the run's phases, stopped on an interrupt). */
+  @ParameterizedTest
+  @ValueSource(strings = {"io.hoist.run.ClusterRun$Stoppable"})
+  void aPhaseWrapperOverridesEveryDefaultMethod(String name) throws Exception {
+    Class<?> wrapper = Class.forName(name);
+    List<String> missing = new ArrayList<>();
+    for (Method method : io.hoist.phase.Phase.class.getMethods()) {
+      if (!method.isDefault()) {
+        continue;
+      }
+      try {
+        wrapper.getDeclaredMethod(method.getName(), method.getParameterTypes());
+      } catch (NoSuchMethodException e) {
+        missing.add(method.getName() + Arrays.toString(method.getParameterTypes()));
+      }
+    }
+    assertEquals(List.of(), missing, wrapper.getName() + " leaves these to Phase's defaults");
+  }
+
   @SuppressWarnings("unused")
   private static final Class<?> MASKING = MaskingTransport.class;
 }

@@ -35,8 +35,10 @@ import java.util.regex.Pattern;
  *   <li>the install phase's check ({@code test -d REL && test "$(readlink -f HOME/current)" = ...})
  *       and the atomic switch ({@code ln -sfn REL TMP && mv -Tf TMP HOME/current}, also the undo's
  *       form): exit 1 when {@code REL} is not staged;
- *   <li>the node marker's read (alone, or after the version command), write and removal ({@link
- *       io.hoist.command.NodeMarker});
+ *   <li>the node marker's read (alone, or after the version command), write (alone, or ahead of the
+ *       version command) and removal ({@link io.hoist.command.NodeMarker});
+ *   <li>the install phase's check and first command in one ({@code if CHECK; then
+ *       echo @@hoist-install-done@@ ...; fi} then the command);
  *   <li>{@code sim stop|start|health|migrate|retire|rejoin|check|leader}: the product; {@code
  *       health} and {@code migrate} fail while it is stopped, {@code leader} exits 0 on the leader
  *       only.
@@ -55,6 +57,10 @@ public final class SimulatedTransport implements Transport {
       Pattern.compile(
           "(?:if ! test -d (\\S+); then echo .* >&2; exit 1; fi|test -d (\\S+))"
               + " && ln -sfn (\\S+) (\\S+) && mv -Tf (\\S+) (\\S+)");
+  private static final String CLAIM_START = "if ! __hoist_m=$( { ";
+  private static final String CLAIM_END = "; } 2>&1 ); then\n";
+  private static final Pattern INSTALL_FOLD =
+      Pattern.compile("if (test -d .*); then\n  echo @@hoist-install-done@@\n  exit 0\nfi\n");
   private static final Pattern SIM = Pattern.compile("sim (\\w+)(?: .*)?");
   private static final Pattern FIRST_ASSIGNMENT = Pattern.compile("(?m)^d=(\\S+)$");
   private static final Pattern PRUNE_LIST = Pattern.compile("(?m)^for n in (.*); do$");
@@ -157,6 +163,23 @@ public final class SimulatedTransport implements Transport {
   private Answer answer(String script) {
     String home = state.home();
     String marker = home + "/.hoist/ongoing";
+    if (script.startsWith(CLAIM_START) && script.contains(CLAIM_END)) {
+      // The marker's write ahead of another command (NodeMarker#writeBefore): both, in order.
+      int end = script.indexOf(CLAIM_END);
+      Answer write = answer(script.substring(CLAIM_START.length(), end));
+      if (write.exit() != 0) {
+        return new Answer(1, List.of("@@hoist-marker-unwritten@@ " + write.stderr()), "");
+      }
+      return answer(script.substring(script.indexOf("\nfi\n", end) + 4));
+    }
+    Matcher fold = INSTALL_FOLD.matcher(script);
+    if (fold.lookingAt()) {
+      // The install phase's check, then (not done) its first command.
+      Answer check = answer(fold.group(1));
+      return check.exit() == 0
+          ? Answer.ok("@@hoist-install-done@@")
+          : answer(script.substring(fold.end()));
+    }
     if (script.contains("@@hoist-marker@@") && script.contains("echo present")) {
       // The marker read, alone (a run's pre-flight) or after the version command (inspect, plan).
       List<String> lines = new ArrayList<>();

@@ -1,0 +1,59 @@
+package io.hoist.phase;
+
+import io.hoist.command.NodeMarker;
+import io.hoist.command.ShellCommand;
+import io.hoist.model.PhaseId;
+import io.hoist.transport.ExecResult;
+
+/**
+ * The node marker's write, run in the same command as a phase's first command and ahead of it
+ * ({@link NodeMarker#writeBefore}): {@link NodeRun} hands one to a phase that {@link
+ * Phase#takesMarkerClaim takes it} (the version check, the first command of a node's way), so that
+ * claiming the node costs no command of its own.
+ */
+public final class MarkerClaim {
+
+  private final NodeMarker marker;
+  private final String home;
+  private final String node;
+  private boolean unwritten;
+
+  MarkerClaim(NodeMarker marker, String home, String node) {
+    this.marker = marker;
+    this.home = home;
+    this.node = node;
+  }
+
+  /** {@code command} with the marker's write ahead of it. */
+  public ShellCommand before(ShellCommand command) {
+    return marker.writeBefore(home, command);
+  }
+
+  /**
+   * Reads the result of {@link #before}'s command.
+   *
+   * @throws PhaseFailure when the node said the marker could not be written (its command did not
+   *     run, nothing was changed)
+   */
+  public void check(PhaseId phase, ExecResult result) {
+    for (String line : result.stdoutTail().split("\n", -1)) {
+      if (line.startsWith(NodeMarker.UNWRITTEN)) {
+        unwritten = true;
+        String reason = line.substring(NodeMarker.UNWRITTEN.length()).strip();
+        throw new PhaseFailure(
+            phase,
+            "node "
+                + node
+                + ": cannot write the node marker "
+                + NodeMarker.path(home)
+                + " (nothing was changed on the node)"
+                + (reason.isEmpty() ? "" : ": " + reason));
+      }
+    }
+  }
+
+  /** Whether the node said the marker could not be written. */
+  boolean unwritten() {
+    return unwritten;
+  }
+}
