@@ -833,7 +833,7 @@ final class UpgradeCommand implements Callable<Integer> {
               version -> Progress.download(version.text(), console, env),
               result -> console.note(Text.staged(result)),
               console::note,
-              live,
+              console.isJson() ? io.hoist.phase.RunRecord.both(live, Json.warmsTheReport()) : live,
               context.invocation(spec, "upgrade"));
     }
     return UpgradeReport.print(context.cluster().name(), context.cluster(), plan, upgrade, console);

@@ -121,24 +121,25 @@ public record NodeMarker(String run, String core, String started, String command
   }
 
   /**
-   * What {@link #writeBefore} prints on stdout, followed by the write's last message line, when the
-   * marker could not be written.
+   * What {@link #writeBefore} prints on stdout when the marker could not be written (the write's
+   * own messages, the reason, go to stderr).
    */
   public static final String UNWRITTEN = "@@hoist-marker-unwritten@@";
 
   /**
    * The marker's write ({@link #writeCommand}) and then {@code command}, in one script: one command
-   * on the node instead of two. When the write fails, the script prints {@link #UNWRITTEN} and the
-   * write's last message line on stdout and exits 1 without running {@code command}. Shown (-v,
+   * on the node instead of two. When the write fails, the script prints {@link #UNWRITTEN} on
+   * stdout (its messages went to stderr) and exits 1 without running {@code command}. Shown (-v,
    * messages) as {@code command} alone: the marker is hoist's own.
    */
   public ShellCommand writeBefore(String home, ShellCommand command) {
+    // No $(...) around the write to catch its message: that is one more fork on every node.
     String script =
-        "if ! __hoist_m=$( { "
+        "{ "
             + writeCommand(home).script()
-            + "; } 2>&1 ); then\n  __hoist_m=${__hoist_m##*$'\\n'}\n  echo \""
+            + "; } || {\n  echo "
             + UNWRITTEN
-            + " $__hoist_m\"\n  exit 1\nfi\n"
+            + "\n  exit 1\n}\n"
             + command.script();
     return ShellCommand.masked(script, command.display());
   }

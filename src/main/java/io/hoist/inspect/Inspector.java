@@ -235,9 +235,10 @@ public final class Inspector {
 
   private TimedCommand diskCommand(Node node) {
     String home = node.layout().home();
-    // The last line is read (checkDisk): no `| tail -n 1`, one program less on every node.
-    return new TimedCommand(
-        ShellCommand.of("df -Pk -- " + ShellQuote.quote(home)), cluster.timeouts().command());
+    // The last line is read (checkDisk): no `| tail -n 1`, one program less on every node. `exec`:
+    // the shell (a batch's subshell, or bash -c) becomes df instead of forking once more for it.
+    String df = "df -Pk -- " + ShellQuote.quote(home);
+    return new TimedCommand(ShellCommand.masked("exec " + df, df), cluster.timeouts().command());
   }
 
   private static Outcome checkDisk(ExecResult result, Node node) {

@@ -1,7 +1,5 @@
 package io.hoist.journal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoist.model.PhaseId;
 import io.hoist.phase.NodeOutcome;
 import io.hoist.phase.Outcome;
@@ -40,8 +38,6 @@ public final class Journal implements RunRecord, AutoCloseable {
 
   /** The journal's file name in a run's directory. */
   public static final String FILE = "journal.jsonl";
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Forces what was written to a file descriptor to the disk. */
   @FunctionalInterface
@@ -302,8 +298,8 @@ public final class Journal implements RunRecord, AutoCloseable {
     Objects.requireNonNull(event, "event");
     byte[] line;
     try {
-      line = (MAPPER.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
+      line = (JsonText.of(event) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (UncheckedIOException e) {
       throw new IllegalStateException("a journal event cannot be written as JSON: " + event, e);
     }
     long mine;

@@ -1,7 +1,6 @@
 package io.hoist.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoist.error.LockedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,8 +34,6 @@ import java.util.Set;
  * be trusted).
  */
 public final class RunLock implements AutoCloseable {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final FileChannel channel;
   private final FileLock lock;
@@ -110,7 +107,7 @@ public final class RunLock implements AutoCloseable {
       Files.deleteIfExists(temp);
       Files.createFile(
           temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(temp, MAPPER.writeValueAsString(record) + "\n", StandardCharsets.UTF_8);
+      Files.writeString(temp, JsonText.of(record) + "\n", StandardCharsets.UTF_8);
       Files.move(
           temp, ownerFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return new RunLock(channel, lock, ownerFile, stale);
@@ -159,11 +156,14 @@ public final class RunLock implements AutoCloseable {
       if (!Files.exists(ownerFile)) {
         return null;
       }
-      JsonNode node = MAPPER.readTree(Files.readString(ownerFile, StandardCharsets.UTF_8));
-      return node == null || node.isMissingNode() ? MAPPER.createObjectNode() : node;
+      JsonNode node =
+          JsonText.Mapper.INSTANCE.readTree(Files.readString(ownerFile, StandardCharsets.UTF_8));
+      return node == null || node.isMissingNode()
+          ? JsonText.Mapper.INSTANCE.createObjectNode()
+          : node;
     } catch (IOException e) {
       // A damaged owner record still means someone held the lock.
-      return MAPPER.createObjectNode();
+      return JsonText.Mapper.INSTANCE.createObjectNode();
     }
   }
 

@@ -37,9 +37,9 @@ public final class MarkerClaim {
    */
   public void check(PhaseId phase, ExecResult result) {
     for (String line : result.stdoutTail().split("\n", -1)) {
-      if (line.startsWith(NodeMarker.UNWRITTEN)) {
+      if (line.equals(NodeMarker.UNWRITTEN)) {
         unwritten = true;
-        String reason = line.substring(NodeMarker.UNWRITTEN.length()).strip();
+        String reason = lastLine(result.stderrTail());
         throw new PhaseFailure(
             phase,
             "node "
@@ -50,6 +50,11 @@ public final class MarkerClaim {
                 + (reason.isEmpty() ? "" : ": " + reason));
       }
     }
+  }
+
+  private static String lastLine(String text) {
+    String[] lines = text.strip().split("\n");
+    return lines[lines.length - 1].strip();
   }
 
   /** Whether the node said the marker could not be written. */

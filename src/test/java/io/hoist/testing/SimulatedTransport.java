@@ -57,8 +57,9 @@ public final class SimulatedTransport implements Transport {
       Pattern.compile(
           "(?:if ! test -d (\\S+); then echo .* >&2; exit 1; fi|test -d (\\S+))"
               + " && ln -sfn (\\S+) (\\S+) && mv -Tf (\\S+) (\\S+)");
-  private static final String CLAIM_START = "if ! __hoist_m=$( { ";
-  private static final String CLAIM_END = "; } 2>&1 ); then\n";
+  private static final String CLAIM_START = "{ ";
+  private static final String CLAIM_END =
+      "; } || {\n  echo @@hoist-marker-unwritten@@\n  exit 1\n}\n";
   private static final Pattern INSTALL_FOLD =
       Pattern.compile("if (test -d .*); then\n  echo @@hoist-install-done@@\n  exit 0\nfi\n");
   private static final Pattern SIM = Pattern.compile("sim (\\w+)(?: .*)?");
@@ -168,9 +169,9 @@ public final class SimulatedTransport implements Transport {
       int end = script.indexOf(CLAIM_END);
       Answer write = answer(script.substring(CLAIM_START.length(), end));
       if (write.exit() != 0) {
-        return new Answer(1, List.of("@@hoist-marker-unwritten@@ " + write.stderr()), "");
+        return new Answer(1, List.of("@@hoist-marker-unwritten@@"), write.stderr());
       }
-      return answer(script.substring(script.indexOf("\nfi\n", end) + 4));
+      return answer(script.substring(end + CLAIM_END.length()));
     }
     Matcher fold = INSTALL_FOLD.matcher(script);
     if (fold.lookingAt()) {
