@@ -107,15 +107,16 @@ public record NodeMarker(String run, String core, String started, String command
    */
   public ShellCommand removeCommand(String home) {
     String file = ShellQuote.quote(path(home));
-    // Its first line names the run (format() writes it first).
+    // Its first line names the run (format() writes it first). Read by the shell itself (`read`,
+    // not $(head ...)): one program started on the node (rm), not a fork and two.
     return ShellCommand.of(
         "if [ -e "
             + file
-            + " ] && [ \"$(head -n 1 -- "
+            + " ] && { IFS= read -r __hoist_l < "
             + file
-            + ")\" = "
+            + "; [ \"$__hoist_l\" = "
             + ShellQuote.quote("run=" + run)
-            + " ]; then rm -f -- "
+            + " ]; }; then rm -f -- "
             + file
             + "; fi");
   }

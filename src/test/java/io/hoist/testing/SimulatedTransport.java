@@ -208,8 +208,9 @@ public final class SimulatedTransport implements Transport {
       state.marker(String.join("\n", printf.strip().split(" ")) + "\n");
       return Answer.ok();
     }
-    if (script.startsWith("if [ -e " + marker + " ] && [ \"$(head -n 1 -- " + marker + ")\" = ")) {
-      String run = script.substring(script.indexOf(")\" = ") + 5, script.indexOf(" ]; then rm"));
+    if (script.startsWith(
+        "if [ -e " + marker + " ] && { IFS= read -r __hoist_l < " + marker + "; [ \"$__hoist_l\" = ")) {
+      String run = script.substring(script.indexOf("\" = ") + 4, script.indexOf(" ]; }; then rm"));
       String text = state.marker();
       if (text != null && text.startsWith(run + "\n")) {
         state.marker(null);
