@@ -209,7 +209,11 @@ public final class SimulatedTransport implements Transport {
       return Answer.ok();
     }
     if (script.startsWith(
-        "if [ -e " + marker + " ] && { IFS= read -r __hoist_l < " + marker + "; [ \"$__hoist_l\" = ")) {
+        "if [ -e "
+            + marker
+            + " ] && { IFS= read -r __hoist_l < "
+            + marker
+            + "; [ \"$__hoist_l\" = ")) {
       String run = script.substring(script.indexOf("\" = ") + 4, script.indexOf(" ]; }; then rm"));
       String text = state.marker();
       if (text != null && text.startsWith(run + "\n")) {
