@@ -39,17 +39,24 @@ public final class MarkerClaim {
     for (String line : result.stdoutTail().split("\n", -1)) {
       if (line.equals(NodeMarker.UNWRITTEN)) {
         unwritten = true;
-        String reason = lastLine(result.stderrTail());
-        throw new PhaseFailure(
-            phase,
-            "node "
-                + node
-                + ": cannot write the node marker "
-                + NodeMarker.path(home)
-                + " (nothing was changed on the node)"
-                + (reason.isEmpty() ? "" : ": " + reason));
+        throw unwritten(phase, node, home, lastLine(result.stderrTail()));
       }
     }
+  }
+
+  /**
+   * The failure of a phase before which the node marker could not be written: "node N: cannot write
+   * the node marker PATH (nothing was changed on the node): REASON".
+   */
+  static PhaseFailure unwritten(PhaseId phase, String node, String home, String reason) {
+    return new PhaseFailure(
+        phase,
+        "node "
+            + node
+            + ": cannot write the node marker "
+            + NodeMarker.path(home)
+            + " (nothing was changed on the node)"
+            + (reason.isEmpty() ? "" : ": " + reason));
   }
 
   private static String lastLine(String text) {

@@ -118,14 +118,7 @@ public final class NodeRun {
           e);
     }
     if (!result.isSuccess()) {
-      throw new PhaseFailure(
-          phase,
-          "node "
-              + node
-              + ": cannot write the node marker "
-              + NodeMarker.path(home)
-              + " (nothing was changed on the node): "
-              + result.lastLine());
+      throw MarkerClaim.unwritten(phase, node, home, result.lastLine());
     }
     markerWritten = true;
   }
