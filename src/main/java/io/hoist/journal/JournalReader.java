@@ -2,7 +2,6 @@ package io.hoist.journal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoist.error.ValidationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +18,6 @@ import java.util.List;
  * the line.
  */
 public final class JournalReader {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
    * The events of a journal.
@@ -77,7 +74,7 @@ public final class JournalReader {
 
   private static JsonNode parse(String line) {
     try {
-      return MAPPER.readTree(line);
+      return JsonText.Mapper.INSTANCE.readTree(line);
     } catch (JsonProcessingException e) {
       return null;
     }

@@ -66,7 +66,7 @@ final class JsonText {
     }
   }
 
-  /** The mapper, made the first time a value needs it. */
+  /** The package's mapper (also for reading journals and lock records), made on first need. */
   static final class Mapper {
     static final ObjectMapper INSTANCE = new ObjectMapper();
 

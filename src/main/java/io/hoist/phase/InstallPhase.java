@@ -85,7 +85,7 @@ public final class InstallPhase implements Phase {
                     + first.script(),
                 first.display()),
             context.timeouts().switchRelease());
-    if (result.isSuccess() && result.stdoutTail().strip().equals(ALREADY)) {
+    if (result.stdoutTail().strip().equals(ALREADY)) { // execOrFail: it exited 0
       return true;
     }
     for (ShellCommand command : commands.subList(1, commands.size())) {
