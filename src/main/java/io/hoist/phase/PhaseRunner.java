@@ -4,6 +4,7 @@ import io.hoist.command.NodeMarker;
 import io.hoist.error.InterruptedRunException;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Runs one node's phases in order, recording each ({@link NodeRun}), and on a failure, unless built
@@ -67,6 +68,17 @@ public final class PhaseRunner {
    * the exception goes on (the node is left where it is, for a resume).
    */
   public NodeOutcome run(PhaseContext context, List<Phase> phases) {
+    return run(context, phases, outcome -> {});
+  }
+
+  /**
+   * As {@link #run(PhaseContext, List)}, telling {@code decided} the node's outcome as soon as it
+   * is known: after the node's last phase (or its rollback), before {@link NodeRun#finish} removes
+   * the node marker (a command on the node) and records the node's end. A rolling run starts its
+   * next batch then, so that the marker's removal is not on the run's critical path; it waits for
+   * this call to return before it ends. Not called when an interruption propagates.
+   */
+  public NodeOutcome run(PhaseContext context, List<Phase> phases, Consumer<NodeOutcome> decided) {
     NodeRun run = start(context);
     for (Phase phase : phases) {
       NodeRun.Result result;
@@ -78,7 +90,7 @@ public final class PhaseRunner {
         }
         run.rollBack(
             "interrupted before " + phase.id().id() + "; rolled back to " + context.steps().from());
-        return run.finish();
+        return finish(run, decided);
       }
       if (result == NodeRun.Result.NODE_DONE) {
         break;
@@ -90,6 +102,11 @@ public final class PhaseRunner {
         break;
       }
     }
+    return finish(run, decided);
+  }
+
+  private static NodeOutcome finish(NodeRun run, Consumer<NodeOutcome> decided) {
+    decided.accept(run.outcome());
     return run.finish();
   }
 }

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,7 +71,14 @@ import java.util.function.Function;
  * phase ({@link State#INTERRUPTED}), {@code after_cluster} runs and the result says {@code
  * interrupted}; the interrupt flag is set again on return.
  *
- * <p>One executor per run, sized for the largest batch. Blocking; one {@link #run()} per instance.
+ * <p>A batch is over for the run once each of its nodes' outcome is known ({@link PhaseRunner#run(
+ * PhaseContext, List, java.util.function.Consumer)}): the next batch starts while the finished
+ * nodes still remove their node marker and record their end. Each hop, and the run, waits for those
+ * before it ends, so that a node's end is always in the journal before {@code after_cluster} and
+ * the report, and a node killed in between is still open there (a resume takes it up again).
+ *
+ * <p>One executor per run, sized for twice the largest batch (one batch running, the one before it
+ * finishing). Blocking; one {@link #run()} per instance.
  */
 public final class ClusterRun {
 
@@ -99,6 +107,9 @@ public final class ClusterRun {
 
   /** Set when the run stopped because the maintenance window closed. */
   private java.time.Instant windowClosedAt;
+
+  /** The node tasks of this hop whose outcome is known and that may still be finishing. */
+  private final List<Future<?>> finishing = new ArrayList<>();
 
   /**
    * What may stop a rolling run besides a failure: a failure budget, a maintenance window.
@@ -245,7 +256,7 @@ public final class ClusterRun {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService pool =
         Executors.newFixedThreadPool(
-            size,
+            oneShotWindow.isPresent() ? size : 2 * size,
             r -> {
               Thread thread = new Thread(r, "hoist-node-" + threads.incrementAndGet());
               thread.setDaemon(true);
@@ -282,9 +293,23 @@ public final class ClusterRun {
       SharedTransports shared,
       Map<String, NodeLog> logs,
       Map<String, NodeState> states) {
+    try {
+      return runHopsFinishing(pool, shared, logs, states);
+    } finally {
+      awaitFinishing();
+    }
+  }
+
+  private boolean runHopsFinishing(
+      ExecutorService pool,
+      SharedTransports shared,
+      Map<String, NodeLog> logs,
+      Map<String, NodeState> states) {
     boolean interrupted = false;
     hops:
     for (Hop hop : plan.hops()) {
+      // The nodes of the hop before have recorded their end: a node of both hops starts clean.
+      awaitFinishing();
       List<Batch> order = new ArrayList<>(hop.batches());
       List<String> probed = new ArrayList<>();
       for (int i = 0; i < order.size(); i++) {
@@ -462,14 +487,17 @@ public final class ClusterRun {
     return outcome.success();
   }
 
-  /** Runs a batch's nodes at once; whether every node succeeded. */
+  /**
+   * Runs a batch's nodes at once until each one's outcome is known; whether every node succeeded.
+   * Their tasks go on (marker removal, end recorded) into {@link #finishing}.
+   */
   private boolean runBatch(
       Batch batch,
       ExecutorService pool,
       SharedTransports shared,
       Map<String, NodeLog> logs,
       Map<String, NodeState> states) {
-    List<Future<?>> futures = new ArrayList<>();
+    List<CompletableFuture<Void>> decided = new ArrayList<>();
     for (NodeSteps steps : batch.nodes()) {
       Node node = node(steps.node());
       PhaseContext context = context(steps, shared, logs);
@@ -477,35 +505,66 @@ public final class ClusterRun {
           phasesFor.apply(steps).stream().map(p -> (Phase) new Stoppable(p, stopping)).toList();
       NodeState state = states.get(node.name());
       state.started(steps);
-      futures.add(
+      CompletableFuture<Void> known = new CompletableFuture<>();
+      decided.add(known);
+      finishing.add(
           pool.submit(
               () -> {
                 try {
-                  state.ended(steps, runner.run(context, phases));
+                  runner.run(
+                      context,
+                      phases,
+                      outcome -> {
+                        state.ended(steps, outcome);
+                        known.complete(null);
+                      });
                 } catch (InterruptedRunException e) {
                   state.interrupted();
+                } catch (RuntimeException | Error e) {
+                  known.completeExceptionally(e);
+                  throw e;
                 } finally {
                   // The node's hop is over: its log holds no file open across the rest of the run.
                   context.log().close();
+                  known.complete(null);
                 }
               }));
     }
-    for (Future<?> future : futures) {
-      while (true) {
-        try {
-          future.get();
-          break;
-        } catch (InterruptedException e) {
-          // Let running nodes finish their current phase, then stop.
-          stopping.set(true);
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof RuntimeException re
-              ? re
-              : new IllegalStateException(e.getCause());
-        }
-      }
+    for (CompletableFuture<Void> known : decided) {
+      await(known);
     }
     return batch.nodes().stream().allMatch(n -> states.get(n.node()).ok());
+  }
+
+  /** Waits for every node task still finishing (a bug in one is thrown here). */
+  private void awaitFinishing() {
+    try {
+      for (Future<?> task : finishing) {
+        await(task);
+      }
+    } finally {
+      finishing.clear();
+    }
+  }
+
+  /** Waits for {@code future}; an interrupt meanwhile stops the run (nodes end their phase). */
+  private void await(Future<?> future) {
+    while (true) {
+      try {
+        future.get();
+        return;
+      } catch (InterruptedException e) {
+        // Let running nodes finish their current phase, then stop.
+        stopping.set(true);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw e.getCause() instanceof RuntimeException re
+            ? re
+            : new IllegalStateException(e.getCause());
+      }
+    }
   }
 
   private void moveLeaderLast(List<Batch> order, int first, String role, SharedTransports shared) {

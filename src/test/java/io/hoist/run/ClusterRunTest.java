@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hoist.command.NodeMarker;
+import io.hoist.command.ShellCommand;
 import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
 import io.hoist.model.Hooks;
@@ -14,17 +16,21 @@ import io.hoist.model.Role;
 import io.hoist.model.SshSettings;
 import io.hoist.model.TransportKind;
 import io.hoist.phase.NodeOutcome;
+import io.hoist.phase.Outcome;
 import io.hoist.phase.Phase;
 import io.hoist.phase.PhaseContext;
 import io.hoist.phase.PhaseFailure;
 import io.hoist.phase.PhaseRunner;
 import io.hoist.phase.RecordedRun;
+import io.hoist.phase.RunRecord;
 import io.hoist.plan.Plan;
 import io.hoist.plan.PlanRequest;
 import io.hoist.plan.Planner;
 import io.hoist.release.Version;
 import io.hoist.run.RunResult.State;
 import io.hoist.testing.Clusters;
+import io.hoist.transport.ExecResult;
+import io.hoist.transport.OutputSink;
 import io.hoist.transport.local.LocalTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -485,6 +491,145 @@ class ClusterRunTest {
   }
 
   /** A clock the test sets; its zone is UTC. */
+  @Test
+  void theNextBatchStartsWhileTheLastOneRemovesItsMarkersAndTheRunWaitsForThem()
+      throws IOException {
+    Cluster cluster = cluster(hooks());
+    NodeMarker marker = new NodeMarker("run-1", "core", "2026-11-22T10:00:00Z", "upgrade");
+    // w1 and w2 (the first batch) hold their marker's removal until w3 (the next batch) has
+    // started; were the next batch waiting for it, they would wait out the 10 s and say so.
+    Map<String, Boolean> sawNextBatch = new ConcurrentHashMap<>();
+    io.hoist.transport.TransportFactory transports =
+        n ->
+            new Delegating(new LocalTransport(n, dir)) {
+              @Override
+              public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
+                String node = n.name();
+                boolean removal =
+                    command.script().equals(marker.removeCommand(n.layout().home()).script());
+                if (removal && node.startsWith("w") && !node.equals("w3")) {
+                  sawNextBatch.put(node, waitFor(() -> nodeLines().contains("w3:install@3.0")));
+                }
+                ExecResult result = delegate.exec(command, timeout, sink);
+                if (removal) {
+                  append(node + ":unmarked");
+                }
+                return result;
+              }
+            };
+    RunRecord ends =
+        new RunRecord() {
+          @Override
+          public void phaseStarted(String node, PhaseId phase) {}
+
+          @Override
+          public void phaseEnded(
+              String node, PhaseId phase, Outcome outcome, Duration duration, String message) {}
+
+          @Override
+          public void undoStarted(String node, PhaseId phase) {}
+
+          @Override
+          public void undoEnded(
+              String node, PhaseId phase, Outcome outcome, Duration duration, String message) {}
+
+          @Override
+          public void nodeEnded(NodeOutcome outcome) {
+            append(outcome.node() + ":ended");
+          }
+        };
+    runThread = Thread.currentThread();
+    RunResult result =
+        new ClusterRun(
+                cluster,
+                plan(cluster, "3.0", "2.0"),
+                transports,
+                steps ->
+                    List.of(new AtTarget(), new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
+                new PhaseRunner(
+                    RunRecord.both(new RecordedRun(), ends), Clock.systemUTC(), true, marker),
+                sleeps::add,
+                HookRunner.on(core, Duration.ofSeconds(10)),
+                logs,
+                Clock.systemUTC(),
+                null,
+                ClusterRun.Limits.NONE)
+            .run();
+
+    assertEquals(0, result.exitCode(), result.toString());
+    assertEquals(Map.of("w1", true, "w2", true), sawNextBatch);
+    List<String> lines = nodeLines();
+    for (String node : List.of("w1", "w2", "w3", "p1", "p2", "p3")) {
+      // Every node removed its marker, then recorded its end; all before after_cluster ran.
+      assertTrue(
+          lines.indexOf(node + ":unmarked") < lines.indexOf(node + ":ended"), lines.toString());
+      assertFalse(Files.exists(home(node).resolve(NodeMarker.RELATIVE_PATH)), node);
+    }
+    assertTrue(lines.indexOf("w3:install@3.0") < lines.indexOf("w1:ended"), lines.toString());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+    assertTrue(result.nodes().stream().allMatch(n -> n.state() == State.UPGRADED));
+  }
+
+  /** Whether {@code condition} held within 10 s (looked at every 10 ms). */
+  private static boolean waitFor(java.util.function.BooleanSupplier condition) {
+    for (int i = 0; i < 1000; i++) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** A transport that passes every call to {@code delegate}. */
+  private static class Delegating implements io.hoist.transport.Transport {
+    final io.hoist.transport.Transport delegate;
+
+    Delegating(io.hoist.transport.Transport delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String node() {
+      return delegate.node();
+    }
+
+    @Override
+    public void connect() {
+      delegate.connect();
+    }
+
+    @Override
+    public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
+      return delegate.exec(command, timeout, sink);
+    }
+
+    @Override
+    public String upload(Path local, String remotePath) {
+      return delegate.upload(local, remotePath);
+    }
+
+    @Override
+    public String upload(Path local, String remotePath, String knownSha256) {
+      return delegate.upload(local, remotePath, knownSha256);
+    }
+
+    @Override
+    public String download(String remotePath, Path local) {
+      return delegate.download(remotePath, local);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
   private static final class SetClock extends Clock {
     private volatile Instant now = Instant.parse("2026-11-22T00:00:00Z");
 
