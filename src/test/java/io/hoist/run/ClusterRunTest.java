@@ -495,24 +495,87 @@ class ClusterRunTest {
   void theNextBatchStartsWhileTheLastOneRemovesItsMarkersAndTheRunWaitsForThem()
       throws IOException {
     Cluster cluster = cluster(hooks());
-    NodeMarker marker = new NodeMarker("run-1", "core", "2026-11-22T10:00:00Z", "upgrade");
     // w1 and w2 (the first batch) hold their marker's removal until w3 (the next batch) has
     // started; were the next batch waiting for it, they would wait out the 10 s and say so.
     Map<String, Boolean> sawNextBatch = new ConcurrentHashMap<>();
+
+    RunResult result =
+        runMarked(
+            cluster,
+            node -> {
+              if (node.equals("w1") || node.equals("w2")) {
+                sawNextBatch.put(node, waitFor(() -> nodeLines().contains("w3:install@3.0")));
+              }
+            });
+
+    assertEquals(0, result.exitCode(), result.toString());
+    assertEquals(Map.of("w1", true, "w2", true), sawNextBatch);
+    List<String> lines = nodeLines();
+    assertUnmarkedThenEnded(lines, "w1", "w2", "w3", "p1", "p2", "p3");
+    assertTrue(lines.indexOf("w3:install@3.0") < lines.indexOf("w1:ended"), lines.toString());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+    assertTrue(result.nodes().stream().allMatch(n -> n.state() == State.UPGRADED));
+  }
+
+  @Test
+  void anInterruptDuringAMarkerRemovalStillWaitsForEveryRemovalBeforeAfterCluster()
+      throws IOException {
+    Cluster cluster = cluster(hooks());
+
+    RunResult result =
+        runMarked(
+            cluster,
+            node -> {
+              if (node.equals("w1")) {
+                runThread.interrupt();
+              }
+            });
+
+    assertTrue(Thread.interrupted(), "the interrupt flag is set again");
+    assertTrue(result.interrupted(), result.toString());
+    // The first batch ended upgraded; no node after the interrupt ran a phase it had not started.
+    assertEquals(State.UPGRADED, result.node("w1").orElseThrow().state());
+    assertEquals(State.UPGRADED, result.node("w2").orElseThrow().state());
+    assertTrue(
+        result.nodes().stream()
+            .noneMatch(n -> n.node().startsWith("p") && n.state() != State.NOT_STARTED),
+        result.toString());
+    List<String> lines = nodeLines();
+    // Every node that wrote a marker removed it and recorded its end before after_cluster ran.
+    assertUnmarkedThenEnded(lines, "w1", "w2");
+    assertFalse(Files.exists(home("w3").resolve(NodeMarker.RELATIVE_PATH)), lines.toString());
+    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
+  }
+
+  private void assertUnmarkedThenEnded(List<String> lines, String... nodes) {
+    for (String node : nodes) {
+      assertTrue(lines.contains(node + ":unmarked"), node + " " + lines);
+      assertTrue(
+          lines.indexOf(node + ":unmarked") < lines.indexOf(node + ":ended"), lines.toString());
+      assertFalse(Files.exists(home(node).resolve(NodeMarker.RELATIVE_PATH)), node);
+    }
+  }
+
+  /**
+   * Runs 3.0 over 2.0 with a node marker; {@code beforeRemoval} is called (with the node's name) as
+   * a node's marker removal starts. Appends "node:unmarked" after each removal and "node:ended" as
+   * each node's end is recorded.
+   */
+  private RunResult runMarked(Cluster cluster, java.util.function.Consumer<String> beforeRemoval) {
+    NodeMarker marker = new NodeMarker("run-1", "core", "2026-11-22T10:00:00Z", "upgrade");
     io.hoist.transport.TransportFactory transports =
         n ->
             new Delegating(new LocalTransport(n, dir)) {
               @Override
               public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
-                String node = n.name();
                 boolean removal =
                     command.script().equals(marker.removeCommand(n.layout().home()).script());
-                if (removal && node.startsWith("w") && !node.equals("w3")) {
-                  sawNextBatch.put(node, waitFor(() -> nodeLines().contains("w3:install@3.0")));
+                if (removal) {
+                  beforeRemoval.accept(n.name());
                 }
                 ExecResult result = delegate.exec(command, timeout, sink);
                 if (removal) {
-                  append(node + ":unmarked");
+                  append(n.name() + ":unmarked");
                 }
                 return result;
               }
@@ -539,35 +602,20 @@ class ClusterRunTest {
           }
         };
     runThread = Thread.currentThread();
-    RunResult result =
-        new ClusterRun(
-                cluster,
-                plan(cluster, "3.0", "2.0"),
-                transports,
-                steps ->
-                    List.of(new AtTarget(), new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
-                new PhaseRunner(
-                    RunRecord.both(new RecordedRun(), ends), Clock.systemUTC(), true, marker),
-                sleeps::add,
-                HookRunner.on(core, Duration.ofSeconds(10)),
-                logs,
-                Clock.systemUTC(),
-                null,
-                ClusterRun.Limits.NONE)
-            .run();
-
-    assertEquals(0, result.exitCode(), result.toString());
-    assertEquals(Map.of("w1", true, "w2", true), sawNextBatch);
-    List<String> lines = nodeLines();
-    for (String node : List.of("w1", "w2", "w3", "p1", "p2", "p3")) {
-      // Every node removed its marker, then recorded its end; all before after_cluster ran.
-      assertTrue(
-          lines.indexOf(node + ":unmarked") < lines.indexOf(node + ":ended"), lines.toString());
-      assertFalse(Files.exists(home(node).resolve(NodeMarker.RELATIVE_PATH)), node);
-    }
-    assertTrue(lines.indexOf("w3:install@3.0") < lines.indexOf("w1:ended"), lines.toString());
-    assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
-    assertTrue(result.nodes().stream().allMatch(n -> n.state() == State.UPGRADED));
+    return new ClusterRun(
+            cluster,
+            plan(cluster, "3.0", "2.0"),
+            transports,
+            steps -> List.of(new AtTarget(), new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
+            new PhaseRunner(
+                RunRecord.both(new RecordedRun(), ends), Clock.systemUTC(), true, marker),
+            sleeps::add,
+            HookRunner.on(core, Duration.ofSeconds(10)),
+            logs,
+            Clock.systemUTC(),
+            null,
+            ClusterRun.Limits.NONE)
+        .run();
   }
 
   /** Whether {@code condition} held within 10 s (looked at every 10 ms). */
