@@ -320,6 +320,8 @@ public final class ClusterRun {
         if (windowClosed(Duration.ZERO)) {
           break hops;
         }
+        // A node that failed to record its end (the journal could not be written) stops the run.
+        throwFinishingFailure();
         Batch batch = order.get(i);
         // Moving a leader last brings the next batch here: it may be the first of another serial
         // role (nodes placed by one role, or by none, can belong to different quorums).
@@ -544,6 +546,15 @@ public final class ClusterRun {
       }
     } finally {
       finishing.clear();
+    }
+  }
+
+  /** Throws what a node task that already ended threw (a bug, a journal that cannot be written). */
+  private void throwFinishingFailure() {
+    for (Future<?> task : finishing) {
+      if (task.isDone()) {
+        await(task);
+      }
     }
   }
 

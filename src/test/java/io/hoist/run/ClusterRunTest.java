@@ -547,6 +547,23 @@ class ClusterRunTest {
     assertEquals("before\nafter\n", Files.readString(dir.resolve("hooks")));
   }
 
+  @Test
+  void aNodeEndThatCannotBeRecordedStopsTheRunBeforeAnotherBatchStarts() {
+    Cluster cluster = cluster(hooks());
+    failToRecordEndOf.add("w1");
+
+    IllegalStateException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> runMarked(cluster, node -> {}));
+
+    assertEquals("cannot record the end of w1", e.getMessage());
+    // w3's batch may have started while w1 was recording; the primaries' batches never did.
+    List<String> lines = nodeLines();
+    assertFalse(lines.stream().anyMatch(l -> l.startsWith("p")), lines.toString());
+  }
+
+  private final Set<String> failToRecordEndOf = ConcurrentHashMap.newKeySet();
+
   private void assertUnmarkedThenEnded(List<String> lines, String... nodes) {
     for (String node : nodes) {
       assertTrue(lines.contains(node + ":unmarked"), node + " " + lines);
@@ -598,6 +615,9 @@ class ClusterRunTest {
 
           @Override
           public void nodeEnded(NodeOutcome outcome) {
+            if (failToRecordEndOf.contains(outcome.node())) {
+              throw new IllegalStateException("cannot record the end of " + outcome.node());
+            }
             append(outcome.node() + ":ended");
           }
         };
