@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hoist.command.ShellCommand;
 import io.hoist.model.Commands;
 import io.hoist.model.Layout;
 import io.hoist.model.Node;
 import io.hoist.model.SshSettings;
 import io.hoist.model.TransportKind;
-import io.hoist.transport.ExecResult;
+import io.hoist.testing.ForwardingTransport;
 import io.hoist.transport.FileDigest;
-import io.hoist.transport.OutputSink;
 import io.hoist.transport.Transport;
 import io.hoist.transport.local.LocalTransport;
 import java.io.IOException;
@@ -137,7 +135,7 @@ class BackupStoreTest {
   void everyCopyOfTheDataIsReadableByItsOwnerOnly() throws IOException {
     List<String> nodeSide = new ArrayList<>();
     Transport watching =
-        new DelegatingTransport(transport) {
+        new ForwardingTransport(transport) {
           @Override
           public String download(String remotePath, Path local) {
             nodeSide.add(mode(Path.of(remotePath)));
@@ -194,7 +192,7 @@ class BackupStoreTest {
   @Test
   void aTruncatedDownloadIsDeletedAndFailsTheTake() throws IOException {
     Transport truncating =
-        new DelegatingTransport(transport) {
+        new ForwardingTransport(transport) {
           @Override
           public String download(String remotePath, Path local) {
             String sha = super.download(remotePath, local);
@@ -261,50 +259,6 @@ class BackupStoreTest {
   private List<Path> leftovers() throws IOException {
     try (Stream<Path> files = Files.list(home)) {
       return files.filter(p -> p.getFileName().toString().startsWith(".hoist-")).toList();
-    }
-  }
-
-  /** A transport passing everything to another. */
-  private static class DelegatingTransport implements Transport {
-    private final Transport delegate;
-
-    DelegatingTransport(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String node() {
-      return delegate.node();
-    }
-
-    @Override
-    public void connect() {
-      delegate.connect();
-    }
-
-    @Override
-    public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
-      return delegate.exec(command, timeout, sink);
-    }
-
-    @Override
-    public String upload(Path local, String remotePath) {
-      return delegate.upload(local, remotePath);
-    }
-
-    @Override
-    public String upload(Path local, String remotePath, String knownSha256) {
-      return delegate.upload(local, remotePath, knownSha256);
-    }
-
-    @Override
-    public String download(String remotePath, Path local) {
-      return delegate.download(remotePath, local);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

@@ -29,6 +29,7 @@ import io.hoist.plan.Planner;
 import io.hoist.release.Version;
 import io.hoist.run.RunResult.State;
 import io.hoist.testing.Clusters;
+import io.hoist.testing.ForwardingTransport;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink;
 import io.hoist.transport.local.LocalTransport;
@@ -582,7 +583,7 @@ class ClusterRunTest {
     NodeMarker marker = new NodeMarker("run-1", "core", "2026-11-22T10:00:00Z", "upgrade");
     io.hoist.transport.TransportFactory transports =
         n ->
-            new Delegating(new LocalTransport(n, dir)) {
+            new ForwardingTransport(new LocalTransport(n, dir)) {
               @Override
               public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
                 boolean removal =
@@ -652,50 +653,6 @@ class ClusterRunTest {
       }
     }
     return false;
-  }
-
-  /** A transport that passes every call to {@code delegate}. */
-  private static class Delegating implements io.hoist.transport.Transport {
-    final io.hoist.transport.Transport delegate;
-
-    Delegating(io.hoist.transport.Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String node() {
-      return delegate.node();
-    }
-
-    @Override
-    public void connect() {
-      delegate.connect();
-    }
-
-    @Override
-    public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
-      return delegate.exec(command, timeout, sink);
-    }
-
-    @Override
-    public String upload(Path local, String remotePath) {
-      return delegate.upload(local, remotePath);
-    }
-
-    @Override
-    public String upload(Path local, String remotePath, String knownSha256) {
-      return delegate.upload(local, remotePath, knownSha256);
-    }
-
-    @Override
-    public String download(String remotePath, Path local) {
-      return delegate.download(remotePath, local);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 
   private static final class SetClock extends Clock {

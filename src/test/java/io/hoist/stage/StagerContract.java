@@ -13,6 +13,7 @@ import io.hoist.model.SshSettings;
 import io.hoist.model.TransportKind;
 import io.hoist.release.Version;
 import io.hoist.stage.StageResult.Status;
+import io.hoist.testing.ForwardingTransport;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.FileDigest;
 import io.hoist.transport.OutputSink;
@@ -336,51 +337,30 @@ abstract class StagerContract {
   }
 
   /** Counts the commands and uploads that reach the node. */
-  static final class CountingTransport implements Transport {
-    private final Transport delegate;
+  static final class CountingTransport extends ForwardingTransport {
     int execs;
     int uploads;
 
     CountingTransport(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String node() {
-      return delegate.node();
-    }
-
-    @Override
-    public void connect() {
-      delegate.connect();
+      super(delegate);
     }
 
     @Override
     public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
       execs++;
-      return delegate.exec(command, timeout, sink);
+      return super.exec(command, timeout, sink);
     }
 
     @Override
     public String upload(Path local, String remotePath) {
       uploads++;
-      return delegate.upload(local, remotePath);
+      return super.upload(local, remotePath);
     }
 
     @Override
     public String upload(Path local, String remotePath, String knownSha256) {
       uploads++;
-      return delegate.upload(local, remotePath, knownSha256);
-    }
-
-    @Override
-    public String download(String remotePath, Path local) {
-      return delegate.download(remotePath, local);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.upload(local, remotePath, knownSha256);
     }
   }
 }
