@@ -108,7 +108,7 @@ public final class ClusterRun {
   /** Set when the run stopped because the maintenance window closed. */
   private java.time.Instant windowClosedAt;
 
-  /** The node tasks of this hop whose outcome is known and that may still be finishing. */
+  /** The node tasks of this hop that may still be finishing (their outcome is known). */
   private final List<Future<?>> finishing = new ArrayList<>();
 
   /**
@@ -549,11 +549,16 @@ public final class ClusterRun {
     }
   }
 
-  /** Throws what a node task that already ended threw (a bug, a journal that cannot be written). */
+  /**
+   * Throws what a node task that already ended threw (a bug, a journal that cannot be written);
+   * forgets the tasks that ended well.
+   */
   private void throwFinishingFailure() {
-    for (Future<?> task : finishing) {
+    for (java.util.Iterator<Future<?>> tasks = finishing.iterator(); tasks.hasNext(); ) {
+      Future<?> task = tasks.next();
       if (task.isDone()) {
         await(task);
+        tasks.remove();
       }
     }
   }
