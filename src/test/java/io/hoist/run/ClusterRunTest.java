@@ -75,6 +75,10 @@ class ClusterRunTest {
   private final Set<String> undoFailsOn = ConcurrentHashMap.newKeySet();
   private final Set<String> interruptOn = ConcurrentHashMap.newKeySet();
   private final Set<String> alreadyThere = ConcurrentHashMap.newKeySet();
+
+  /** Nodes whose end the record cannot write ({@link #runMarked}). */
+  private final Set<String> failToRecordEndOf = ConcurrentHashMap.newKeySet();
+
   private volatile Thread runThread;
   private LocalTransport core;
 
@@ -491,11 +495,10 @@ class ClusterRunTest {
     return new ClusterRun.Limits(Optional.of(max), Map.of(), null);
   }
 
-  /** A clock the test sets; its zone is UTC. */
   @Test
   void theNextBatchStartsWhileTheLastOneRemovesItsMarkersAndTheRunWaitsForThem()
       throws IOException {
-    Cluster cluster = cluster(hooks());
+    Cluster cluster = cluster(markedHooks());
     // w1 and w2 (the first batch) hold their marker's removal until w3 (the next batch) has
     // started; were the next batch waiting for it, they would wait out the 10 s and say so.
     Map<String, Boolean> sawNextBatch = new ConcurrentHashMap<>();
@@ -521,7 +524,7 @@ class ClusterRunTest {
   @Test
   void anInterruptDuringAMarkerRemovalStillWaitsForEveryRemovalBeforeAfterCluster()
       throws IOException {
-    Cluster cluster = cluster(hooks());
+    Cluster cluster = cluster(markedHooks());
 
     RunResult result =
         runMarked(
@@ -550,7 +553,7 @@ class ClusterRunTest {
 
   @Test
   void aNodeEndThatCannotBeRecordedStopsTheRunBeforeAnotherBatchStarts() {
-    Cluster cluster = cluster(hooks());
+    Cluster cluster = cluster(markedHooks());
     failToRecordEndOf.add("w1");
 
     IllegalStateException e =
@@ -563,15 +566,21 @@ class ClusterRunTest {
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("p")), lines.toString());
   }
 
-  private final Set<String> failToRecordEndOf = ConcurrentHashMap.newKeySet();
-
+  /** Each node removed its marker, then recorded its end, both before after_cluster ran. */
   private void assertUnmarkedThenEnded(List<String> lines, String... nodes) {
+    int after = lines.indexOf("after_cluster");
+    assertTrue(after >= 0, lines.toString());
     for (String node : nodes) {
-      assertTrue(lines.contains(node + ":unmarked"), node + " " + lines);
-      assertTrue(
-          lines.indexOf(node + ":unmarked") < lines.indexOf(node + ":ended"), lines.toString());
+      int unmarked = lines.indexOf(node + ":unmarked");
+      int ended = lines.indexOf(node + ":ended");
+      assertTrue(0 <= unmarked && unmarked < ended && ended < after, node + " " + lines);
       assertFalse(Files.exists(home(node).resolve(NodeMarker.RELATIVE_PATH)), node);
     }
+  }
+
+  /** {@link #hooks()}, with after_cluster also noted in the order file. */
+  private Hooks markedHooks() {
+    return new Hooks(hooks().beforeCluster(), afterHook() + "; echo after_cluster >> " + order);
   }
 
   /**
@@ -622,21 +631,13 @@ class ClusterRunTest {
             append(outcome.node() + ":ended");
           }
         };
-    runThread = Thread.currentThread();
-    return new ClusterRun(
-            cluster,
-            plan(cluster, "3.0", "2.0"),
-            transports,
-            steps -> List.of(new AtTarget(), new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
-            new PhaseRunner(
-                RunRecord.both(new RecordedRun(), ends), Clock.systemUTC(), true, marker),
-            sleeps::add,
-            HookRunner.on(core, Duration.ofSeconds(10)),
-            logs,
-            Clock.systemUTC(),
-            null,
-            ClusterRun.Limits.NONE)
-        .run();
+    return run(
+        cluster,
+        plan(cluster, "3.0", "2.0"),
+        transports,
+        new PhaseRunner(RunRecord.both(new RecordedRun(), ends), Clock.systemUTC(), true, marker),
+        ClusterRun.Limits.NONE,
+        Clock.systemUTC());
   }
 
   /** Whether {@code condition} held within 10 s (looked at every 10 ms). */
@@ -655,6 +656,7 @@ class ClusterRunTest {
     return false;
   }
 
+  /** A clock the test sets; its zone is UTC. */
   private static final class SetClock extends Clock {
     private volatile Instant now = Instant.parse("2026-11-22T00:00:00Z");
 
@@ -697,21 +699,37 @@ class ClusterRunTest {
 
   private RunResult run(
       Cluster cluster, Plan plan, boolean rollback, ClusterRun.Limits limits, Clock runClock) {
+    return run(
+        cluster,
+        plan,
+        n -> new LocalTransport(n, dir),
+        new PhaseRunner(new RecordedRun(), runClock, rollback),
+        limits,
+        runClock);
+  }
+
+  /** Runs {@code plan}: a version check, then a fake install and start on each node. */
+  private RunResult run(
+      Cluster cluster,
+      Plan plan,
+      io.hoist.transport.TransportFactory transports,
+      PhaseRunner runner,
+      ClusterRun.Limits limits,
+      Clock runClock) {
     runThread = Thread.currentThread();
-    ClusterRun run =
-        new ClusterRun(
+    return new ClusterRun(
             cluster,
             plan,
-            n -> new LocalTransport(n, dir),
+            transports,
             steps -> List.of(new AtTarget(), new Fake(PhaseId.INSTALL), new Fake(PhaseId.START)),
-            new PhaseRunner(new RecordedRun(), runClock, rollback),
+            runner,
             sleeps::add,
             HookRunner.on(core, Duration.ofSeconds(10)),
             logs,
             runClock,
             null,
-            limits);
-    return run.run();
+            limits)
+        .run();
   }
 
   private Hooks hooks() {
