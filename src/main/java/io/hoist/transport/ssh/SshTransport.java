@@ -21,7 +21,6 @@ import io.hoist.model.HostKeyPolicy;
 import io.hoist.model.Node;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.FileDigest;
-import io.hoist.transport.LineTail;
 import io.hoist.transport.OutputPump;
 import io.hoist.transport.OutputSink;
 import io.hoist.transport.TimedCommand;
@@ -149,6 +148,9 @@ public final class SshTransport implements Transport {
   private final Object lock = new Object();
   private volatile Session session;
   private volatile boolean closed;
+  private final Object shellLock = new Object();
+  private RemoteShell shell; // guarded by shellLock
+  private boolean shellWanted = true; // guarded by shellLock
 
   /** A transport for {@code node}; nothing is opened until the first call. */
   public SshTransport(Node node, SshContext context) {
@@ -175,8 +177,151 @@ public final class SshTransport implements Transport {
     session();
   }
 
+  /**
+   * Runs the command in the node's {@link RemoteShell} when it has one (bash 5 or newer), opening
+   * it on the first call; else, and for a long script or while another thread uses the shell, on an
+   * exec channel of its own.
+   */
   @Override
   public ExecResult exec(ShellCommand command, Duration timeout, OutputSink sink) {
+    RemoteShell shell = RemoteShell.fits(command.script()) ? shell(command) : null;
+    if (shell == null) {
+      return execOnChannel(command, timeout, sink);
+    }
+    try {
+      return execInShell(shell, command, timeout, sink);
+    } finally {
+      shell.release();
+    }
+  }
+
+  /**
+   * The node's shell, taken for one command: opened when there is none on the current session;
+   * {@code null} when the node has none to offer (remembered) or another thread has it.
+   */
+  private RemoteShell shell(ShellCommand command) {
+    synchronized (shellLock) {
+      if (!shellWanted) {
+        return null;
+      }
+      Session current = session();
+      RemoteShell open = shell;
+      if (open != null && !open.isOpenOn(current)) {
+        open.channel().disconnect();
+        shell = open = null;
+      }
+      if (open == null) {
+        open = openShell(command);
+        if (open == null) {
+          return null;
+        }
+        shell = open;
+      }
+      return open.tryAcquire() ? open : null;
+    }
+  }
+
+  /** Starts a shell; {@code null} (and none is tried again) when the node cannot run one. */
+  private RemoteShell openShell(ShellCommand command) {
+    byte[] random = new byte[16];
+    NONCES.nextBytes(random);
+    String nonce = "hoist-frame-" + HexFormat.of().formatHex(random);
+    Started started = startExec(command, RemoteShell.script(nonce), false);
+    try {
+      RemoteShell opened =
+          RemoteShell.start(
+              started.channel(),
+              sessionOf(started.channel()),
+              started.stdout(),
+              started.stderr(),
+              nonce,
+              node.name(),
+              connectTimeoutMillis());
+      if (opened == null) {
+        shellWanted = false;
+        LOG.debug("{}: commands run on exec channels, one each", node.name());
+      }
+      return opened;
+    } catch (IOException e) {
+      started.channel().disconnect();
+      throw dropped(command, e);
+    } catch (InterruptedException e) {
+      started.channel().disconnect();
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          Kind.DROPPED,
+          node.name(),
+          "Interrupted before `" + command.display() + "` started on node " + node.name() + ".");
+    }
+  }
+
+  /** Forgets {@code broken} (if it is still the node's shell) and closes its channel. */
+  private void forget(RemoteShell broken, String signal) {
+    synchronized (shellLock) {
+      if (shell == broken) {
+        shell = null;
+      }
+    }
+    kill(broken.channel(), signal);
+  }
+
+  /**
+   * {@link #exec} in the node's shell: the same outcomes as on an exec channel. The node ends the
+   * command at its limit (the shell's watcher); the local deadline is a backstop for a shell that
+   * does not answer, which is then closed.
+   */
+  private ExecResult execInShell(
+      RemoteShell shell, ShellCommand command, Duration timeout, OutputSink sink) {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos() + BACKSTOP.toNanos();
+    RemoteShell.Running running;
+    try {
+      running = shell.send(command, timeout, sink, start);
+    } catch (IOException e) {
+      forget(shell, "TERM");
+      throw dropped(command, e);
+    }
+    try {
+      boolean complete = shell.await(running, deadline);
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (complete) {
+        return running.result();
+      }
+      Session current = shell.session();
+      if (!current.isConnected() || closed) {
+        forget(shell, "TERM");
+        throw dropped(command, null);
+      }
+      if (shell.channel().isClosed()) {
+        // The shell ended under its command: the connection may be broken even when JSch has not
+        // noticed yet, as when an exec channel closes without an exit status.
+        forget(shell, "TERM");
+        discard(current);
+        throw dropped(command, null);
+      }
+      LOG.debug(
+          "{}: `{}` timed out after {} in the shell", node.name(), command.display(), timeout);
+      forget(shell, "TERM");
+      return running.result();
+    } catch (InterruptedException e) {
+      forget(shell, "TERM");
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          Kind.DROPPED,
+          node.name(),
+          "Interrupted while `"
+              + command.display()
+              + "` ran on node "
+              + node.name()
+              + "; the command was sent SIGTERM and stops at its timeout ("
+              + timeout.toSeconds()
+              + "s) at the latest.");
+    }
+  }
+
+  private ExecResult execOnChannel(ShellCommand command, Duration timeout, OutputSink sink) {
     long start = System.nanoTime();
     // The node enforces the timeout (see remoteScript); the local deadline is a backstop for a
     // node without coreutils' timeout or one that does not answer.
@@ -317,126 +462,6 @@ public final class SshTransport implements Transport {
   }
 
   /**
-   * Splits the output of {@link #execEach}'s channel at its frame lines: the lines between two
-   * frames belong to one command (to the caller's sink, and to that command's tails), the frames
-   * themselves to nobody. The newline printed before each frame adds one empty line when the
-   * command's output ended with a newline (or was empty): an empty line right before a frame is
-   * dropped, any other empty line is passed on once the next line shows it was the command's.
-   * Called by the pump from its two threads, one at a time.
-   */
-  private static final class Framing implements OutputSink {
-    private final String nonce;
-    private final List<TimedCommand> commands;
-    private final OutputSink sink;
-    private final long start;
-    private final int[] current = new int[2];
-    private final boolean[] heldEmpty = new boolean[2];
-    private final List<LineTail> stdout = new ArrayList<>();
-    private final List<LineTail> stderr = new ArrayList<>();
-    private final int[] status;
-    private final long[] endedAt;
-
-    Framing(String nonce, List<TimedCommand> commands, OutputSink sink, long start) {
-      this.nonce = nonce;
-      this.commands = commands;
-      this.sink = sink;
-      this.start = start;
-      for (int i = 0; i < commands.size(); i++) {
-        stdout.add(new LineTail());
-        stderr.add(new LineTail());
-      }
-      status = new int[commands.size()];
-      endedAt = new long[commands.size()];
-    }
-
-    @Override
-    public synchronized void line(Stream stream, String line) {
-      int s = stream.ordinal();
-      int index = current[s];
-      if (index < commands.size() && isFrame(stream, line, index)) {
-        heldEmpty[s] = false;
-        current[s] = index + 1;
-        return;
-      }
-      if (heldEmpty[s]) {
-        heldEmpty[s] = false;
-        pass(stream, index, "");
-      }
-      if (line.isEmpty() && index < commands.size()) {
-        heldEmpty[s] = true;
-        return;
-      }
-      pass(stream, index, line);
-    }
-
-    private boolean isFrame(Stream stream, String line, int index) {
-      if (!line.startsWith(nonce + " " + index)) {
-        return false;
-      }
-      String rest = line.substring(nonce.length() + 1 + String.valueOf(index).length());
-      if (stream == Stream.STDERR) {
-        return rest.isEmpty();
-      }
-      if (!rest.startsWith(" ")) {
-        return false;
-      }
-      try {
-        status[index] = Integer.parseInt(rest.substring(1));
-      } catch (NumberFormatException e) {
-        return false;
-      }
-      endedAt[index] = System.nanoTime();
-      return true;
-    }
-
-    private void pass(Stream stream, int index, String line) {
-      int at = Math.min(index, commands.size() - 1);
-      (stream == Stream.STDOUT ? stdout : stderr).get(at).add(line);
-      sink.line(stream, line);
-    }
-
-    /** How many commands ended (their stdout frame arrived). */
-    synchronized int framed() {
-      return current[Stream.STDOUT.ordinal()];
-    }
-
-    synchronized List<ExecResult> results() {
-      List<ExecResult> results = new ArrayList<>();
-      long previous = start;
-      int framed = framed();
-      for (int i = 0; i < commands.size(); i++) {
-        Duration timeout = commands.get(i).timeout();
-        if (i < framed) {
-          Duration took = Duration.ofNanos(endedAt[i] - previous);
-          previous = endedAt[i];
-          boolean timedOut = isTimeoutStatus(status[i]) && took.compareTo(timeout) >= 0;
-          results.add(
-              new ExecResult(
-                  timedOut ? -1 : status[i],
-                  stdout.get(i).toString(),
-                  stderr.get(i).toString(),
-                  took,
-                  timedOut));
-        } else if (i == framed) {
-          // The command running when the batch's time was up.
-          results.add(
-              new ExecResult(
-                  -1,
-                  stdout.get(i).toString(),
-                  stderr.get(i).toString(),
-                  Duration.ofNanos(System.nanoTime() - previous),
-                  true));
-        } else {
-          results.add(
-              new ExecResult(
-                  -1, "", "not run: an earlier command did not end in time", Duration.ZERO, true));
-        }
-      }
-      return results;
-    }
-  }
-
-  /**
    * The script as sent to the node: run by {@code bash -c} under coreutils' {@code timeout} when
    * the node has it. Closing the channel does not stop a command without a pty, and OpenSSH refuses
    * the SSH "signal" request for root logins (older versions ignore it), so the node must end the
@@ -483,7 +508,7 @@ public final class SshTransport implements Transport {
     return ended;
   }
 
-  private static boolean isTimeoutStatus(int status) {
+  static boolean isTimeoutStatus(int status) {
     return status == TIMEOUT_STATUS || status == TIMEOUT_KILLED_STATUS;
   }
 
