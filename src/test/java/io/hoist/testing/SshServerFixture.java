@@ -1,9 +1,11 @@
 package io.hoist.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
@@ -519,6 +522,12 @@ public final class SshServerFixture implements AutoCloseable {
     return action;
   }
 
+  /** What only the script of hoist's command shell holds (its function's name). */
+  private static final String COMMAND_SHELL = "__hoist_go";
+
+  /** A command shell's frame line on stdout: {@code NONCE-INDEX 0 STATUS}. */
+  private static final Pattern FRAME = Pattern.compile("hoist-frame-[0-9a-f]+-[0-9]+ 0 -?[0-9]+");
+
   private Command commandFor(String script) {
     commandsStarted.incrementAndGet();
     Fault.Action action = faultFor(script);
@@ -709,6 +718,7 @@ public final class SshServerFixture implements AutoCloseable {
     private OutputStream err;
     private ExitCallback exit;
     private volatile Process process;
+    private volatile Fault.Action atFrame;
 
     BashCommand(String script, boolean dropAtEnd) {
       this(script, dropAtEnd, null);
@@ -757,8 +767,21 @@ public final class SshServerFixture implements AutoCloseable {
       if (options.killOnClose) {
         env.addSignalListener((ch, signal) -> killTree(started));
       }
-      threads.execute(() -> copy(in, started.getOutputStream(), true));
-      var stdout = threads.submit(() -> copy(started.getInputStream(), out, false));
+      boolean commandShell = script.contains(COMMAND_SHELL);
+      if (commandShell) {
+        threads.execute(() -> feedShell(in, started.getOutputStream()));
+      } else {
+        threads.execute(() -> copy(in, started.getOutputStream(), true));
+      }
+      var stdout =
+          threads.submit(
+              () -> {
+                if (commandShell) {
+                  copyShellOutput(started.getInputStream(), out);
+                } else {
+                  copy(started.getInputStream(), out, false);
+                }
+              });
       var stderr = threads.submit(() -> copy(started.getErrorStream(), err, false));
       threads.execute(
           () -> {
@@ -791,6 +814,98 @@ public final class SshServerFixture implements AutoCloseable {
       Process running = process;
       if (running != null && options.killOnClose) {
         killTree(running);
+      }
+    }
+
+    /**
+     * Feeds hoist's command shell its lines, one command each, injecting the faults that match a
+     * line as they would an exec request of the same command: {@code DROP} closes the connection
+     * instead of passing the line on, {@code STALL} swallows it (the command never starts nor
+     * ends), {@code DISK_FULL} passes on a command that fails as on a full disk, {@code DROP_AFTER}
+     * and {@code REFUSE_AFTER} let the command run and close the connection where its end (its
+     * frame line) would reach the client.
+     */
+    private void feedShell(InputStream from, OutputStream to) {
+      try (to) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = from.read()) >= 0) {
+          line.write(c);
+          if (c != '\n') {
+            continue;
+          }
+          String text = line.toString(StandardCharsets.UTF_8);
+          line.reset();
+          Fault.Action action = faultFor(text);
+          if (action == Fault.Action.DROP) {
+            channel.getSession().getIoSession().close(true);
+            return;
+          } else if (action == Fault.Action.STALL) {
+            stalled.incrementAndGet();
+            continue;
+          } else if (action == Fault.Action.DISK_FULL) {
+            text = diskFull(text);
+          } else if (action != null) {
+            atFrame = action;
+          }
+          to.write(text.getBytes(StandardCharsets.UTF_8));
+          to.flush();
+        }
+      } catch (IOException e) {
+        // the channel or the process went away: nothing more to feed
+      }
+    }
+
+    /** The shell's line for a command, with the command replaced by a full disk's failure. */
+    private static String diskFull(String line) {
+      int at = line.indexOf("__hoist_c=$'");
+      String command = line.substring(at + "__hoist_c=$'".length());
+      String word = command.strip().split("[\\s\\\\]+", 2)[0];
+      return line.substring(0, at)
+          + "__hoist_c='echo \""
+          + word
+          + ": write error: No space left on device\" >&2; exit 1'; __hoist_go\n";
+    }
+
+    /**
+     * Copies the command shell's stdout; while a {@code DROP_AFTER} or {@code REFUSE_AFTER} fault
+     * is armed, line by line, so that the command's frame line can be held back and the connection
+     * closed in its place.
+     */
+    private void copyShellOutput(InputStream from, OutputStream to) {
+      byte[] buffer = new byte[8192];
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      try {
+        int n;
+        while ((n = from.read(buffer)) >= 0) {
+          if (atFrame == null && line.size() == 0) {
+            to.write(buffer, 0, n);
+            to.flush();
+            continue;
+          }
+          for (int i = 0; i < n; i++) {
+            line.write(buffer[i]);
+            if (buffer[i] != '\n') {
+              continue;
+            }
+            String text = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            Fault.Action action = atFrame;
+            if (action != null && FRAME.matcher(text.strip()).matches()) {
+              // The command ended on the node; its exit status never reaches the client.
+              if (action == Fault.Action.REFUSE_AFTER) {
+                goAway();
+              } else {
+                channel.getSession().getIoSession().close(true);
+              }
+              return;
+            }
+            to.write(text.getBytes(StandardCharsets.UTF_8));
+          }
+          to.flush();
+        }
+      } catch (IOException e) {
+        // the channel or the process went away: nothing more to copy
       }
     }
 

@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * kills the watcher with SIGKILL (a SIGTERM that arrives before the forked watcher has reset the
  * shell's traps would be lost). A command that ran past its limit reports 124 (137 when SIGKILL
  * ended it). A SIGTERM to the shell ends the running command's group the same way, and a shell
- * whose channel closes leaves its running command to its watcher.
+ * whose channel closes leaves its running command to its watcher. The watcher holds none of the
+ * channel's streams, and kills nothing once the shell is gone (the command's process id may then be
+ * reused): a shell killed under its command leaves the command without a limit, as a {@code
+ * timeout} killed under its command would.
  *
  * <p><b>Where it is not used</b>, the transport uses an exec channel as before: a login shell
  * without bash 5 or newer ({@code EPOCHREALTIME} measures the time, {@code {fd}} redirections hold
@@ -228,10 +231,18 @@ final class RemoteShell implements OutputSink {
         running = null;
         return true;
       }
-      if (channel.isClosed() || left <= 0) {
+      if (ended() || left <= 0) {
         return false;
       }
     }
+  }
+
+  /**
+   * Whether the shell is gone: its channel closed, or its exit status came (a process the shell
+   * left may hold the channel open longer).
+   */
+  boolean ended() {
+    return channel.isClosed() || channel.getExitStatus() >= 0 || channel.getExitSignal() != null;
   }
 
   /** Called by the pump: the shell's word that it runs, then each command's lines and frames. */
@@ -262,7 +273,7 @@ final class RemoteShell implements OutputSink {
   private boolean awaitReady(long waitMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
     synchronized (readiness) {
-      while (supported == null && !channel.isClosed()) {
+      while (supported == null && !ended()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           LOG.debug("{}: the command shell did not start in {} ms", node, waitMillis);
@@ -344,6 +355,7 @@ final class RemoteShell implements OutputSink {
         exit 0
       fi
       __hoist_p=
+      __hoist_sh=$$
       trap '[ -z "$__hoist_p" ] || kill -TERM -- "-$__hoist_p" 2>/dev/null; exit 143' TERM HUP
       __hoist_ms() {
         __hoist_t=${EPOCHREALTIME//[.,]/}
@@ -358,9 +370,9 @@ final class RemoteShell implements OutputSink {
         __hoist_t0=$__hoist_t
         printf -v __hoist_w '%d.%03d' $((__hoist_l / 1000)) $((__hoist_l % 1000))
         ( read -r -t "$__hoist_w" -u "$__hoist_fd" __hoist_x
-          kill -TERM -- "-$__hoist_p"
+          kill -0 "$__hoist_sh" && kill -TERM -- "-$__hoist_p"
           read -r -t KILL_AFTER_S -u "$__hoist_fd" __hoist_x
-          kill -KILL -- "-$__hoist_p" ) 2>/dev/null &
+          kill -0 "$__hoist_sh" && kill -KILL -- "-$__hoist_p" ) >/dev/null 2>&1 &
         __hoist_q=$!
         wait "$__hoist_p" 2>/dev/null
         __hoist_s=$?

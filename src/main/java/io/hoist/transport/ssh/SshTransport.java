@@ -294,7 +294,7 @@ public final class SshTransport implements Transport {
         forget(shell, "TERM");
         throw dropped(command, null);
       }
-      if (shell.channel().isClosed()) {
+      if (shell.ended()) {
         // The shell ended under its command: the connection may be broken even when JSch has not
         // noticed yet, as when an exec channel closes without an exit status.
         forget(shell, "TERM");
