@@ -109,6 +109,7 @@ public final class SshServerFixture implements AutoCloseable {
     private List<String> kex;
     private final List<PublicKey> authorized = new ArrayList<>();
     private final Map<String, String> environment = new java.util.HashMap<>();
+    private String loginShell = "bash";
 
     private Builder(Path nodeDir, Path hostKeyFile) {
       this.nodeDir = nodeDir;
@@ -154,6 +155,15 @@ public final class SshServerFixture implements AutoCloseable {
      */
     public Builder environment(String name, String value) {
       environment.put(name, value);
+      return this;
+    }
+
+    /**
+     * The login shell that runs every exec request ({@code bash} unless said otherwise): {@code sh}
+     * (dash here) stands for a node whose login shell is not bash.
+     */
+    public Builder loginShell(String shell) {
+      this.loginShell = shell;
       return this;
     }
 
@@ -754,7 +764,7 @@ public final class SshServerFixture implements AutoCloseable {
     public void start(ChannelSession channel, Environment env) throws IOException {
       this.channel = channel;
       ProcessBuilder builder =
-          new ProcessBuilder("bash", "-c", script).directory(options.nodeDir.toFile());
+          new ProcessBuilder(options.loginShell, "-c", script).directory(options.nodeDir.toFile());
       builder.environment().put("HOME", options.nodeDir.toString());
       builder.environment().put("NODE_DIR", options.nodeDir.toString());
       builder.environment().putAll(options.environment);

@@ -237,7 +237,9 @@ public final class SshTransport implements Transport {
               nonce,
               node.name(),
               connectTimeoutMillis());
-      if (opened == null) {
+      if (opened == null && sessionOf(started.channel()).isConnected() && !closed) {
+        // The node said it cannot, or its shell ended or stayed silent on a working connection:
+        // not tried again. A connection that broke meanwhile says nothing about the node.
         shellWanted = false;
         LOG.debug("{}: commands run on exec channels, one each", node.name());
       }

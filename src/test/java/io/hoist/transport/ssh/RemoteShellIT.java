@@ -240,6 +240,40 @@ class RemoteShellIT {
   }
 
   @Test
+  void aNodeWithoutBash5RunsEveryCommandOnAnExecChannel() throws Exception {
+    // The login shell is dash; the bash it finds first on PATH has no EPOCHREALTIME, as bash 4.
+    Path bin = Files.createDirectories(temp.resolve("old-bash"));
+    Path fake = bin.resolve("bash");
+    Files.writeString(fake, "#!/bin/sh\nexec /bin/bash -c \"unset EPOCHREALTIME; $2\"\n");
+    fake.toFile().setExecutable(true);
+    transport.close();
+    server.stop();
+    TestHome home = TestHome.create(temp.resolve("second"));
+    Path key = TestKeys.ed25519(home.sshDir(), "id_ed25519");
+    server =
+        SshServerFixture.builder(temp.resolve("node2"), temp.resolve("host_key2"))
+            .authorize(TestKeys.publicKeyOf(key))
+            .loginShell("sh")
+            .environment("PATH", bin + ":" + System.getenv("PATH"))
+            .start();
+    home.trust(server);
+    transport =
+        new SshTransport(
+            TestHome.node(
+                "dea-1", "127.0.0.1", home.settings(server.port(), List.of(key)), server.nodeDir()),
+            home.context());
+    for (int i = 0; i < 3; i++) {
+      ExecResult result = exec("echo \"${EPOCHREALTIME:-old}\"; exit " + i);
+      assertEquals(i, result.exitCode(), result.toString());
+      assertEquals("old", result.stdoutTail());
+    }
+    assertEquals(4, server.commandsStarted(), "the shell that said no, then a channel each");
+    ExecResult slow =
+        transport.exec(ShellCommand.of("sleep 30"), Duration.ofMillis(300), OutputSink.NONE);
+    assertTrue(slow.timedOut(), slow.toString());
+  }
+
+  @Test
   void closingTheTransportEndsARunningCommandAsDropped() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
