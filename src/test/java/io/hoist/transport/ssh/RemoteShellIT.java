@@ -274,6 +274,52 @@ class RemoteShellIT {
   }
 
   @Test
+  void theShellEndsWhenTheConnectionClosesAndARunningCommandAtItsLimit() throws Exception {
+    // As OpenSSH for a root login: closing a channel neither signals nor kills its processes.
+    transport.close();
+    server.stop();
+    TestHome home = TestHome.create(temp.resolve("second"));
+    Path key = TestKeys.ed25519(home.sshDir(), "id_ed25519");
+    server =
+        SshServerFixture.builder(temp.resolve("node2"), temp.resolve("host_key2"))
+            .authorize(TestKeys.publicKeyOf(key))
+            .killOnClose(false)
+            .start();
+    home.trust(server);
+    transport =
+        new SshTransport(
+            TestHome.node(
+                "dea-1", "127.0.0.1", home.settings(server.port(), List.of(key)), server.nodeDir()),
+            home.context());
+    Path pids = server.nodeDir().resolve("pids");
+    exec("echo $PPID > " + pids);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      pool.submit(
+          () ->
+              transport.exec(
+                  ShellCommand.of("echo $$ >> " + pids + "; sleep 60"),
+                  Duration.ofSeconds(2),
+                  OutputSink.NONE));
+      List<String> lines = List.of();
+      for (int i = 0; i < 100 && lines.size() < 2; i++) {
+        TimeUnit.MILLISECONDS.sleep(50);
+        lines = Files.readAllLines(pids);
+      }
+      assertEquals(2, lines.size(), "the shell's and the command's pid: " + lines);
+      transport.close();
+      for (String pid : lines) {
+        assertTrue(
+            io.hoist.testing.Processes.awaitGone(
+                Long.parseLong(pid.strip()), Duration.ofSeconds(15)),
+            "process " + pid + " still runs on the node");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void closingTheTransportEndsARunningCommandAsDropped() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
