@@ -310,16 +310,7 @@ public final class SshTransport implements Transport {
     } catch (InterruptedException e) {
       forget(shell, "TERM");
       Thread.currentThread().interrupt();
-      throw new TransportException(
-          Kind.DROPPED,
-          node.name(),
-          "Interrupted while `"
-              + command.display()
-              + "` ran on node "
-              + node.name()
-              + "; the command was sent SIGTERM and stops at its timeout ("
-              + timeout.toSeconds()
-              + "s) at the latest.");
+      throw interrupted(command, "the command was sent SIGTERM", timeout);
     }
   }
 
@@ -373,16 +364,7 @@ public final class SshTransport implements Transport {
     } catch (InterruptedException e) {
       kill(channel);
       Thread.currentThread().interrupt();
-      throw new TransportException(
-          Kind.DROPPED,
-          node.name(),
-          "Interrupted while `"
-              + command.display()
-              + "` ran on node "
-              + node.name()
-              + "; the command was sent SIGKILL and stops at its timeout ("
-              + timeout.toSeconds()
-              + "s) at the latest.");
+      throw interrupted(command, "the command was sent SIGKILL", timeout);
     } finally {
       channel.disconnect();
     }
@@ -450,14 +432,7 @@ public final class SshTransport implements Transport {
     } catch (InterruptedException e) {
       kill(channel, "TERM");
       Thread.currentThread().interrupt();
-      throw new TransportException(
-          Kind.DROPPED,
-          node.name(),
-          "Interrupted while `"
-              + batch.display()
-              + "` ran on node "
-              + node.name()
-              + "; the commands were sent SIGKILL and stop at their timeouts at the latest.");
+      throw interrupted(batch, "the commands were sent SIGTERM", null);
     } finally {
       channel.disconnect();
     }
@@ -1085,6 +1060,25 @@ public final class SshTransport implements Transport {
       throw sinkFailure;
     }
     return pump.result(exitCode, Duration.ofNanos(System.nanoTime() - start), timedOut);
+  }
+
+  /**
+   * The error for a call interrupted while {@code command} ran: {@code signalled} says what was
+   * sent, and the node's limits end it ({@code timeout}, or each command's own when {@code null}).
+   */
+  private TransportException interrupted(ShellCommand command, String signalled, Duration timeout) {
+    return new TransportException(
+        Kind.DROPPED,
+        node.name(),
+        "Interrupted while `"
+            + command.display()
+            + "` ran on node "
+            + node.name()
+            + "; "
+            + signalled
+            + (timeout == null
+                ? " and stop at their timeouts at the latest."
+                : " and stops at its timeout (" + timeout.toSeconds() + "s) at the latest."));
   }
 
   private TransportException dropped(ShellCommand command, Exception cause) {

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,18 +48,30 @@ class RemoteShellIT {
 
   @BeforeEach
   void start() throws Exception {
-    TestHome home = TestHome.create(temp);
+    start(temp, options -> {});
+  }
+
+  /** Starts the server (with {@code options}) and a transport to it, in {@code dir}. */
+  private void start(Path dir, Consumer<SshServerFixture.Builder> options) throws Exception {
+    TestHome home = TestHome.create(dir);
     Path key = TestKeys.ed25519(home.sshDir(), "id_ed25519");
-    server =
-        SshServerFixture.builder(temp.resolve("node"), temp.resolve("host_key"))
-            .authorize(TestKeys.publicKeyOf(key))
-            .start();
+    SshServerFixture.Builder builder =
+        SshServerFixture.builder(dir.resolve("node"), dir.resolve("host_key"))
+            .authorize(TestKeys.publicKeyOf(key));
+    options.accept(builder);
+    server = builder.start();
     home.trust(server);
     transport =
         new SshTransport(
             TestHome.node(
                 "dea-1", "127.0.0.1", home.settings(server.port(), List.of(key)), server.nodeDir()),
             home.context());
+  }
+
+  /** Stops the server of {@link #start()} and starts one with {@code options} instead. */
+  private void restart(Consumer<SshServerFixture.Builder> options) throws Exception {
+    stop();
+    start(Files.createDirectories(temp.resolve("second")), options);
   }
 
   @AfterEach
@@ -246,22 +259,7 @@ class RemoteShellIT {
     Path fake = bin.resolve("bash");
     Files.writeString(fake, "#!/bin/sh\nexec /bin/bash -c \"unset EPOCHREALTIME; $2\"\n");
     fake.toFile().setExecutable(true);
-    transport.close();
-    server.stop();
-    TestHome home = TestHome.create(temp.resolve("second"));
-    Path key = TestKeys.ed25519(home.sshDir(), "id_ed25519");
-    server =
-        SshServerFixture.builder(temp.resolve("node2"), temp.resolve("host_key2"))
-            .authorize(TestKeys.publicKeyOf(key))
-            .loginShell("sh")
-            .environment("PATH", bin + ":" + System.getenv("PATH"))
-            .start();
-    home.trust(server);
-    transport =
-        new SshTransport(
-            TestHome.node(
-                "dea-1", "127.0.0.1", home.settings(server.port(), List.of(key)), server.nodeDir()),
-            home.context());
+    restart(o -> o.loginShell("sh").environment("PATH", bin + ":" + System.getenv("PATH")));
     for (int i = 0; i < 3; i++) {
       ExecResult result = exec("echo \"${EPOCHREALTIME:-old}\"; exit " + i);
       assertEquals(i, result.exitCode(), result.toString());
@@ -276,21 +274,7 @@ class RemoteShellIT {
   @Test
   void theShellEndsWhenTheConnectionClosesAndARunningCommandAtItsLimit() throws Exception {
     // As OpenSSH for a root login: closing a channel neither signals nor kills its processes.
-    transport.close();
-    server.stop();
-    TestHome home = TestHome.create(temp.resolve("second"));
-    Path key = TestKeys.ed25519(home.sshDir(), "id_ed25519");
-    server =
-        SshServerFixture.builder(temp.resolve("node2"), temp.resolve("host_key2"))
-            .authorize(TestKeys.publicKeyOf(key))
-            .killOnClose(false)
-            .start();
-    home.trust(server);
-    transport =
-        new SshTransport(
-            TestHome.node(
-                "dea-1", "127.0.0.1", home.settings(server.port(), List.of(key)), server.nodeDir()),
-            home.context());
+    restart(o -> o.killOnClose(false));
     Path pids = server.nodeDir().resolve("pids");
     exec("echo $PPID > " + pids);
     ExecutorService pool = Executors.newSingleThreadExecutor();
