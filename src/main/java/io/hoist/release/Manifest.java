@@ -3,19 +3,20 @@ package io.hoist.release;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.hoist.error.ValidationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -51,10 +52,10 @@ public record Manifest(
   private static final Pattern PRODUCT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final List<String> KEYS =
       List.of("product", "version", "upgrade_from", "min_hoist");
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  // The streaming parser alone: a data-binding mapper costs a start-up about 30 ms of class loading
+  // and its date format's calendar data (bench/README.md, eighth round).
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   /**
    * Checks the components.
@@ -81,9 +82,26 @@ public record Manifest(
    */
   public static Manifest parse(byte[] json, String where) {
     Objects.requireNonNull(json, "json");
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
+    Map<String, Value> values = new LinkedHashMap<>();
+    try (JsonParser parser = JSON.createParser(json)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw new ValidationException(where + ": is empty; expected a JSON object");
+      }
+      if (first != JsonToken.START_OBJECT) {
+        parser.skipChildren();
+        throw new ValidationException(where + ": expected a JSON object, found " + kind(first));
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken token = parser.nextToken();
+        String text = token.isScalarValue() ? parser.getText() : null;
+        parser.skipChildren();
+        values.put(name, new Value(token, text));
+      }
+      if (parser.nextToken() != null) {
+        throw new JsonParseException(parser, "trailing content after the object");
+      }
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String position =
@@ -93,18 +111,8 @@ public record Manifest(
     } catch (IOException e) {
       throw new ValidationException(where + ": cannot be read: " + e.getMessage(), e);
     }
-    if (root == null || root.isMissingNode()) {
-      throw new ValidationException(where + ": is empty; expected a JSON object");
-    }
-    if (!root.isObject()) {
-      throw new ValidationException(
-          where
-              + ": expected a JSON object, found "
-              + root.getNodeType().name().toLowerCase(Locale.ROOT));
-    }
     List<String> unknown = new ArrayList<>();
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
+    for (String name : values.keySet()) {
       if (!KEYS.contains(name)) {
         unknown.add("'" + name + "'");
       }
@@ -119,14 +127,30 @@ public record Manifest(
               + String.join(", ", KEYS)
               + ")");
     }
-    String product = text(root, "product", where, true);
+    String product = text(values, "product", where, true);
     if (!PRODUCT.matcher(product).matches()) {
       throw new ValidationException(where + ": " + badProduct(product));
     }
-    Version version = parsed(root, "version", where, true, Version::parse);
-    VersionRange upgradeFrom = parsed(root, "upgrade_from", where, false, VersionRange::parse);
-    Version minHoist = parsed(root, "min_hoist", where, false, Version::parse);
+    Version version = parsed(values, "version", where, true, Version::parse);
+    VersionRange upgradeFrom = parsed(values, "upgrade_from", where, false, VersionRange::parse);
+    Version minHoist = parsed(values, "min_hoist", where, false, Version::parse);
     return new Manifest(product, version, upgradeFrom, minHoist);
+  }
+
+  /** A value of the manifest's object: its first token, and its text when it is a scalar. */
+  private record Value(JsonToken token, String text) {}
+
+  /** What a JSON value starting with {@code token} is, in words. */
+  private static String kind(JsonToken token) {
+    return switch (token) {
+      case START_OBJECT -> "object";
+      case START_ARRAY -> "array";
+      case VALUE_STRING -> "string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+      case VALUE_TRUE, VALUE_FALSE -> "boolean";
+      case VALUE_NULL -> "null";
+      default -> token.name().toLowerCase(Locale.ROOT);
+    };
   }
 
   private static String badProduct(String product) {
@@ -137,8 +161,12 @@ public record Manifest(
   }
 
   private static <T> T parsed(
-      JsonNode root, String key, String where, boolean required, Function<String, T> parser) {
-    String text = text(root, key, where, required);
+      Map<String, Value> values,
+      String key,
+      String where,
+      boolean required,
+      Function<String, T> parser) {
+    String text = text(values, key, where, required);
     if (text == null) {
       return null;
     }
@@ -149,25 +177,27 @@ public record Manifest(
     }
   }
 
-  private static String text(JsonNode root, String key, String where, boolean required) {
-    JsonNode value = root.get(key);
+  private static String text(
+      Map<String, Value> values, String key, String where, boolean required) {
+    Value value = values.get(key);
     if (value == null) {
       if (required) {
         throw new ValidationException(where + ": missing key '" + key + "'");
       }
       return null;
     }
-    if (!value.isTextual()) {
+    if (value.token() != JsonToken.VALUE_STRING) {
       throw new ValidationException(
           where
               + ": '"
               + key
               + "' must be a string, found "
-              + value.getNodeType().name().toLowerCase(Locale.ROOT)
-              + " "
-              + value);
+              + kind(value.token())
+              + (value.text() == null || value.token() == JsonToken.VALUE_NULL
+                  ? ""
+                  : " " + value.text()));
     }
-    return value.textValue();
+    return value.text();
   }
 
   /**
