@@ -3,6 +3,7 @@ package io.hoist.transport.ssh;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.Session;
 import io.hoist.command.ShellCommand;
+import io.hoist.command.ShellQuote;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputPump;
 import io.hoist.transport.OutputSink;
@@ -13,7 +14,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * pipe one byte per system call) or holding a NUL character; a shell that is busy with another
  * thread's command.
  *
+ * <p>A shell that ended before it started a command (killed while idle, say) is seen as such: it
+ * prints a line as it takes a command, before forking it, and a channel that closed with nothing
+ * read after the command was sent means the command did not run; {@link SshTransport} then runs it
+ * on an exec channel. A shell that ends after that line is a dropped connection for its command.
+ *
  * <p>Output that a command's background processes print after its frame is dropped while no command
  * runs, and goes with the next command's output if it comes while one does.
  */
@@ -72,6 +80,7 @@ final class RemoteShell implements OutputSink {
   private final Object readiness = new Object();
   private Boolean supported; // guarded by readiness; null until the shell said
   private volatile Running running;
+  private OutputPump pump; // set once by start, before any command
   private long sequence; // guarded by user
 
   private RemoteShell(ChannelExec channel, Session session, String nonce, String node)
@@ -101,6 +110,7 @@ final class RemoteShell implements OutputSink {
       throws IOException, InterruptedException {
     RemoteShell shell = new RemoteShell(channel, session, nonce, node);
     OutputPump pump = new OutputPump(shell);
+    shell.pump = pump;
     pump.start(OutputSink.Stream.STDOUT, stdout, "hoist-shell-" + node + "-stdout");
     pump.start(OutputSink.Stream.STDERR, stderr, "hoist-shell-" + node + "-stderr");
     if (!shell.awaitReady(waitMillis)) {
@@ -127,12 +137,12 @@ final class RemoteShell implements OutputSink {
             .replace(
                 "KILL_AFTER_S",
                 String.format(
-                    java.util.Locale.ROOT,
+                    Locale.ROOT,
                     "%d.%03d",
                     SshTransport.KILL_AFTER.toSeconds(),
                     SshTransport.KILL_AFTER.toMillisPart()));
     return "if [ -z \"${BASH_VERSION:-}\" ]; then exec bash -c "
-        + io.hoist.command.ShellQuote.quote(body)
+        + ShellQuote.quote(body)
         + "; fi\n"
         + body;
   }
@@ -164,7 +174,7 @@ final class RemoteShell implements OutputSink {
         case '\t' -> out.append("\\t");
         default -> {
           if (c < 0x20 || c == 0x7f) {
-            out.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+            out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
           } else {
             out.append(c);
           }
@@ -184,9 +194,13 @@ final class RemoteShell implements OutputSink {
     user.unlock();
   }
 
-  /** Whether the shell's channel is open on {@code current}, the transport's session. */
+  /**
+   * Whether the shell runs on {@code current}, the transport's session: its channel open and the
+   * shell not ended (a shell that ended while idle is replaced before a command is sent to it, so
+   * that nothing is reported as dropped that never ran).
+   */
   boolean isOpenOn(Session current) {
-    return session == current && !channel.isClosed() && channel.isConnected();
+    return session == current && channel.isConnected() && !ended();
   }
 
   Session session() {
@@ -211,7 +225,8 @@ final class RemoteShell implements OutputSink {
     Guard guard = new Guard(sink);
     Framing framing =
         new Framing(nonce + "-" + index, List.of(new TimedCommand(command, timeout)), guard, start);
-    Running next = new Running(framing, guard);
+    Running next =
+        new Running(framing, guard, nonce + "-" + index + " started", new AtomicBoolean());
     running = next;
     stdin.write(line(index, command.script(), timeout).getBytes(StandardCharsets.UTF_8));
     stdin.flush();
@@ -245,11 +260,33 @@ final class RemoteShell implements OutputSink {
     return channel.isClosed() || channel.getExitStatus() >= 0 || channel.getExitSignal() != null;
   }
 
+  /**
+   * Whether the shell ended without having started {@code command}: its channel closed, all its
+   * output read, and not one line (not even the line the shell prints before it starts a command)
+   * came after the command was sent. The shell prints that line before it forks the command, and
+   * the node sends a channel's output before closing it, so the command did not run. Waits up to
+   * {@link SshTransport#KILL_AFTER} for the close: a process the shell left may hold it open, and
+   * then the answer is no.
+   */
+  boolean neverStarted(Running command) throws InterruptedException {
+    long deadline = System.nanoTime() + SshTransport.KILL_AFTER.toNanos();
+    while (!channel.isClosed() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(10); // the close follows the exit status within milliseconds
+    }
+    return channel.isClosed()
+        && pump.awaitDrained(SshTransport.KILL_AFTER)
+        && !command.heard().get();
+  }
+
   /** Called by the pump: the shell's word that it runs, then each command's lines and frames. */
   @Override
   public void line(Stream stream, String line) {
     Running current = running;
     if (current != null) {
+      current.heard().set(true);
+      if (stream == Stream.STDOUT && line.equals(current.startLine())) {
+        return;
+      }
       current.framing().line(stream, line);
       return;
     }
@@ -289,15 +326,11 @@ final class RemoteShell implements OutputSink {
     }
   }
 
-  /** Whether the node said it has no bash 5 (as opposed to: it did not answer in time). */
-  boolean unsupported() {
-    synchronized (readiness) {
-      return Boolean.FALSE.equals(supported);
-    }
-  }
-
-  /** A command sent to the shell: its framing, and the first exception its sink threw. */
-  record Running(Framing framing, Guard guard) {
+  /**
+   * A command sent to the shell: its framing, the first exception its sink threw, the line the
+   * shell prints as it starts it, and whether anything came from the shell since it was sent.
+   */
+  record Running(Framing framing, Guard guard, String startLine, AtomicBoolean heard) {
 
     /** The command's result, once {@link #await} returned {@code true} or gave up. */
     ExecResult result() {
@@ -362,6 +395,7 @@ final class RemoteShell implements OutputSink {
         __hoist_t=$((10#$__hoist_t / 1000))
       }
       __hoist_go() {
+        printf '%s-%d started\\n' NONCE "$__hoist_i"
         set -m
         ( exec {__hoist_fd}>&-; exec bash -c "$__hoist_c" ) </dev/null &
         __hoist_p=$!

@@ -297,6 +297,11 @@ public final class SshTransport implements Transport {
         throw dropped(command, null);
       }
       if (shell.ended()) {
+        if (shell.neverStarted(running)) {
+          LOG.debug("{}: the shell had ended before it took `{}`", node.name(), command.display());
+          forget(shell, "TERM");
+          return execOnChannel(command, timeout, sink);
+        }
         // The shell ended under its command: the connection may be broken even when JSch has not
         // noticed yet, as when an exec channel closes without an exit status.
         forget(shell, "TERM");

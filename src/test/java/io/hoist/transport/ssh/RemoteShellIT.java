@@ -145,6 +145,16 @@ class RemoteShellIT {
   }
 
   @Test
+  void aShellThatEndedWhileIdleIsReplacedAndTheNextCommandRuns() throws Exception {
+    long shell = Long.parseLong(exec("echo $PPID").stdoutTail().strip());
+    ProcessHandle.of(shell).ifPresent(ProcessHandle::destroyForcibly);
+    assertTrue(io.hoist.testing.Processes.awaitGone(shell, Duration.ofSeconds(10)));
+    ExecResult next = exec("echo next");
+    assertEquals("next", next.stdoutTail(), next.toString());
+    assertEquals(2, server.commandsStarted(), "a second shell");
+  }
+
+  @Test
   void aLongScriptRunsOnAnExecChannelOfItsOwn() {
     exec("true");
     StringBuilder script = new StringBuilder("x=0\n");

@@ -95,15 +95,18 @@ class RemoteShellTest {
     assertEquals(
         List.of(
             NONCE + " ready",
+            NONCE + "-1 started",
             "one",
             "",
             NONCE + "-1 0 3",
             "",
             NONCE + "-1 0",
+            NONCE + "-2 started",
             "",
             NONCE + "-2 0 124",
             "",
             NONCE + "-2 0",
+            NONCE + "-3 started",
             "two",
             NONCE + "-3 0 0",
             "",
@@ -119,8 +122,9 @@ class RemoteShellTest {
             RemoteShell.line(1, "echo \"$BASH_VERSION\" | cut -c1", Duration.ofSeconds(10)));
     List<String> lines = out.lines().toList();
     assertEquals(NONCE + " ready", lines.get(0), out);
-    assertTrue(lines.get(1).matches("[5-9]"), out);
-    assertEquals(NONCE + "-1 0 0", lines.get(3), out);
+    assertEquals(NONCE + "-1 started", lines.get(1), out);
+    assertTrue(lines.get(2).matches("[5-9]"), out);
+    assertEquals(NONCE + "-1 0 0", lines.get(4), out);
   }
 
   @Test
