@@ -21,8 +21,9 @@ runs=5
 floor_runs=10
 tools="hoist hoist-min pssh clush ansible-command ansible-raw"
 jar=target/hoist.jar
-# The options the Debian launcher (src/deb/bin/hoist) runs `hoist inspect` with: what an admin gets.
-java_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m"
+# Default: the options the Debian launcher (src/deb/bin/hoist) runs `hoist inspect` with, what an
+# admin gets (bench_launcher_opts in lib.sh, after bench_init).
+java_opts=""
 keep=0
 bench_no_cds=0
 usage() { sed -n '13,16p' "$0" | sed 's/^# //'; exit 2; }
@@ -64,6 +65,7 @@ jar=$(realpath "$jar")
 measure="$bench_dir/measure.py"
 pinned_kex=curve25519-sha256
 bench_init hoist-fanout
+if [ -z "$java_opts" ]; then bench_launcher_opts -c cluster.yaml inspect; java_opts=$launcher_opts; fi
 bench_cds "$jar"
 jar=$cds_jar                                   # the copy the archive was dumped for
 hoist_opts="$java_opts${cds_opts:+ $cds_opts}" # every hoist command line below gets the archive

@@ -63,6 +63,29 @@ bench_cds() {
 }
 
 # bench_need "apt hint" TOOL...: exits 2 naming the hint when a tool is missing.
+# bench_launcher_opts ARGS...: the JVM options the Debian launcher (src/deb/bin/hoist) starts
+# `hoist ARGS...` with (the collector, the first heap, the JIT by command: C1 alone and
+# -Dhoist.jit=c1 for all but `version` and `demo`), found by running the launcher itself with a
+# Java whose bin/java only prints its arguments, so the benchmarks time hoist as the package runs
+# it. Not its class-data archive: bench_cds makes one for the jar under test. Sets launcher_opts
+# (one string, split on blanks where used).
+bench_launcher_opts() {
+  local fake="$work/launcher-jdk" line
+  local -a opts=()
+  if [ ! -x "$fake/bin/java" ]; then
+    mkdir -p "$fake/bin"
+    echo 'JAVA_VERSION="17"' > "$fake/release"
+    printf '#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n' > "$fake/bin/java"
+    chmod +x "$fake/bin/java"
+  fi
+  while IFS= read -r line; do
+    [ "$line" != -jar ] || break
+    opts+=("$line")
+  done < <(JAVA_HOME=$fake HOIST_JAVA_OPTS='' sh "$bench_dir/../src/deb/bin/hoist" "$@")
+  [ "${#opts[@]}" -gt 0 ] || { echo "bench_launcher_opts: no options from the launcher for: $*" >&2; exit 2; }
+  launcher_opts="${opts[*]}"
+}
+
 bench_need() {
   local hint=$1 tool; shift
   for tool in "$@"; do

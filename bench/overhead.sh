@@ -3,7 +3,8 @@
 # sleep; the plan (hoist --output json upgrade --cluster --dry-run) gives the critical path those
 # sleeps imply (batches one after another, a batch costs its slowest node's phase sleeps, plus the
 # serial role's settle waits). The release is staged beforehand, so the timed
-# `java -jar hoist.jar upgrade --cluster --yes` measures the switch, JVM start included.
+# `hoist upgrade --cluster --yes` measures the switch, JVM start included, with the JVM options the
+# Debian launcher gives that command (bench_launcher_opts in lib.sh: C1 alone, the serial collector).
 # The peer, timed in the same run, is a plain bash runbook: the same commands, one `ssh` per
 # command, the same batch order. Runs are interleaved (hoist, peer, hoist, peer, ...); the result
 # is medians and the ratio of medians. Nodes are OpenSSH sshd daemons on 127.0.0.1 high ports (as
@@ -30,6 +31,7 @@ unit=0.4          # seconds; stop, start and health sleep 2 units, retire, migra
 settle=1          # seconds, the serial role's settle
 jar=target/hoist.jar
 java_opts=""
+java_opts_given=0
 keep=0
 trace=1
 also_label=()
@@ -45,7 +47,7 @@ while [ $# -gt 0 ]; do
     --unit) unit=$2; shift 2 ;;
     --settle) settle=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
-    --java-opts) java_opts=$2; shift 2 ;;
+    --java-opts) java_opts=$2; java_opts_given=1; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-trace) trace=0; shift ;;
     --no-cds) bench_no_cds=1; shift ;;
@@ -86,6 +88,11 @@ done
 bench_cds "$jar"
 jar=$cds_jar; cds_of[hoist]=$cds_opts
 export HOIST_STATE_DIR="$work/state"  # never the invoking user's state
+# The JVM options: the launcher's for each command (--java-opts: these instead, for every command).
+bench_launcher_opts -c cluster.yaml upgrade --cluster --yes; upgrade_opts=$launcher_opts
+bench_launcher_opts -c cluster.yaml version prepare 1.1.0; prepare_opts=$launcher_opts
+if [ "$java_opts_given" = 1 ]; then upgrade_opts=$java_opts; prepare_opts=$java_opts; fi
+java_opts=$upgrade_opts
 
 # Nodes: edge-* and app-* (max_parallel --parallel each), db-* (serial, settle, leader db-1).
 names=()
@@ -156,9 +163,11 @@ YAML
 }
 cluster="$work/cluster.yaml"
 write_cluster "$cluster"
-# shellcheck disable=SC2086 # cds_opts is empty or one option
-hoist_q() { java $cds_opts -jar "$jar" -q -c "$cluster" "$@"; }
-hoist_q version prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null
+# shellcheck disable=SC2086 # the options are lists of words
+hoist_q() { java $java_opts $cds_opts -jar "$jar" -q -c "$cluster" "$@"; }
+# shellcheck disable=SC2086
+hoist_prepare() { java $prepare_opts $cds_opts -jar "$jar" -q -c "$cluster" version prepare "$@"; }
+hoist_prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null
 for n in "${names[@]}"; do
   [ -f "$work/nodes/$n/releases/1.1.0/.hoist-staged" ] || { echo "1.1.0 not staged on $n" >&2; exit 1; }
 done
@@ -321,6 +330,7 @@ echo "env: nproc=$(nproc), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "     $(ssh -V 2>&1)"
 echo "     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
 echo "     $(java -jar "$jar" --version 2>/dev/null | head -1); $cds_note"
+echo "     JVM options (the launcher's unless --java-opts): upgrade: $upgrade_opts; version prepare: $prepare_opts"
 echo "nodes: $n_nodes (edge $(((n_rest + 1) / 2)), app $((n_rest / 2)), max_parallel $parallel; db $n_db serial, settle ${settle}s)"
 echo "sleeps: stop/start/health ${s_big}s, retire/migrate/rejoin ${s_small}s; runs: $runs, interleaved; $(( $(date +%s) - start_all ))s"
 echo "plan: $n_batches batches, $settles settle waits -> critical path ${critical}s"
@@ -373,7 +383,7 @@ write_cluster "$work/cluster-trace.yaml" trace
 : > "$work/dry.ms"; : > "$work/prep.ms"
 for _ in 1 2 3; do
   t0=$(date +%s%N); hoist_q --output json upgrade --cluster --dry-run --to 1.1.0 >/dev/null; ms_since "$t0" >> "$work/dry.ms"
-  t0=$(date +%s%N); hoist_q version prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null; ms_since "$t0" >> "$work/prep.ms"
+  t0=$(date +%s%N); hoist_prepare 1.1.0 --max-parallel "$n_nodes" >/dev/null; ms_since "$t0" >> "$work/prep.ms"
 done
 reset_nodes; sync
 before_runs=$(ls "$HOIST_STATE_DIR/runs")   # a run's id gets -2, -3... within one second
@@ -383,7 +393,7 @@ launch=$(date +%s%N)
 # -v: each command hoist runs is logged on stderr (plan, staging check, run), each line stamped here
 # with the milliseconds since the launch, to split the start-up.
 # shellcheck disable=SC2016 # a python program
-java -jar "$jar" -v -c "$work/cluster-trace.yaml" --output json upgrade --cluster --yes --to 1.1.0 \
+java $java_opts $cds_opts -jar "$jar" -v -c "$work/cluster-trace.yaml" --output json upgrade --cluster --yes --to 1.1.0 \
   2>&1 > "$work/trace.json" | python3 -u -c '
 import sys, time
 t0 = int(sys.argv[1])

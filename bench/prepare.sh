@@ -51,6 +51,9 @@ jar=$(realpath "$jar")
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init hoist-bench
+# Default: the options the Debian launcher gives `version prepare` (bench_launcher_opts in lib.sh).
+if [ -z "$java_opts" ]; then bench_launcher_opts -c cluster.yaml version prepare 1.0.1; java_opts=$launcher_opts; fi
+java_opts_shown=$java_opts
 bench_cds "$jar"
 jar=$cds_jar                                   # the copy the archive was dumped for
 java_opts="$java_opts${cds_opts:+ $cds_opts}" # the timed hoist command lines get the archive
@@ -214,6 +217,7 @@ echo "env: nproc=$(nproc), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "     $(ssh -V 2>&1)"
 echo "     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
 echo "     $(java -jar "$jar" --version 2>/dev/null | head -1); $cds_note"
+echo "     JVM options of hoist's runs: $java_opts_shown"
 echo "     parallel-scp $(dpkg-query -W -f '${Version}' pssh 2>/dev/null || echo '?') (scp -qC)"
 echo "bundle: $(awk -v b="$bundle_bytes" 'BEGIN { printf "%.1f MiB", b / 1048576 }'), runs: $runs (+1 warm-up), interleaved"
 echo

@@ -17,9 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Debian launcher (src/deb/bin/hoist) picks the JVM options by command: C1 alone for commands
- * that start up and print, and for inspect; the full JIT for the rest. Run with a Java whose {@code
- * bin/java} only prints the arguments it was given.
+ * The Debian launcher (src/deb/bin/hoist) picks the JVM options by command: the full JIT for the
+ * bulk work of {@code version} (pack, prepare) and {@code demo}; C1 alone, which it tells hoist
+ * with {@code -Dhoist.jit=c1}, for every other command and for any help or version print. Run with
+ * a Java whose {@code bin/java} only prints the arguments it was given.
  */
 class LauncherTest {
 
@@ -51,24 +52,45 @@ class LauncherTest {
       strings = {
         "--version",
         "upgrade --help",
+        "version prepare --help",
+        "demo -h",
         "__complete nodes --cluster-file cluster.yaml",
         "-c cluster.yaml inspect",
-        "-c cluster.yaml --output json inspect --max-parallel 100"
+        "-c cluster.yaml --output json inspect --max-parallel 100",
+        "-c cluster.yaml upgrade --cluster --yes",
+        "-c cluster.yaml --output json upgrade --cluster --dry-run --to 1.1.0",
+        "-c cluster.yaml rollback --node n1",
+        "-c cluster.yaml status",
+        "-c version.yaml finalize"
       })
-  void startUpCommandsAndInspectRunWithC1Alone(String command) throws Exception {
+  void shortCommandsRunWithC1AloneAndSayItToHoist(String command) throws Exception {
     List<String> arguments = javaArguments(command.split(" "));
     assertTrue(arguments.contains("-XX:TieredStopAtLevel=1"), arguments.toString());
+    assertTrue(arguments.contains("-Dhoist.jit=c1"), arguments.toString());
     assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
     assertTrue(arguments.contains("-Xms16m"), arguments.toString());
+    List<String> given = List.of(command.split(" "));
+    int jar = arguments.indexOf("-jar");
+    assertEquals("/usr/share/hoist/hoist.jar", arguments.get(jar + 1));
+    assertEquals(given, arguments.subList(jar + 2, arguments.size()));
   }
 
-  @Test
-  void anUpgradeKeepsTheFullJit() throws Exception {
-    List<String> arguments = javaArguments("-c", "cluster.yaml", "upgrade", "--cluster", "--yes");
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "-c cluster.yaml version prepare 1.1.0",
+        "version pack build --version 1.1.0 --into repo",
+        "-c cluster.yaml --output json version prepare 1.1.0 --max-parallel 20",
+        "demo",
+        "demo --nodes 5"
+      })
+  void bulkWorkKeepsTheFullJit(String command) throws Exception {
+    List<String> arguments = javaArguments(command.split(" "));
     assertFalse(arguments.contains("-XX:TieredStopAtLevel=1"), arguments.toString());
-    assertEquals(
-        List.of("-jar", "/usr/share/hoist/hoist.jar", "-c", "cluster.yaml", "upgrade", "--cluster"),
-        arguments.subList(arguments.indexOf("-jar"), arguments.indexOf("--cluster") + 1));
+    assertFalse(arguments.contains("-Dhoist.jit=c1"), arguments.toString());
+    assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
+    int jar = arguments.indexOf("-jar");
+    assertEquals(List.of(command.split(" ")), arguments.subList(jar + 2, arguments.size()));
   }
 
   @Test

@@ -26,6 +26,7 @@ import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -107,6 +108,7 @@ public final class SshServerFixture implements AutoCloseable {
     private boolean killOnClose = true;
     private int maxSessions;
     private List<String> kex;
+    private List<String> ciphers;
     private final List<PublicKey> authorized = new ArrayList<>();
     private final Map<String, String> environment = new java.util.HashMap<>();
     private String loginShell = "bash";
@@ -176,6 +178,12 @@ public final class SshServerFixture implements AutoCloseable {
       return this;
     }
 
+    /** Offer only these ciphers (SSH names, in this order) instead of MINA SSHD's defaults. */
+    public Builder ciphers(String... names) {
+      this.ciphers = List.of(names);
+      return this;
+    }
+
     /** Accept this password for any user. */
     public Builder password(String password) {
       this.password = password;
@@ -219,6 +227,7 @@ public final class SshServerFixture implements AutoCloseable {
   private final Map<Session, Set<Process>> processesBySession = new ConcurrentHashMap<>();
   private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<String> kexes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> ciphers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private PublicKey hostKey;
 
   /**
@@ -274,6 +283,17 @@ public final class SshServerFixture implements AutoCloseable {
         }
         server.setKeyExchangeFactories(factories);
       }
+      if (options.ciphers != null) {
+        List<NamedFactory<org.apache.sshd.common.cipher.Cipher>> ciphers = new ArrayList<>();
+        for (String name : options.ciphers) {
+          BuiltinCiphers cipher = BuiltinCiphers.fromFactoryName(name);
+          if (cipher == null || !cipher.isSupported()) {
+            throw new IllegalArgumentException("the test server cannot offer " + name);
+          }
+          ciphers.add(cipher);
+        }
+        server.setCipherFactories(ciphers);
+      }
       server.setCommandFactory((channel, command) -> commandFor(command));
       if (options.maxSessions > 0) {
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(server, options.maxSessions);
@@ -306,6 +326,10 @@ public final class SshServerFixture implements AutoCloseable {
                 users.add(session.getUsername());
               } else if (event == Event.KexCompleted) {
                 kexes.add(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
+                ciphers.add(
+                    session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
+                        + " "
+                        + session.getNegotiatedKexParameter(KexProposalOption.S2CENC));
               }
             }
           });
@@ -368,6 +392,13 @@ public final class SshServerFixture implements AutoCloseable {
    */
   public List<String> negotiatedKex() {
     return List.copyOf(kexes);
+  }
+
+  /**
+   * The ciphers of each key exchange so far, in order: {@code "CLIENT_TO_SERVER SERVER_TO_CLIENT"}.
+   */
+  public List<String> negotiatedCiphers() {
+    return List.copyOf(ciphers);
   }
 
   /** The processes of commands still running (started by any session, not yet exited). */

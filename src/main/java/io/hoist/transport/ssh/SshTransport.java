@@ -112,6 +112,21 @@ public final class SshTransport implements Transport {
    */
   private static final String CHECK_KEXES = "";
 
+  /**
+   * The ciphers offered when hoist runs under C1 alone, as the Debian launcher starts it for every
+   * command but {@code version} and {@code demo} (and tells it so with {@code -Dhoist.jit=c1}):
+   * chacha20-poly1305 first, then JSch's list (AES-GCM first). Under C1 the JDK's AES-GCM has no
+   * intrinsics and runs at about 40 MB/s, Bouncy Castle's ChaCha20-Poly1305 (in hoist's jar) at
+   * about 140; under the full JIT AES-GCM runs at about 1,900 MB/s and stays first
+   * (bench/README.md, ninth round). It matters only to an upgrade or rollback that stages a release
+   * itself; OpenSSH has offered chacha20-poly1305 since 6.5 and makes it its own first choice. A
+   * node that does not offer it gets AES-GCM as before.
+   */
+  static final String C1_CIPHERS = "chacha20-poly1305@openssh.com," + JSch.getConfig("cipher.c2s");
+
+  /** The system property the launcher sets to {@code c1} when it runs hoist under C1 alone. */
+  static final String JIT_PROPERTY = "hoist.jit";
+
   private static final String BC_XDH = "com.jcraft.jsch.bc.XDH";
   static final String BC_ED25519 = "com.jcraft.jsch.bc.SignatureEd25519";
   private static final String BC_EDDSA_KEYS = "com.jcraft.jsch.bc.KeyPairGenEdDSA";
@@ -735,6 +750,13 @@ public final class SshTransport implements Transport {
     config.put("HashKnownHosts", "no");
     config.put("kex", String.join(",", target.kex()));
     config.put("CheckKexes", CHECK_KEXES);
+    // Nothing to try out: the one cipher JSch would (chacha20-poly1305) is Bouncy Castle's, in the
+    // jar.
+    config.put("CheckCiphers", "");
+    if ("c1".equals(System.getProperty(JIT_PROPERTY))) {
+      config.put("cipher.c2s", C1_CIPHERS);
+      config.put("cipher.s2c", C1_CIPHERS);
+    }
     config.put("sntrup761", SharedSntrup761.class.getName());
     // X25519/X448 and Ed25519 by Bouncy Castle (in the jar for sntrup761 anyway) rather than the
     // JDK's: 5.7 instead of 9.0 ms of CPU per connection under C1 (bench/README.md).
