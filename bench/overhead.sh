@@ -13,10 +13,11 @@
 #
 # Usage: bench/overhead.sh [--nodes 20] [--runs 5] [--db 4] [--parallel 4] [--unit 0.4]
 #                          [--settle 1] [--jar target/hoist.jar] [--java-opts "..."] [--keep]
-#                          [--no-trace] [--no-cds] [--also LABEL=JAR]...
+#                          [--no-trace] [--no-cds] [--also LABEL=JAR]... [--also-opts LABEL=OPTS]...
 # --also times another build of hoist (an older commit's jar, say) in the same rounds, interleaved
 # with the others, so that two builds are compared under the same load (its archive is dumped from
-# the class list next to it, else from the one of the jar under test).
+# the class list next to it, else from the one of the jar under test). --also-opts times the jar
+# under test with other JVM options (the full JIT, say) the same way.
 # --no-cds: no class-data archive of hoist's (only the JDK's default one), to compare.
 # After the timed runs, one traced run (not in the medians) stamps the start and end of every
 # phase command on the node, to split hoist's overhead into start-up, per-phase, between-batch and
@@ -36,8 +37,9 @@ keep=0
 trace=1
 also_label=()
 also_jar=()
+declare -A opts_of
 bench_no_cds=0
-usage() { sed -n '13,19p' "$0" | sed 's/^# //'; exit 2; }
+usage() { sed -n '14,21p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --nodes) n_nodes=$2; shift 2 ;;
@@ -56,6 +58,10 @@ while [ $# -gt 0 ]; do
       [ "${BASH_REMATCH[1]}" != hoist ] || { echo "--also: the label hoist is taken" >&2; exit 2; }
       [ -f "${BASH_REMATCH[2]}" ] || { echo "--also: no jar at ${BASH_REMATCH[2]}" >&2; exit 2; }
       also_label+=("${BASH_REMATCH[1]}"); also_jar+=("$(realpath "${BASH_REMATCH[2]}")"); shift 2 ;;
+    --also-opts)
+      [[ ${2:-} =~ ^([a-z0-9][a-z0-9._-]*)=(.*)$ ]] || { echo "--also-opts wants LABEL=OPTS (label: a-z 0-9 . _ -)" >&2; exit 2; }
+      [ "${BASH_REMATCH[1]}" != hoist ] || { echo "--also-opts: the label hoist is taken" >&2; exit 2; }
+      also_label+=("${BASH_REMATCH[1]}"); also_jar+=(""); opts_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -82,17 +88,23 @@ bench_init hoist-overhead
 list_of_jar="$(dirname "$jar")/deb/hoist.classlist"
 declare -A cds_of
 for i in "${!also_jar[@]}"; do
+  [ -n "${also_jar[$i]}" ] || continue # --also-opts: the jar under test
   bench_cds "${also_jar[$i]}" "also-${also_label[$i]}" "$list_of_jar"
   also_jar[i]=$cds_jar; cds_of[${also_label[$i]}]=$cds_opts
 done
 bench_cds "$jar"
 jar=$cds_jar; cds_of[hoist]=$cds_opts
+for i in "${!also_jar[@]}"; do
+  [ -n "${also_jar[$i]}" ] || { also_jar[i]=$jar; cds_of[${also_label[$i]}]=$cds_opts; }
+done
 export HOIST_STATE_DIR="$work/state"  # never the invoking user's state
 # The JVM options: the launcher's for each command (--java-opts: these instead, for every command).
 bench_launcher_opts -c cluster.yaml upgrade --cluster --yes; upgrade_opts=$launcher_opts
 bench_launcher_opts -c cluster.yaml version prepare 1.1.0; prepare_opts=$launcher_opts
 if [ "$java_opts_given" = 1 ]; then upgrade_opts=$java_opts; prepare_opts=$java_opts; fi
 java_opts=$upgrade_opts
+for l in "${also_label[@]}"; do [ -n "${opts_of[$l]+set}" ] || opts_of[$l]=$java_opts; done
+opts_of[hoist]=$java_opts
 
 # Nodes: edge-* and app-* (max_parallel --parallel each), db-* (serial, settle, leader db-1).
 names=()
@@ -212,8 +224,8 @@ run_hoist() { # run_hoist I [LABEL JAR]: the jar under test, or the --also build
   local t0 code=0 label=${2:-hoist} with=${3:-$jar}
   reset_nodes; sync
   t0=$(date +%s%N)
-  # shellcheck disable=SC2086 # java_opts is a list of options
-  java $java_opts ${cds_of[$label]} -jar "$with" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
+  # shellcheck disable=SC2086 # the options are lists of words
+  java ${opts_of[$label]} ${cds_of[$label]} -jar "$with" -c "$cluster" --output json upgrade --cluster --yes --to 1.1.0 \
     > "$work/$label-$1.json" 2> "$work/$label-$1.err" || code=$?
   ms_since "$t0" >> "$work/$label.ms"
   [ "$code" = 0 ] || { echo "$label run $1 exited $code" >&2; tail -20 "$work/$label-$1.err" >&2; exit 1; }
@@ -331,6 +343,9 @@ echo "     $(ssh -V 2>&1)"
 echo "     $(java -version 2>&1 | head -2 | tr '\n' ' ')"
 echo "     $(java -jar "$jar" --version 2>/dev/null | head -1); $cds_note"
 echo "     JVM options (the launcher's unless --java-opts): upgrade: $upgrade_opts; version prepare: $prepare_opts"
+for l in "${also_label[@]}"; do
+  [ "${opts_of[$l]}" = "$java_opts" ] || echo "     $l (--also-opts): the jar under test with: ${opts_of[$l]}"
+done
 echo "nodes: $n_nodes (edge $(((n_rest + 1) / 2)), app $((n_rest / 2)), max_parallel $parallel; db $n_db serial, settle ${settle}s)"
 echo "sleeps: stop/start/health ${s_big}s, retire/migrate/rejoin ${s_small}s; runs: $runs, interleaved; $(( $(date +%s) - start_all ))s"
 echo "plan: $n_batches batches, $settles settle waits -> critical path ${critical}s"
