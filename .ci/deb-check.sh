@@ -122,6 +122,7 @@ PubkeyAuthentication yes
 PermitRootLogin prohibit-password
 UsePAM no
 StrictModes no
+LogLevel DEBUG1
 CFG
 /usr/sbin/sshd -f "$node/sshd_config" -D -e 2>"$node/sshd.log" &
 sshd_pid=$!
@@ -151,6 +152,11 @@ for class in com.jcraft.jsch.Session io.hoist.inspect.Inspector; do
     || fail "hoist inspect did not load $class from the archive: $(grep " $class " <<<"$log")"
 done
 ok "hoist inspect loads JSch's and its own inspect classes from it ($(grep -c 'source: shared objects file' <<<"$log") of $(grep -c '\[class,load\]' <<<"$log") classes)"
+# The launcher runs inspect under C1 alone and says so (-Dhoist.jit=c1): hoist then offers
+# chacha20-poly1305 first, which OpenSSH agrees to (its debug log names the cipher of each way).
+grep -q 'kex: client->server cipher: chacha20-poly1305@openssh.com' "$node/sshd.log" \
+  || fail "inspect under the launcher did not get chacha20-poly1305: $(grep 'kex: client->server' "$node/sshd.log")"
+ok "under C1 the login's cipher is chacha20-poly1305 ($(grep -c 'Accepted publickey' "$node/sshd.log") login)"
 kill "$sshd_pid" 2>/dev/null || true
 wait "$sshd_pid" 2>/dev/null || true
 sshd_pid=
