@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The cipher a node ends up with, as the node (an embedded Apache MINA SSHD) negotiated it: AES-GCM
@@ -94,35 +95,25 @@ class SshCipherIT {
     }
   }
 
-  @Test
-  void theFullJitGetsAesGcm() throws Exception {
-    System.clearProperty(SshTransport.JIT_PROPERTY);
-    start();
+  /**
+   * What a node negotiates, by the {@code hoist.jit} property (empty: not set) and the node's own
+   * cipher list (empty: MINA SSHD's defaults, chacha20-poly1305 and AES-GCM among them).
+   */
+  @ParameterizedTest(name = "hoist.jit={0}, node offers [{1}]: {2}")
+  @CsvSource({
+    "'', '', " + GCM,
+    "c1, '', " + CHACHA,
+    "c1, aes256-ctr " + GCM + ", " + GCM,
+    "C2, '', " + GCM
+  })
+  void theCipherFollowsTheJit(String jit, String nodeCiphers, String expected) throws Exception {
+    if (jit.isEmpty()) {
+      System.clearProperty(SshTransport.JIT_PROPERTY);
+    } else {
+      System.setProperty(SshTransport.JIT_PROPERTY, jit);
+    }
+    start(nodeCiphers.isEmpty() ? new String[0] : nodeCiphers.split(" "));
     roundTrip();
-    assertEquals(List.of(GCM + " " + GCM), server.negotiatedCiphers());
-  }
-
-  @Test
-  void underC1AloneChaCha20Poly1305IsOfferedFirst() throws Exception {
-    System.setProperty(SshTransport.JIT_PROPERTY, "c1");
-    start();
-    roundTrip();
-    assertEquals(List.of(CHACHA + " " + CHACHA), server.negotiatedCiphers());
-  }
-
-  @Test
-  void underC1AloneANodeWithoutChaChaGetsAesGcm() throws Exception {
-    System.setProperty(SshTransport.JIT_PROPERTY, "c1");
-    start("aes256-ctr", GCM);
-    roundTrip();
-    assertEquals(List.of(GCM + " " + GCM), server.negotiatedCiphers());
-  }
-
-  @Test
-  void anotherValueOfThePropertyChangesNothing() throws Exception {
-    System.setProperty(SshTransport.JIT_PROPERTY, "C2");
-    start();
-    roundTrip();
-    assertEquals(List.of(GCM + " " + GCM), server.negotiatedCiphers());
+    assertEquals(List.of(expected + " " + expected), server.negotiatedCiphers());
   }
 }
