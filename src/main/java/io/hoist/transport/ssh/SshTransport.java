@@ -113,14 +113,15 @@ public final class SshTransport implements Transport {
   private static final String CHECK_KEXES = "";
 
   /**
-   * The ciphers offered when hoist runs under C1 alone, as the Debian launcher starts it for every
-   * command but {@code version} and {@code demo} (and tells it so with {@code -Dhoist.jit=c1}):
-   * chacha20-poly1305 first, then JSch's list (AES-GCM first). Under C1 the JDK's AES-GCM has no
-   * intrinsics and runs at about 40 MB/s, Bouncy Castle's ChaCha20-Poly1305 (in hoist's jar) at
-   * about 140; under the full JIT AES-GCM runs at about 1,900 MB/s and stays first
-   * (bench/README.md, ninth round). It matters only to an upgrade or rollback that stages a release
-   * itself; OpenSSH has offered chacha20-poly1305 since 6.5 and makes it its own first choice. A
-   * node that does not offer it gets AES-GCM as before.
+   * The ciphers offered when hoist runs under C1 alone, as the Debian launcher starts it for short
+   * commands (not {@code version}, {@code demo}, nor an upgrade or rollback of a cluster with
+   * backups) and tells it with {@code -Dhoist.jit=c1}: chacha20-poly1305 first, then JSch's list
+   * (AES-GCM first). Under C1 the JDK's AES-GCM has no intrinsics and runs at about 40 MB/s, Bouncy
+   * Castle's ChaCha20-Poly1305 (in hoist's jar) at about 140; under the full JIT AES-GCM runs at
+   * about 1,900 MB/s and stays first (bench/README.md, ninth round). It matters most to an upgrade
+   * or rollback that stages a release itself (and makes a 100-node inspect a little cheaper too);
+   * OpenSSH has offered chacha20-poly1305 since 6.5 and makes it its own first choice. A node that
+   * does not offer it gets AES-GCM as before.
    */
   static final String C1_CIPHERS = "chacha20-poly1305@openssh.com," + JSch.getConfig("cipher.c2s");
 
@@ -750,8 +751,8 @@ public final class SshTransport implements Transport {
     config.put("HashKnownHosts", "no");
     config.put("kex", String.join(",", target.kex()));
     config.put("CheckKexes", CHECK_KEXES);
-    // Nothing to try out: the one cipher JSch would (chacha20-poly1305) is Bouncy Castle's, in the
-    // jar.
+    // Nothing to try out: the cipher JSch would try (chacha20-poly1305) is Bouncy Castle's, in
+    // hoist.
     config.put("CheckCiphers", "");
     if ("c1".equals(System.getProperty(JIT_PROPERTY))) {
       config.put("cipher.c2s", C1_CIPHERS);
