@@ -82,7 +82,7 @@ final class KnownHostsRepository implements HostKeyRepository {
     }
     KnownHosts.Verdict verdict;
     try {
-      verdict = KnownHosts.read(file).check(name, key);
+      verdict = KnownHosts.current(file).check(name, key);
     } catch (IOException e) {
       refusal = io("Cannot read the known_hosts file " + file, name, e);
       return NOT_INCLUDED;
@@ -343,7 +343,7 @@ final class KnownHostsRepository implements HostKeyRepository {
 
   private KnownHosts read() {
     try {
-      return KnownHosts.read(file);
+      return KnownHosts.current(file);
     } catch (IOException e) {
       LOG.debug("cannot read {}: {}", file, e.toString());
       return KnownHosts.parse(List.of());

@@ -1,14 +1,21 @@
 package io.hoist.transport.ssh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -147,5 +154,72 @@ class KnownHostsTest {
     KnownHosts.Verdict verdict = KnownHosts.parse(lines).check("h", K1);
     assertEquals(KnownHosts.Status.CHANGED, verdict.status());
     assertEquals(List.of(2, 3), verdict.entries().stream().map(KnownHosts.Entry::line).toList());
+  }
+
+  @Test
+  void fieldsAreSeparatedByAnyRunOfBlanks() {
+    String spaced = "h \t  " + KnownHostsRepository.keyType(K1) + "\t" + encode(K1) + "   comment";
+    assertEquals(KnownHosts.Status.OK, KnownHosts.parse(List.of(spaced)).check("h", K1).status());
+    assertEquals(
+        KnownHosts.Status.REVOKED,
+        KnownHosts.parse(List.of("@revoked\t " + line("h", K1))).check("h", K1).status());
+  }
+
+  @Test
+  void anUnchangedFileIsParsedOnce(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("known_hosts");
+    Files.writeString(file, line("h", K1) + "\n");
+    KnownHosts first = KnownHosts.current(file);
+    assertSame(first, KnownHosts.current(file));
+    assertSame(first, KnownHosts.current(dir.resolve(".").resolve("known_hosts")));
+    assertEquals(KnownHosts.Status.OK, first.check("h", K1).status());
+  }
+
+  @Test
+  void anAppendedKeyIsSeenAtTheNextLookup(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("known_hosts");
+    Files.writeString(file, line("h", K1) + "\n");
+    assertEquals(KnownHosts.Status.UNKNOWN, KnownHosts.current(file).check("g", K2).status());
+    Files.writeString(file, line("g", K2) + "\n", java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(KnownHosts.Status.OK, KnownHosts.current(file).check("g", K2).status());
+  }
+
+  @Test
+  void aKeyChangedInPlaceWithItsTimeSetBackIsSeen(@TempDir Path dir) throws Exception {
+    // Same size, same modification time: only the change time (or the inode) tells.
+    Path file = dir.resolve("known_hosts");
+    Files.writeString(file, line("h", K1) + "\n");
+    FileTime modified = Files.getLastModifiedTime(file);
+    KnownHosts before = KnownHosts.current(file);
+    assertEquals(KnownHosts.Status.OK, before.check("h", K1).status());
+    Thread.sleep(20);
+    Files.writeString(file, line("h", K2) + "\n");
+    Files.setLastModifiedTime(file, modified);
+    assertEquals(Files.size(file), (line("h", K1) + "\n").length());
+    KnownHosts after = KnownHosts.current(file);
+    assertNotSame(before, after);
+    assertEquals(KnownHosts.Status.CHANGED, after.check("h", K1).status());
+  }
+
+  @Test
+  void aFileReplacedByRenameIsSeen(@TempDir Path dir) throws Exception {
+    // What ssh-keygen -R does: a new file renamed over the old one.
+    Path file = dir.resolve("known_hosts");
+    Files.writeString(file, line("h", K1) + "\n");
+    assertEquals(KnownHosts.Status.OK, KnownHosts.current(file).check("h", K1).status());
+    Path fresh = dir.resolve("known_hosts.new");
+    Files.writeString(fresh, line("h", K2) + "\n");
+    Files.setLastModifiedTime(fresh, Files.getLastModifiedTime(file));
+    Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    assertEquals(KnownHosts.Status.CHANGED, KnownHosts.current(file).check("h", K1).status());
+  }
+
+  @Test
+  void aRemovedFileKnowsNothing(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("known_hosts");
+    Files.writeString(file, line("h", K1) + "\n");
+    assertEquals(KnownHosts.Status.OK, KnownHosts.current(file).check("h", K1).status());
+    Files.delete(file);
+    assertEquals(KnownHosts.Status.UNKNOWN, KnownHosts.current(file).check("h", K1).status());
   }
 }
