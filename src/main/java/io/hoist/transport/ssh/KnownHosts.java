@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -49,7 +50,20 @@ final class KnownHosts {
    * (same size, modification time set back with {@code touch -r}) still changes the change time;
    * {@code ssh-keygen -R} writes a new file (another inode).
    */
-  private record Stamp(Object fileKey, long size, Object modified, Object changed) {}
+  private record Stamp(Object device, Object inode, long size, Object modified, Object changed) {
+
+    /**
+     * Field by field: a record's generated {@code equals} is linked on its first call through
+     * method handles, which every node's thread would do at once at the start of a fan-out.
+     */
+    boolean same(Stamp other) {
+      return size == other.size
+          && Objects.equals(device, other.device)
+          && Objects.equals(inode, other.inode)
+          && Objects.equals(modified, other.modified)
+          && Objects.equals(changed, other.changed);
+    }
+  }
 
   private record Snapshot(Stamp stamp, KnownHosts hosts) {}
 
@@ -134,12 +148,20 @@ final class KnownHosts {
       return NONE;
     }
     Snapshot last = PARSED.get(path);
-    if (last != null && last.stamp().equals(stamp)) {
+    if (last != null && last.stamp().same(stamp)) {
       return last.hosts();
     }
-    KnownHosts hosts = read(path);
-    PARSED.put(path, new Snapshot(stamp, hosts));
-    return hosts;
+    // One thread parses, the others (a fan-out's first connections all get here at once) wait
+    // for it and take its result.
+    synchronized (PARSED) {
+      last = PARSED.get(path);
+      if (last != null && last.stamp().same(stamp)) {
+        return last.hosts();
+      }
+      KnownHosts hosts = read(path);
+      PARSED.put(path, new Snapshot(stamp, hosts));
+      return hosts;
+    }
   }
 
   private static Stamp stamp(Path path) throws IOException {
@@ -147,13 +169,14 @@ final class KnownHosts {
       Map<String, Object> unix =
           Files.readAttributes(path, "unix:ino,dev,size,lastModifiedTime,ctime");
       return new Stamp(
-          unix.get("dev") + ":" + unix.get("ino"),
+          unix.get("dev"),
+          unix.get("ino"),
           (Long) unix.get("size"),
           unix.get("lastModifiedTime"),
           unix.get("ctime"));
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
       BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class);
-      return new Stamp(basic.fileKey(), basic.size(), basic.lastModifiedTime(), null);
+      return new Stamp(basic.fileKey(), null, basic.size(), basic.lastModifiedTime(), null);
     }
   }
 
@@ -250,7 +273,13 @@ final class KnownHosts {
   /** The host keys (no markers) known for {@code name}. */
   List<Entry> hostKeys(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return entries.stream().filter(e -> e.isHostKey() && e.matches(lower)).toList();
+    List<Entry> keys = new ArrayList<>();
+    for (Entry entry : entries) {
+      if (entry.isHostKey() && entry.matches(lower)) {
+        keys.add(entry);
+      }
+    }
+    return keys;
   }
 
   /** Every host key entry (no markers). */
