@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hoist.command.ShellCommand;
 import io.hoist.transport.TimedCommand;
@@ -123,6 +124,43 @@ class RemoteBatchTest {
     assertTrue(run.took().compareTo(Duration.ofSeconds(10)) < 0, "took " + run.took());
     long child = Long.parseLong(Files.readString(pid).trim());
     assertFalse(alive(child), "the command's child " + child + " still runs");
+  }
+
+  @Test
+  void aZombieCountsAsEndedThoughKillZeroReachesIt() throws Exception {
+    // What a batch's shell met when bash 5.2 left SIGCHLD blocked: its ended command not reaped, a
+    // zombie, which kill -0 still reaches. Here a zombie of perl's (perl does not reap), a live
+    // sleep, and a process that is gone.
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "perl");
+    assumeTrue(Files.isDirectory(Path.of("/proc/self")), "/proc");
+    String script =
+        RemoteBatch.PRELUDE
+            + """
+            perl -e '$| = 1; my $c = fork(); if ($c == 0) { exit 0 } print "$c\n"; sleep 20' >z.pid &
+            parent=$!
+            for _ in $(seq 200); do
+              z=$(<z.pid)
+              if [ -n "$z" ] && read -r s <"/proc/$z/stat" && [ "${s##*) }" != "${s##*) Z}" ]; then break; fi
+              sleep 0.05
+            done
+            kill -0 "$z" && echo "kill-0 reaches $z"
+            __hoist_running "$z" && echo "zombie running" || echo "zombie ended"
+            sleep 20 & live=$!
+            __hoist_running "$live" && echo "sleep running" || echo "sleep ended"
+            kill "$live" "$parent"; wait "$live" "$parent" 2>/dev/null
+            __hoist_running "$live" && echo "gone running" || echo "gone ended"
+            """;
+    Process p =
+        new ProcessBuilder("bash", "-c", script)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the script did not end");
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(out.contains("kill-0 reaches"), out);
+    assertTrue(out.contains("zombie ended"), out);
+    assertTrue(out.contains("sleep running"), out);
+    assertTrue(out.contains("gone ended"), out);
   }
 
   @ParameterizedTest
