@@ -328,8 +328,9 @@ public final class Inspector {
   }
 
   /**
-   * {@code value} (not negative) with one decimal, rounded half up: what {@code %.1f} prints,
-   * without a {@code Formatter} (once per node and check, in a fan-out's threads).
+   * {@code value} (not negative) with one decimal, the double rounded half up (1.45, stored as
+   * 1.4499..., prints 1.4), without a {@code Formatter}: this runs once per node and check, in a
+   * fan-out's threads.
    */
   static String tenths(double value) {
     long tenths = Math.round(value * 10);
