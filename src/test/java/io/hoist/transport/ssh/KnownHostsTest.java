@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Base64;
 import java.util.List;
@@ -165,10 +167,20 @@ class KnownHostsTest {
         KnownHosts.parse(List.of("@revoked\t " + line("h", K1))).check("h", K1).status());
   }
 
+  /** {@code path} holding {@code line}, newline-terminated. */
+  private static Path write(Path path, String line) throws IOException {
+    Files.writeString(path, line + "\n");
+    return path;
+  }
+
+  /** What the file, as it is now, says about {@code key} for {@code host}. */
+  private static KnownHosts.Status lookup(Path file, String host, byte[] key) throws IOException {
+    return KnownHosts.current(file).check(host, key).status();
+  }
+
   @Test
   void anUnchangedFileIsParsedOnce(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("known_hosts");
-    Files.writeString(file, line("h", K1) + "\n");
+    Path file = write(dir.resolve("known_hosts"), line("h", K1));
     KnownHosts first = KnownHosts.current(file);
     assertSame(first, KnownHosts.current(file));
     assertSame(first, KnownHosts.current(dir.resolve(".").resolve("known_hosts")));
@@ -177,18 +189,16 @@ class KnownHostsTest {
 
   @Test
   void anAppendedKeyIsSeenAtTheNextLookup(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("known_hosts");
-    Files.writeString(file, line("h", K1) + "\n");
-    assertEquals(KnownHosts.Status.UNKNOWN, KnownHosts.current(file).check("g", K2).status());
-    Files.writeString(file, line("g", K2) + "\n", java.nio.file.StandardOpenOption.APPEND);
-    assertEquals(KnownHosts.Status.OK, KnownHosts.current(file).check("g", K2).status());
+    Path file = write(dir.resolve("known_hosts"), line("h", K1));
+    assertEquals(KnownHosts.Status.UNKNOWN, lookup(file, "g", K2));
+    Files.writeString(file, line("g", K2) + "\n", StandardOpenOption.APPEND);
+    assertEquals(KnownHosts.Status.OK, lookup(file, "g", K2));
   }
 
   @Test
   void aKeyChangedInPlaceWithItsTimeSetBackIsSeen(@TempDir Path dir) throws Exception {
     // Same size, same modification time: only the change time (or the inode) tells.
-    Path file = dir.resolve("known_hosts");
-    Files.writeString(file, line("h", K1) + "\n");
+    Path file = write(dir.resolve("known_hosts"), line("h", K1));
     FileTime modified = Files.getLastModifiedTime(file);
     KnownHosts before = KnownHosts.current(file);
     assertEquals(KnownHosts.Status.OK, before.check("h", K1).status());
@@ -204,22 +214,19 @@ class KnownHostsTest {
   @Test
   void aFileReplacedByRenameIsSeen(@TempDir Path dir) throws Exception {
     // What ssh-keygen -R does: a new file renamed over the old one.
-    Path file = dir.resolve("known_hosts");
-    Files.writeString(file, line("h", K1) + "\n");
-    assertEquals(KnownHosts.Status.OK, KnownHosts.current(file).check("h", K1).status());
-    Path fresh = dir.resolve("known_hosts.new");
-    Files.writeString(fresh, line("h", K2) + "\n");
+    Path file = write(dir.resolve("known_hosts"), line("h", K1));
+    assertEquals(KnownHosts.Status.OK, lookup(file, "h", K1));
+    Path fresh = write(dir.resolve("known_hosts.new"), line("h", K2));
     Files.setLastModifiedTime(fresh, Files.getLastModifiedTime(file));
     Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    assertEquals(KnownHosts.Status.CHANGED, KnownHosts.current(file).check("h", K1).status());
+    assertEquals(KnownHosts.Status.CHANGED, lookup(file, "h", K1));
   }
 
   @Test
   void aRemovedFileKnowsNothing(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("known_hosts");
-    Files.writeString(file, line("h", K1) + "\n");
-    assertEquals(KnownHosts.Status.OK, KnownHosts.current(file).check("h", K1).status());
+    Path file = write(dir.resolve("known_hosts"), line("h", K1));
+    assertEquals(KnownHosts.Status.OK, lookup(file, "h", K1));
     Files.delete(file);
-    assertEquals(KnownHosts.Status.UNKNOWN, KnownHosts.current(file).check("h", K1).status());
+    assertEquals(KnownHosts.Status.UNKNOWN, lookup(file, "h", K1));
   }
 }
