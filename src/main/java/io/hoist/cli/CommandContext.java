@@ -184,6 +184,14 @@ final class CommandContext {
     return shared;
   }
 
+  /**
+   * The command's transports for a command with one step per node ({@code inspect}): each node's is
+   * closed as soon as that step is done with it.
+   */
+  TransportFactory transportsClosedAfterUse() {
+    return shared.closedAfterUse();
+  }
+
   private static TransportFactory open(Environment env, boolean acceptNewHostKeys) {
     if (env.wire() != null) {
       return env.wire();

@@ -69,7 +69,8 @@ final class InspectCommand implements Callable<Integer> {
     GlobalOptions global = parent.global;
     CommandContext context = CommandContext.load(env, global, access.acceptNewHostKeys);
     Inspector inspector =
-        new Inspector(context.cluster(), context.transports(), context.secretValues());
+        new Inspector(
+            context.cluster(), context.transportsClosedAfterUse(), context.secretValues());
     InspectReport report =
         new ClusterInspection(context.cluster(), inspector, fanOut.maxParallel())
             .inspect(context.select(nodes));
@@ -77,7 +78,7 @@ final class InspectCommand implements Callable<Integer> {
     if (console.isJson()) {
       console.json(Json.inspect(report));
     } else {
-      console.styled(Text.inspect(report, Text.ansi(env, global)));
+      console.styled(() -> Text.inspect(report, Text.ansi(env, global)));
     }
     if (console.isQuiet() && !report.isOk()) {
       for (NodeReport node : report.nodes()) {

@@ -54,6 +54,11 @@ final class RunLog implements AutoCloseable {
     }
   }
 
+  /** Whether lines go anywhere (a --log-file was given). */
+  boolean isOpen() {
+    return writer != null;
+  }
+
   /** Hides these secrets in every later line. */
   void mask(SecretMask secrets) {
     mask = secrets;
