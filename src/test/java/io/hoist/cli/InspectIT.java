@@ -111,7 +111,9 @@ class InspectIT {
       JsonNode responsive = check(node, "responsive");
       if (node.get("node").asText().equals("n1")) {
         assertEquals("fail", responsive.get("status").asText());
-        assertTrue(responsive.get("message").asText().startsWith("check timed out after 1."));
+        assertTrue(
+            responsive.get("message").asText().startsWith("check timed out after 1."),
+            responsive.toString());
       } else {
         assertEquals("pass", responsive.get("status").asText(), node.toString());
       }

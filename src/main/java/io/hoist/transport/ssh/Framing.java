@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * was the command's. Called by the pump from its two threads, one at a time.
  */
 final class Framing implements OutputSink {
+
+  /** What follows the status in a command's frame when the batch ended it at its time limit. */
+  private static final String LIMIT = " limit";
+
   private final String nonce;
   private final List<TimedCommand> commands;
   private final OutputSink sink;
@@ -28,6 +32,7 @@ final class Framing implements OutputSink {
   private final List<LineTail> stderr = new ArrayList<>();
   private final int[] status;
   private final long[] endedAt;
+  private final boolean[] endedAtLimit;
   private final Object done = new Object();
   private int frames; // guarded by done
 
@@ -42,6 +47,7 @@ final class Framing implements OutputSink {
     }
     status = new int[commands.size()];
     endedAt = new long[commands.size()];
+    endedAtLimit = new boolean[commands.size()];
   }
 
   /**
@@ -95,11 +101,15 @@ final class Framing implements OutputSink {
     if (!rest.startsWith(" ")) {
       return false;
     }
+    String word = rest.substring(1);
+    boolean limit = word.endsWith(LIMIT);
     try {
-      status[index] = Integer.parseInt(rest.substring(1));
+      status[index] =
+          Integer.parseInt(limit ? word.substring(0, word.length() - LIMIT.length()) : word);
     } catch (NumberFormatException e) {
       return false;
     }
+    endedAtLimit[index] = limit;
     endedAt[index] = System.nanoTime();
     return true;
   }
@@ -143,7 +153,10 @@ final class Framing implements OutputSink {
       if (i < framed) {
         Duration took = Duration.ofNanos(endedAt[i] - previous);
         previous = endedAt[i];
-        boolean timedOut = SshTransport.isTimeoutStatus(status[i]) && took.compareTo(timeout) >= 0;
+        // The batch's shell says so; under `timeout` (old bash) its status and the time tell.
+        boolean timedOut =
+            endedAtLimit[i]
+                || SshTransport.isTimeoutStatus(status[i]) && took.compareTo(timeout) >= 0;
         results.add(
             new ExecResult(
                 timedOut ? -1 : status[i],

@@ -35,7 +35,7 @@ class RemoteBatchTest {
   /** One command's part of the output: its stdout lines and its status. */
   private record Part(List<String> stdout, int status) {}
 
-  private record Run(List<Part> parts, String stderr, Duration took) {}
+  private record Run(List<Part> parts, String stderr, Duration took, String stdout) {}
 
   private Run run(String shell, TimedCommand... commands) throws Exception {
     return run(shell, false, commands);
@@ -60,7 +60,8 @@ class RemoteBatchTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the batch did not end");
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertEquals(0, p.exitValue(), Files.readString(err));
-    return new Run(parse(Files.readString(out)), Files.readString(err), took);
+    String stdout = Files.readString(out);
+    return new Run(parse(stdout), Files.readString(err), took, stdout);
   }
 
   private static List<Part> parse(String stdout) {
@@ -120,6 +121,9 @@ class RemoteBatchTest {
             timed("sleep 40 & echo $! > child.pid; sleep 40", Duration.ofMillis(300)),
             timed("echo after", LONG));
     assertEquals(124, run.parts().get(0).status(), run.toString());
+    // the frame says the batch ended it (under dash too, which hands the script to bash)
+    assertTrue(run.stdout().contains(NONCE + " 0 124 limit\n"), run.stdout());
+    assertTrue(run.stdout().contains(NONCE + " 1 0\n"), run.stdout());
     assertEquals(new Part(List.of("after"), 0), run.parts().get(1));
     assertTrue(run.took().compareTo(Duration.ofSeconds(10)) < 0, "took " + run.took());
     long child = Long.parseLong(Files.readString(pid).trim());
@@ -189,6 +193,7 @@ class RemoteBatchTest {
             timed("trap '' TERM; sleep 40; echo survived", Duration.ofMillis(200)),
             timed("echo after", LONG));
     assertEquals(137, run.parts().get(0).status(), run.toString());
+    assertTrue(run.stdout().contains(NONCE + " 0 137 limit\n"), run.stdout());
     assertEquals(List.of(), run.parts().get(0).stdout());
     assertEquals(new Part(List.of("after"), 0), run.parts().get(1));
     Duration killAfter = SshTransport.KILL_AFTER;
@@ -228,6 +233,94 @@ class RemoteBatchTest {
       Thread.sleep(20);
     }
     assertFalse(alive(child), "the running command's child " + child + " survived");
+  }
+
+  @Test
+  void anAlarmMeantForTheCommandBeforeDoesNotEndTheNext() throws Exception {
+    // The watchdog's alarm alternates: SIGUSR2 for the first command, SIGUSR1 for the second, and
+    // so on. An alarm that arrives late, once the next command runs, has the other signal. Each
+    // command here sends its shell the other command's alarm, and runs on.
+    Run run =
+        run(
+            "bash",
+            timed("kill -USR1 $$; sleep 0.2; echo first", LONG),
+            timed("kill -USR2 $$; sleep 0.2; echo second", LONG),
+            timed("echo third", LONG));
+    assertEquals(
+        List.of(
+            new Part(List.of("first"), 0),
+            new Part(List.of("second"), 0),
+            new Part(List.of("third"), 0)),
+        run.parts(),
+        run.toString());
+  }
+
+  @Test
+  void aKilledWatchdogDoesNotTakeTheShellDownWithIt() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/bin/ps")), "ps");
+    // The batch shell's children: the running command's subshell and the watchdog.
+    Run run =
+        run(
+            "bash",
+            timed(
+                "for c in $(ps -o pid= --ppid $$); do [ $c = $BASHPID ] || kill -KILL $c; done;"
+                    + " echo killed",
+                LONG),
+            timed("echo after", LONG));
+    assertEquals(
+        List.of(new Part(List.of("killed"), 0), new Part(List.of("after"), 0)),
+        run.parts(),
+        run.toString());
+  }
+
+  @Test
+  void aCommandGetsTheSignalsDefaultHandling() throws Exception {
+    // The batch's shell traps SIGPIPE, SIGUSR1 and SIGUSR2; a command's subshell has them back.
+    Run run =
+        run(
+            "bash",
+            timed("yes | head -n 1; echo \"${PIPESTATUS[0]}\"", LONG),
+            timed("kill -USR1 $BASHPID; echo survived", LONG));
+    assertEquals(new Part(List.of("y", "141"), 0), run.parts().get(0), run.toString());
+    assertEquals(new Part(List.of(), 128 + 10), run.parts().get(1), run.toString());
+  }
+
+  @Test
+  void noProcessOfTheBatchOutlivesIt() throws Exception {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self")), "/proc");
+    String nonce = NONCE.substring(0, NONCE.length() - 6) + "f00d42";
+    String script =
+        RemoteBatch.script(List.of(timed("true", LONG), timed("sleep 0.1", LONG)), nonce);
+    Process shell = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).start();
+    assertTrue(shell.waitFor(30, TimeUnit.SECONDS), "the batch did not end");
+    List<Long> left = withCommandLineContaining(nonce);
+    for (int i = 0; i < 100 && !left.isEmpty(); i++) {
+      Thread.sleep(20);
+      left = withCommandLineContaining(nonce);
+    }
+    assertEquals(List.of(), left, "processes of the batch still running");
+  }
+
+  /** The live processes whose command line holds {@code text} (the batch's script does). */
+  private static List<Long> withCommandLineContaining(String text) throws IOException {
+    List<Long> found = new ArrayList<>();
+    try (var entries = Files.list(Path.of("/proc"))) {
+      for (Path entry : entries.toList()) {
+        String name = entry.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String cmdline = Files.readString(entry.resolve("cmdline"), StandardCharsets.ISO_8859_1);
+          if (cmdline.contains(text) && alive(Long.parseLong(name))) {
+            found.add(Long.parseLong(name));
+          }
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return found;
   }
 
   @Test

@@ -67,6 +67,20 @@ class SshTransportIT extends TransportContract {
     assertEquals(List.of(0, 2, 0), results.stream().map(ExecResult::exitCode).toList());
   }
 
+  @Test
+  void execEachTellsACommandEndedAtItsLimitFromOneThatExited124() {
+    List<ExecResult> results =
+        transport.execEach(
+            List.of(
+                new TimedCommand(ShellCommand.of("exit 124"), Duration.ofSeconds(30)),
+                new TimedCommand(ShellCommand.of("sleep 30"), Duration.ofMillis(300)),
+                new TimedCommand(ShellCommand.of("echo after"), Duration.ofSeconds(30))),
+            OutputSink.NONE);
+    assertEquals(List.of(false, true, false), results.stream().map(ExecResult::timedOut).toList());
+    assertEquals(124, results.get(0).exitCode());
+    assertEquals("after", results.get(2).stdoutTail());
+  }
+
   @Override
   protected Transport transport() {
     return transport;
