@@ -20,14 +20,14 @@ import java.util.List;
  *
  * <p><b>The time limits: one watchdog for the whole batch.</b> A subshell of the batch's shell
  * (started once, through a process substitution: a fork, no program) reads a line per command from
- * a pipe, {@code SIGNAL SECONDS}, and sleeps in {@code read -t}; the next line (the command ended)
- * cancels it, and when the time passes first it sends SIGNAL to the batch's shell. That signal,
- * trapped, ends the shell's {@code wait}, and the shell does what {@code timeout -k} does: SIGTERM
- * to the command's process group, SIGKILL {@link SshTransport#KILL_AFTER} later (the watchdog armed
- * again), and the status is 124 (or 137 after SIGKILL). The signal alternates between SIGUSR1 and
- * SIGUSR2 from one command to the next, so that an alarm sent for a command that had just ended
- * cannot be taken for the next one's. A SIGTERM or SIGHUP to the shell itself ends the running
- * command's group the same way.
+ * a pipe, {@code SIGNAL SECONDS}, and sleeps in {@code read -t}; the next command's line replaces
+ * it, the end of the batch (end of the pipe) ends the watchdog, and when the time passes first it
+ * sends SIGNAL to the batch's shell. That signal, trapped, ends the shell's {@code wait}, and the
+ * shell does what {@code timeout -k} does: SIGTERM to the command's process group, SIGKILL {@link
+ * SshTransport#KILL_AFTER} later (the watchdog armed again), and the status is 124 (or 137 after
+ * SIGKILL). The signal alternates between SIGUSR1 and SIGUSR2 from one command to the next, so that
+ * an alarm sent for a command that had just ended cannot be taken for the next one's. A SIGTERM or
+ * SIGHUP to the shell itself ends the running command's group the same way.
  *
  * <p>Before, the shell itself looked at the running command every 1 to 50 ms (kill -0, then a
  * {@code read -t} on its stdin): on a loaded node a 2 ms command was looked at four or five times,
@@ -123,7 +123,6 @@ final class RemoteBatch {
               *) kill -"${__hoist_t%% *}" "$$" 2>/dev/null || exit 0; __hoist_t= ;;
             esac
           fi
-          [ "$__hoist_t" != 0 ] || __hoist_t=
         done
       }
       __hoist_wd=
@@ -157,7 +156,6 @@ final class RemoteBatch {
             break
           fi
         done
-        echo 0 >&"$__hoist_wd" 2>/dev/null
         wait "$__hoist_p"
         __hoist_s=$?
         __hoist_p=
