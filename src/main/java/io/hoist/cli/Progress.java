@@ -1,6 +1,7 @@
 package io.hoist.cli;
 
 import io.hoist.release.DownloadProgress;
+import io.hoist.text.Quantities;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.util.Locale;
@@ -79,7 +80,7 @@ final class Progress {
     public void start(long total) {
       this.total = total;
       this.started = System.nanoTime();
-      console.note("downloading " + what + " (" + size(total) + ")");
+      console.note("downloading " + what + " (" + Quantities.bytes(total) + ")");
     }
 
     @Override
@@ -98,22 +99,8 @@ final class Progress {
     public void done() {
       double seconds = (System.nanoTime() - started) / 1e9;
       console.note(
-          String.format(Locale.ROOT, "downloaded %s (%s) in %.1fs", what, size(seen), seconds));
+          String.format(
+              Locale.ROOT, "downloaded %s (%s) in %.1fs", what, Quantities.bytes(seen), seconds));
     }
-  }
-
-  /** 512 B, 3.4 KiB, 50.0 MiB, 1.2 GiB. */
-  static String size(long bytes) {
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    double value = bytes / 1024.0;
-    int unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 }

@@ -16,6 +16,7 @@ import io.hoist.run.DryRunReport;
 import io.hoist.run.ReleaseService;
 import io.hoist.stage.StageResult;
 import io.hoist.stage.StagedReleases;
+import io.hoist.text.Quantities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -293,7 +294,7 @@ final class Text {
           new String[] {
             node.node(),
             status(node),
-            node.bytesSent() == 0 ? "-" : Progress.size(node.bytesSent()),
+            node.bytesSent() == 0 ? "-" : Quantities.bytes(node.bytesSent()),
             String.format(Locale.ROOT, "%.1fs", node.duration().toMillis() / 1000.0),
             oneLine(node.message())
                 + (node.pruned().isEmpty()

@@ -9,6 +9,7 @@ import io.hoist.release.Manifest;
 import io.hoist.release.Version;
 import io.hoist.run.FanOut;
 import io.hoist.run.ReleaseService;
+import io.hoist.text.Quantities;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -192,7 +193,7 @@ final class VersionCommand implements Runnable {
       } else {
         console.result(
             List.of(
-                "packed " + bundle + " (" + Progress.size(bundle.toFile().length()) + ")",
+                "packed " + bundle + " (" + Quantities.bytes(bundle.toFile().length()) + ")",
                 "  sha256 " + sha256 + " in " + bundle.getFileName() + ".sha256",
                 "  product "
                     + manifest.product()

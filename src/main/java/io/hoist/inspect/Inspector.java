@@ -12,6 +12,7 @@ import io.hoist.model.Cluster;
 import io.hoist.model.Node;
 import io.hoist.model.TransportKind;
 import io.hoist.release.Version;
+import io.hoist.text.Quantities;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink.Stream;
 import io.hoist.transport.TimedCommand;
@@ -254,7 +255,13 @@ public final class Inspector {
       return new Outcome(CheckStatus.FAIL, "cannot read free space from: " + result.lastLine());
     }
     long needed = node.layout().minFreeBytes();
-    String message = bytes(freeBytes) + " free in " + home + " (need " + bytes(needed) + ")";
+    String message =
+        Quantities.bytes(freeBytes)
+            + " free in "
+            + home
+            + " (need "
+            + Quantities.bytes(needed)
+            + ")";
     return new Outcome(freeBytes >= needed ? CheckStatus.PASS : CheckStatus.FAIL, message);
   }
 
@@ -312,29 +319,8 @@ public final class Inspector {
     return user + node.host() + port;
   }
 
-  static String bytes(long bytes) {
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double value = bytes;
-    int unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return unit == 0 ? bytes + " B" : tenths(value) + " " + units[unit];
-  }
-
   private static String seconds(Duration duration) {
-    return tenths(duration.toMillis() / 1000.0) + "s";
-  }
-
-  /**
-   * {@code value} (not negative) with one decimal, the double rounded half up (1.45, stored as
-   * 1.4499..., prints 1.4), without a {@code Formatter}: this runs once per node and check, in a
-   * fan-out's threads.
-   */
-  static String tenths(double value) {
-    long tenths = Math.round(value * 10);
-    return tenths / 10 + "." + tenths % 10;
+    return Quantities.tenths(duration.toMillis() / 1000.0) + "s";
   }
 
   private record Outcome(CheckStatus status, String message) {}

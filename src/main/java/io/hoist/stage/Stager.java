@@ -7,6 +7,7 @@ import io.hoist.model.Layout;
 import io.hoist.model.Node;
 import io.hoist.release.Version;
 import io.hoist.stage.StageResult.Status;
+import io.hoist.text.Quantities;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink;
 import io.hoist.transport.Transport;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -281,7 +281,7 @@ public final class Stager {
         upload();
         Listing listing = unpackRelease();
         String staged =
-            "staged " + version + " in " + dir + " (" + humanSize(bundleSize) + " sent)";
+            "staged " + version + " in " + dir + " (" + Quantities.bytes(bundleSize) + " sent)";
         List<String> remove =
             Retention.prunable(
                 listing.staged(), listing.other(), listing.current(), version.text(), keep);
@@ -312,15 +312,15 @@ public final class Stager {
         case "short":
           throw new StepFailed(
               "needs "
-                  + humanSize(neededKib * 1024)
+                  + Quantities.bytes(neededKib * 1024)
                   + " free in "
                   + line[2]
                   + ", has "
-                  + humanSize(Long.parseLong(line[1]) * 1024)
+                  + Quantities.bytes(Long.parseLong(line[1]) * 1024)
                   + " ("
                   + SPACE_FACTOR
                   + " × the bundle's "
-                  + humanSize(bundleSize)
+                  + Quantities.bytes(bundleSize)
                   + "); free some space there, then prepare again");
         default:
           throw new StepFailed(
@@ -562,16 +562,5 @@ public final class Stager {
       return result.lastLine();
     }
     return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-  }
-
-  /** A size for people: bytes, KiB or MiB. */
-  static String humanSize(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " bytes";
-    }
-    if (bytes < 1024 * 1024) {
-      return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-    }
-    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 }

@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /** The checks of one node, on local nodes (real processes, real files). */
 class InspectorTest {
@@ -103,21 +101,5 @@ class InspectorTest {
     CheckResult auth = report.checks().get(3);
     assertEquals(CheckStatus.PASS, auth.status(), auth.toString());
     assertEquals("authenticated", auth.message());
-  }
-
-  @ParameterizedTest(name = "{0} B is {1}")
-  @CsvSource({
-    "0, 0 B",
-    "1023, 1023 B",
-    "1024, 1.0 KiB",
-    "1536, 1.5 KiB",
-    "1048524, 1023.9 KiB",
-    "1048575, 1024.0 KiB",
-    "1073741824, 1.0 GiB",
-    "13421772800, 12.5 GiB",
-    "1152921504606846976, 1048576.0 TiB",
-  })
-  void sizesPrintWithOneDecimalRoundedHalfUp(long bytes, String expected) {
-    assertEquals(expected, Inspector.bytes(bytes));
   }
 }
