@@ -1,7 +1,7 @@
 package io.hoist.cli;
 
+import io.hoist.command.Quantities;
 import io.hoist.release.DownloadProgress;
-import io.hoist.text.Quantities;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.util.Locale;

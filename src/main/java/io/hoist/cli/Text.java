@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.command.Quantities;
 import io.hoist.command.ShellCommand;
 import io.hoist.inspect.CheckResult;
 import io.hoist.inspect.CheckStatus;
@@ -16,7 +17,6 @@ import io.hoist.run.DryRunReport;
 import io.hoist.run.ReleaseService;
 import io.hoist.stage.StageResult;
 import io.hoist.stage.StagedReleases;
-import io.hoist.text.Quantities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.hoist.cli;
 
+import io.hoist.command.Quantities;
 import io.hoist.config.ClusterFiles;
 import io.hoist.error.ConfigException;
 import io.hoist.error.UsageException;
@@ -9,7 +10,6 @@ import io.hoist.release.Manifest;
 import io.hoist.release.Version;
 import io.hoist.run.FanOut;
 import io.hoist.run.ReleaseService;
-import io.hoist.text.Quantities;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package io.hoist.inspect;
 
 import io.hoist.command.NodeMarker;
+import io.hoist.command.Quantities;
 import io.hoist.command.ShellCommand;
 import io.hoist.command.ShellQuote;
 import io.hoist.command.Template;
@@ -12,7 +13,6 @@ import io.hoist.model.Cluster;
 import io.hoist.model.Node;
 import io.hoist.model.TransportKind;
 import io.hoist.release.Version;
-import io.hoist.text.Quantities;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink.Stream;
 import io.hoist.transport.TimedCommand;

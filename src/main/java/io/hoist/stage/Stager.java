@@ -1,5 +1,6 @@
 package io.hoist.stage;
 
+import io.hoist.command.Quantities;
 import io.hoist.command.ShellCommand;
 import io.hoist.command.ShellQuote;
 import io.hoist.error.TransportException;
@@ -7,7 +8,6 @@ import io.hoist.model.Layout;
 import io.hoist.model.Node;
 import io.hoist.release.Version;
 import io.hoist.stage.StageResult.Status;
-import io.hoist.text.Quantities;
 import io.hoist.transport.ExecResult;
 import io.hoist.transport.OutputSink;
 import io.hoist.transport.Transport;

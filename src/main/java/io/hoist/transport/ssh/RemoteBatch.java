@@ -22,12 +22,13 @@ import java.util.List;
  * (started once, through a process substitution: a fork, no program) reads a line per command from
  * a pipe, {@code SIGNAL SECONDS}, and sleeps in {@code read -t}; the next command's line replaces
  * it, the end of the batch (end of the pipe) ends the watchdog, and when the time passes first it
- * sends SIGNAL to the batch's shell. That signal, trapped, ends the shell's {@code wait}, and the
- * shell does what {@code timeout -k} does: SIGTERM to the command's process group, SIGKILL {@link
- * SshTransport#KILL_AFTER} later (the watchdog armed again), and the status is 124 (or 137 after
- * SIGKILL). The signal alternates between SIGUSR1 and SIGUSR2 from one command to the next, so that
- * an alarm sent for a command that had just ended cannot be taken for the next one's. A SIGTERM or
- * SIGHUP to the shell itself ends the running command's group the same way.
+ * sends SIGNAL to the batch's shell, and again every second until the next line (an alarm that came
+ * before the shell was in {@code wait} is not lost). That signal, trapped, ends the shell's {@code
+ * wait}, and the shell does what {@code timeout -k} does: SIGTERM to the command's process group,
+ * SIGKILL {@link SshTransport#KILL_AFTER} later (the watchdog armed again), and the status is 124
+ * (or 137 after SIGKILL). The signal alternates between SIGUSR1 and SIGUSR2 from one command to the
+ * next, so that an alarm sent for a command that had just ended cannot be taken for the next one's.
+ * A SIGTERM or SIGHUP to the shell itself ends the running command's group the same way.
  *
  * <p>Before, the shell itself looked at the running command every 1 to 50 ms (kill -0, then a
  * {@code read -t} on its stdin): on a loaded node a 2 ms command was looked at four or five times,
@@ -120,7 +121,7 @@ final class RemoteBatch {
             case $? in
               0) __hoist_t=$__hoist_n ;;
               1) exit 0 ;;
-              *) kill -"${__hoist_t%% *}" "$$" 2>/dev/null || exit 0; __hoist_t= ;;
+              *) kill -"${__hoist_t%% *}" "$$" 2>/dev/null || exit 0; __hoist_t="${__hoist_t%% *} 1" ;;
             esac
           fi
         done
@@ -140,21 +141,20 @@ final class RemoteBatch {
         __hoist_k=0
         printf '%s %d.%03d\n' "$__hoist_sig" $((__hoist_l / 1000)) $((__hoist_l % 1000)) >&"$__hoist_wd" 2>/dev/null
         while :; do
+          if [ "$__hoist_fired" = "$__hoist_sig" ]; then
+            __hoist_fired=
+            if [ "$__hoist_k" = 0 ]; then
+              __hoist_k=124
+              kill -TERM -- "-$__hoist_p" 2>/dev/null
+              printf '%s %s\n' "$__hoist_sig" KILL_AFTER_SECONDS >&"$__hoist_wd" 2>/dev/null
+            else
+              __hoist_k=137
+              kill -KILL -- "-$__hoist_p" 2>/dev/null
+              break
+            fi
+          fi
           wait "$__hoist_p"
-          if [ "$__hoist_fired" != "$__hoist_sig" ]; then
-            __hoist_running "$__hoist_p" || break
-            continue
-          fi
-          __hoist_fired=
-          if [ "$__hoist_k" = 0 ]; then
-            __hoist_k=124
-            kill -TERM -- "-$__hoist_p" 2>/dev/null
-            printf '%s %s\n' "$__hoist_sig" KILL_AFTER_SECONDS >&"$__hoist_wd" 2>/dev/null
-          else
-            __hoist_k=137
-            kill -KILL -- "-$__hoist_p" 2>/dev/null
-            break
-          fi
+          [ "$__hoist_fired" = "$__hoist_sig" ] || __hoist_running "$__hoist_p" || break
         done
         wait "$__hoist_p"
         __hoist_s=$?

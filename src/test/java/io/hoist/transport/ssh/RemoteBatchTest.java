@@ -236,6 +236,37 @@ class RemoteBatchTest {
   }
 
   @Test
+  void anAlarmThatCameBeforeTheShellWaitedStillEndsTheCommand() throws Exception {
+    // The shell held up between arming the watchdog and its wait (a loaded node): here each of its
+    // printf calls sleeps 0.3 s, six times the command's limit, so the alarm comes before the wait.
+    String script =
+        RemoteBatch.PRELUDE
+            + """
+            printf() { builtin printf "$@"; sleep 0.3; return 0; }
+            __hoist_c='sleep 30; echo survived'
+            __hoist_l=50
+            __hoist_run
+            echo "status $__hoist_s"
+            """;
+    long start = System.nanoTime();
+    Process p =
+        new ProcessBuilder("bash", "-c", script)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+    if (!ended) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    assertTrue(ended, "the command was not ended at its limit");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals("status 124\n", out);
+    assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "took " + took);
+  }
+
+  @Test
   void anAlarmMeantForTheCommandBeforeDoesNotEndTheNext() throws Exception {
     // The watchdog's alarm alternates: SIGUSR2 for the first command, SIGUSR1 for the second, and
     // so on. An alarm that arrives late, once the next command runs, has the other signal. Each

@@ -1,4 +1,4 @@
-package io.hoist.text;
+package io.hoist.command;
 
 /**
  * Sizes and tenths for people, without a {@code Formatter}: inspect writes them once per node and

@@ -1,4 +1,4 @@
-package io.hoist.text;
+package io.hoist.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
