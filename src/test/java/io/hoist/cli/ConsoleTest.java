@@ -34,7 +34,8 @@ class ConsoleTest {
   @Test
   void aStyledResultIsPrintedAsItIs() {
     console(new GlobalOptions()).styled(this::table);
-    assertEquals("NODE  OK%nn1    yes%n".formatted(), out.toString());
+    String nl = System.lineSeparator();
+    assertEquals("NODE  OK" + nl + "n1    yes" + nl, out.toString());
     assertEquals(1, made.get());
   }
 
