@@ -7,10 +7,7 @@ import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
 import io.hoist.model.HealthCheck;
 import io.hoist.model.Hooks;
-import io.hoist.model.Layout;
 import io.hoist.model.Node;
-import io.hoist.model.SshSettings;
-import io.hoist.model.TransportKind;
 import io.hoist.phase.NodeOutcome;
 import io.hoist.phase.PhaseRunner;
 import io.hoist.phase.RecordedRun;
@@ -231,14 +228,7 @@ class OneShotTest {
   }
 
   private Node node(String name) {
-    return new Node(
-        name,
-        TransportKind.LOCAL,
-        null,
-        List.of(),
-        SshSettings.defaults(),
-        new Layout(dir.resolve(name).toString(), 0),
-        Commands.none());
+    return Clusters.localNode(name, dir.resolve(name));
   }
 
   private static Plan plan(Cluster cluster) {

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import io.hoist.command.ShellCommand;
-import io.hoist.model.Commands;
-import io.hoist.model.Layout;
 import io.hoist.model.Node;
-import io.hoist.model.SshSettings;
-import io.hoist.model.TransportKind;
+import io.hoist.testing.Clusters;
 import io.hoist.testing.ForwardingTransport;
 import io.hoist.transport.Transport;
 import io.hoist.transport.TransportFactory;
@@ -115,13 +112,6 @@ class SharedTransportsTest {
   }
 
   private Node node(String name) {
-    return new Node(
-        name,
-        TransportKind.LOCAL,
-        null,
-        List.of(),
-        SshSettings.defaults(),
-        new Layout(dir.toString(), 0),
-        Commands.none());
+    return Clusters.localNode(name, dir);
   }
 }

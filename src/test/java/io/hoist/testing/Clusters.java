@@ -20,6 +20,7 @@ import io.hoist.plan.NodeSteps;
 import io.hoist.plan.PlanRequest;
 import io.hoist.plan.Planner;
 import io.hoist.release.Version;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,18 @@ public final class Clusters {
         List.of(roles),
         SshSettings.defaults(),
         new Layout("/opt/acme", 0),
+        Commands.none());
+  }
+
+  /** A node run on this machine ({@code transport: local}) whose layout home is {@code home}. */
+  public static Node localNode(String name, Path home) {
+    return new Node(
+        name,
+        TransportKind.LOCAL,
+        null,
+        List.of(),
+        SshSettings.defaults(),
+        new Layout(home.toString(), 0),
         Commands.none());
   }
 
