@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hoist.model.Cluster;
 import io.hoist.model.Commands;
 import io.hoist.model.HealthCheck;
-import io.hoist.model.Layout;
 import io.hoist.model.Node;
 import io.hoist.model.PhaseId;
-import io.hoist.model.SshSettings;
-import io.hoist.model.TransportKind;
 import io.hoist.phase.NodeOutcome.Status;
 import io.hoist.phase.RecordedRun.Entry;
 import io.hoist.phase.RecordedRun.Kind;
@@ -85,15 +82,7 @@ class PhaseRunnerTest {
             "esac",
             ""));
     Files.setPosixFilePermissions(acme, PosixFilePermissions.fromString("rwx------"));
-    node =
-        new Node(
-            "n1",
-            TransportKind.LOCAL,
-            null,
-            List.of(),
-            SshSettings.defaults(),
-            new Layout(home.toString(), 0),
-            Commands.none());
+    node = Clusters.localNode("n1", home);
     transport = new LocalTransport(node, dir);
     log = NodeLog.open(dir.resolve("n1.log"), Clock.systemUTC());
   }
