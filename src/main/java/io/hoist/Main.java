@@ -3,7 +3,11 @@ package io.hoist;
 import io.hoist.cli.BuildInfo;
 import io.hoist.cli.Cli;
 import java.io.PrintStream;
-import java.lang.reflect.Proxy;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,43 +53,59 @@ public final class Main {
   private static final AtomicBoolean FINISHED = new AtomicBoolean();
 
   /**
-   * Installs the Ctrl-C and SIGTERM handlers (through {@code sun.misc.Signal}, by reflection: it is
-   * in the jdk.unsupported module, which javac warns about); false when the JVM refuses.
+   * Installs the Ctrl-C and SIGTERM handlers (a {@code sun.misc.SignalHandler}: it is in the
+   * jdk.unsupported module, which javac warns about, so the handler is made at run time by {@link
+   * LambdaMetafactory}, a small class the class-data archive holds, rather than by a {@code
+   * java.lang.reflect.Proxy}, which cost about 10 ms of every start: a dynamic module and a proxy
+   * class generated); false when the JVM refuses.
    */
   private static boolean handleSignals(Thread command, PrintStream err) {
     AtomicInteger received = new AtomicInteger();
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-      Object handler =
-          Proxy.newProxyInstance(
-              Main.class.getClassLoader(),
-              new Class<?>[] {handlerClass},
-              (proxy, method, arguments) -> {
-                if (!method.getName().equals("handle")) {
-                  return method.getName().equals("hashCode")
-                      ? System.identityHashCode(proxy)
-                      : method.getName().equals("equals") ? proxy == arguments[0] : "hoist";
-                }
-                if (received.incrementAndGet() == 1) {
-                  err.println(
-                      "hoist: interrupted: stopping cleanly (running nodes finish their current"
-                          + " phase, after_cluster runs); press Ctrl-C again to stop at once");
-                  command.interrupt();
-                } else {
-                  err.println(
-                      "hoist: stopping at once; nodes may be mid-phase: see 'hoist status'");
-                  Runtime.getRuntime().halt(INTERRUPTED);
-                }
-                return null;
-              });
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MethodHandle onSignal =
+          lookup.findStatic(
+              Main.class,
+              "onSignal",
+              MethodType.methodType(
+                  void.class, AtomicInteger.class, Thread.class, PrintStream.class, Object.class));
+      MethodType handle = MethodType.methodType(void.class, signalClass);
+      CallSite site =
+          LambdaMetafactory.metafactory(
+              lookup,
+              "handle",
+              MethodType.methodType(
+                  handlerClass, AtomicInteger.class, Thread.class, PrintStream.class),
+              handle,
+              onSignal,
+              handle);
+      Object handler = site.getTarget().invoke(received, command, err);
       for (String name : new String[] {"INT", "TERM"}) {
         Object signal = signalClass.getConstructor(String.class).newInstance(name);
         signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
       }
       return true;
-    } catch (ReflectiveOperationException | RuntimeException e) {
+    } catch (Error e) {
+      throw e;
+    } catch (Throwable e) {
       return false;
+    }
+  }
+
+  /** What the signal handler does with each Ctrl-C or SIGTERM ({@code signal} is unused). */
+  @SuppressWarnings("unused") // called through the handler made in handleSignals
+  private static void onSignal(
+      AtomicInteger received, Thread command, PrintStream err, Object signal) {
+    if (received.incrementAndGet() == 1) {
+      err.println(
+          "hoist: interrupted: stopping cleanly (running nodes finish their current"
+              + " phase, after_cluster runs); press Ctrl-C again to stop at once");
+      command.interrupt();
+    } else {
+      err.println("hoist: stopping at once; nodes may be mid-phase: see 'hoist status'");
+      Runtime.getRuntime().halt(INTERRUPTED);
     }
   }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "Connects to every node (or the ones named), in parallel, and runs the built-in checks:",
       "  reachable  connected and authenticated, host key verified against known_hosts",
       "  version    the version command prints the running version",
-      "  disk       the release home has layout.min_free free",
+      "  disk       the release home has layout.min_free free (skipped when that is 0)",
       "then every check of the cluster file's 'checks' list (passes when it exits 0).",
       "A node that cannot be reached has its other checks skipped.",
       "",

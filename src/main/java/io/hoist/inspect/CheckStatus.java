@@ -8,7 +8,10 @@ public enum CheckStatus {
   PASS,
   /** The check ran and failed. */
   FAIL,
-  /** The check could not run because an earlier one failed (node unreachable). */
+  /**
+   * The check did not run: an earlier one failed (node unreachable), or it has nothing to check
+   * ({@code disk} when {@code layout.min_free} is 0).
+   */
   SKIP;
 
   /** {@code pass}, {@code fail}, {@code skip}: the JSON and table form. */

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs read-only checks on one node: {@code reachable} (connected and authenticated, host key
  * verified), {@code version} (the version command prints a version), {@code disk} (the release home
- * has {@code layout.min_free} free), then every check of the cluster file. When a node cannot be
- * reached its other checks are skipped.
+ * has {@code layout.min_free} free; skipped, with no command on the node, when that is 0), then
+ * every check of the cluster file. When a node cannot be reached its other checks are skipped.
  */
 public final class Inspector {
 
@@ -93,7 +93,17 @@ public final class Inspector {
               () -> versionCommand(node),
               result -> readVersion(result, version, marker)));
       if (full) {
-        pending.add(pending("disk", () -> diskCommand(node), result -> checkDisk(result, node)));
+        if (node.layout().minFreeBytes() == 0) {
+          // Nothing to check: no command on the node (df is a program started on every node).
+          pending.add(
+              new Pending(
+                  "disk",
+                  null,
+                  new Outcome(CheckStatus.SKIP, "not checked: layout.min_free is 0"),
+                  null));
+        } else {
+          pending.add(pending("disk", () -> diskCommand(node), result -> checkDisk(result, node)));
+        }
         for (Check check : cluster.checks()) {
           pending.add(
               pending(
@@ -140,7 +150,8 @@ public final class Inspector {
     int next = 0;
     for (Pending p : pending) {
       if (p.command() == null) {
-        results.add(new CheckResult(p.name(), CheckStatus.FAIL, p.renderProblem(), Duration.ZERO));
+        Outcome outcome = p.without();
+        results.add(new CheckResult(p.name(), outcome.status(), outcome.message(), Duration.ZERO));
         continue;
       }
       if (dropped != null) {
@@ -161,13 +172,13 @@ public final class Inspector {
   }
 
   /**
-   * A check to run: its command (or, when the command cannot be rendered, why) and how its result
-   * is judged.
+   * A check to run: its command and how its result is judged; or, without a command, its outcome
+   * (failed: the command cannot be rendered; skipped: there is nothing to check).
    */
   private record Pending(
       String name,
       TimedCommand command,
-      String renderProblem,
+      Outcome without,
       java.util.function.Function<ExecResult, Outcome> judge) {}
 
   private static Pending pending(
@@ -180,7 +191,9 @@ public final class Inspector {
       return new Pending(
           name,
           null,
-          e.getMessage().replace("has no value here", "is not known during inspect"),
+          new Outcome(
+              CheckStatus.FAIL,
+              e.getMessage().replace("has no value here", "is not known during inspect")),
           judge);
     }
   }

@@ -29,8 +29,11 @@ public record NodeReport(
     this(node, address, version, checks, NodeMarker.Read.unknown("node not reachable"));
   }
 
-  /** Whether every check passed. */
+  /**
+   * Whether no check failed: every check passed or was skipped for having nothing to check (a node
+   * that was not reachable failed its {@code reachable} check).
+   */
   public boolean isOk() {
-    return checks.stream().allMatch(c -> c.status() == CheckStatus.PASS);
+    return checks.stream().noneMatch(c -> c.status() == CheckStatus.FAIL);
   }
 }

@@ -3,6 +3,7 @@ package io.hoist.transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,13 +22,15 @@ import org.slf4j.LoggerFactory;
  * bounded. Control characters in a line are escaped ({@link #printable}): a node's output never
  * reaches a terminal or a file raw.
  *
- * <p>For transport implementations. Both streams are read as fast as they arrive, so a command with
- * a lot of output never blocks on a full pipe. A line longer than {@link #MAX_LINE_BYTES} is passed
- * on in pieces of at most that many bytes (split between characters), so one endless line neither
- * exhausts memory nor stops the draining. The sink is called by one thread at a time. If the sink
- * throws, the pump stops calling it but keeps draining; {@link #sinkFailure()} then returns the
- * first exception. The sink is never called while the state behind {@link #tail}, {@link
- * #sinkFailure()} and {@link #result} is locked, so a sink that blocks cannot block those.
+ * <p>For transport implementations. The streams are either drained by threads of the pump ({@link
+ * #start}) or written by the transport's own thread ({@link #pushed}). Both streams are read as
+ * fast as they arrive, so a command with a lot of output never blocks on a full pipe. A line longer
+ * than {@link #MAX_LINE_BYTES} is passed on in pieces of at most that many bytes (split between
+ * characters), so one endless line neither exhausts memory nor stops the draining. The sink is
+ * called by one thread at a time. If the sink throws, the pump stops calling it but keeps draining;
+ * {@link #sinkFailure()} then returns the first exception. The sink is never called while the state
+ * behind {@link #tail}, {@link #sinkFailure()} and {@link #result} is locked, so a sink that blocks
+ * cannot block those.
  */
 public final class OutputPump {
 
@@ -43,6 +46,7 @@ public final class OutputPump {
   private final Object stateLock = new Object();
   private final Map<OutputSink.Stream, LineTail> tails = new EnumMap<>(OutputSink.Stream.class);
   private final List<Thread> threads = new ArrayList<>();
+  private final Map<OutputSink.Stream, Pushed> pushed = new EnumMap<>(OutputSink.Stream.class);
   private RuntimeException sinkFailure;
 
   /** A pump feeding {@code sink}; call {@link #start} once per stream. */
@@ -51,6 +55,22 @@ public final class OutputPump {
     for (OutputSink.Stream stream : OutputSink.Stream.values()) {
       tails.put(stream, new LineTail());
     }
+  }
+
+  /**
+   * A stream the transport's own thread writes {@code stream}'s bytes to, instead of a thread of
+   * the pump's draining an input stream ({@link #start}): the same lines, tails and sink, no thread
+   * and no pipe buffer per stream. The sink is then called on the writing thread, so it must not
+   * block. Its {@link OutputStream#close()} is the stream's end. A later call for the same stream
+   * replaces it: what the earlier one is then given is ignored (a channel that was refused and
+   * replaced). {@link OutputStream#write} never throws.
+   */
+  public OutputStream pushed(OutputSink.Stream stream) {
+    Pushed next = new Pushed(stream);
+    synchronized (pushed) {
+      pushed.put(stream, next);
+    }
+    return next;
   }
 
   /** Starts draining {@code in} as {@code stream} on a new daemon thread named {@code name}. */
@@ -80,6 +100,25 @@ public final class OutputPump {
         TimeUnit.NANOSECONDS.timedJoin(thread, left);
       }
       if (thread.isAlive()) {
+        return false;
+      }
+    }
+    synchronized (pushed) {
+      while (!pushedEnded()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(pushed, left);
+      }
+    }
+    return true;
+  }
+
+  /** Whether every current pushed stream was closed; holds the {@code pushed} lock. */
+  private boolean pushedEnded() {
+    for (Pushed stream : pushed.values()) {
+      if (!stream.closed) {
         return false;
       }
     }
@@ -123,6 +162,53 @@ public final class OutputPump {
       // The stream was closed under us (timeout, dropped connection): the output ends here.
       LOG.debug("{} ended: {}", stream, e.toString());
       lines.end();
+    }
+  }
+
+  /** One stream written by the transport's thread (see {@link #pushed}). */
+  private final class Pushed extends OutputStream {
+
+    private final OutputSink.Stream stream;
+    private final LineSplitter lines;
+    private boolean closed; // guarded by OutputPump.this.pushed
+
+    Pushed(OutputSink.Stream stream) {
+      this.stream = stream;
+      this.lines = new LineSplitter(line -> accept(stream, line));
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      synchronized (this) {
+        if (isLive()) {
+          lines.feed(bytes, offset, length);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (this) {
+        if (!isLive()) {
+          return;
+        }
+        lines.end();
+        synchronized (pushed) {
+          closed = true;
+          pushed.notifyAll();
+        }
+      }
+    }
+
+    private boolean isLive() {
+      synchronized (pushed) {
+        return !closed && pushed.get(stream) == this;
+      }
     }
   }
 
@@ -188,7 +274,11 @@ public final class OutputPump {
     }
 
     void feed(byte[] bytes, int length) {
-      for (int i = 0; i < length; i++) {
+      feed(bytes, 0, length);
+    }
+
+    void feed(byte[] bytes, int offset, int length) {
+      for (int i = offset; i < offset + length; i++) {
         byte b = bytes[i];
         if (b == '\n') {
           if (!afterCarriageReturn) {

@@ -49,6 +49,7 @@ public interface Transport extends AutoCloseable {
    * order. An implementation may send them together: the SSH transport runs them in one channel,
    * one round trip and one remote shell instead of one per command, which is what a fan-out to
    * hundreds of nodes waits on. {@code sink} sees each command's lines in order, never the framing.
+   * It must not block: the SSH transport calls it on the connection's own thread.
    *
    * @throws TransportException as for {@link #exec}: when the connection drops, the results of
    *     every command are unknown

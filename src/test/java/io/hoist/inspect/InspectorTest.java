@@ -79,6 +79,36 @@ class InspectorTest {
   }
 
   @Test
+  void aMinimumOfZeroSkipsTheDiskCheckWithoutRunningDf() throws IOException {
+    // The home is gone: df on it fails, so a disk check that ran would fail.
+    String echo = "roles: { db: {}, web: {} }\ncommands: { version: \"echo 2.1.0\" }\n";
+    Cluster checked = cluster(echo, "1KiB");
+    Path file = root.resolve("cluster.yaml");
+    Files.writeString(file, Files.readString(file).replace("min_free: 1KiB", "min_free: 0"));
+    Cluster unchecked = new ClusterLoader().load(file);
+    deleteTree(root.resolve("a"));
+
+    CheckResult ran = inspector(checked).inspect(checked.node("a").orElseThrow()).checks().get(2);
+    assertEquals(CheckStatus.FAIL, ran.status(), "df ran on the missing home: " + ran);
+
+    NodeReport report = inspector(unchecked).inspect(unchecked.node("a").orElseThrow());
+    CheckResult disk = report.checks().get(2);
+    assertEquals("disk", disk.name());
+    assertEquals(CheckStatus.SKIP, disk.status(), disk.toString());
+    assertEquals("not checked: layout.min_free is 0", disk.message());
+    assertTrue(report.isOk(), "a skipped check is not a failed one: " + report);
+    assertEquals("2.1.0", report.version());
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Test
   void aVersionCommandPrintingGarbageFailsTheVersionCheck() throws IOException {
     Cluster cluster =
         cluster("roles: { db: {}, web: {} }\ncommands: { version: \"echo not-a-version\" }\n");

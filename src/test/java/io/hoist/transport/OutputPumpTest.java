@@ -83,6 +83,47 @@ class OutputPumpTest {
   }
 
   @Test
+  void pushedStreamsGiveTheSameLinesOnTheWritersThreadAndEndWhenClosed() throws Exception {
+    List<String> seen = new ArrayList<>();
+    OutputPump pump =
+        new OutputPump(
+            (stream, line) ->
+                seen.add(stream + " " + line + " " + Thread.currentThread().getName()));
+    java.io.OutputStream out = pump.pushed(OutputSink.Stream.STDOUT);
+    java.io.OutputStream err = pump.pushed(OutputSink.Stream.STDERR);
+    String me = Thread.currentThread().getName();
+    byte[] bytes = "..a\nb\r\nc".getBytes(StandardCharsets.UTF_8);
+    out.write(bytes, 2, bytes.length - 2); // from an offset, as JSch hands over its buffer
+    err.write('e');
+    assertEquals(false, pump.awaitDrained(Duration.ofMillis(20)), "nothing ended yet");
+    out.close();
+    assertEquals(false, pump.awaitDrained(Duration.ofMillis(20)), "stderr still open");
+    err.close();
+    assertTrue(pump.awaitDrained(Duration.ZERO));
+    assertEquals(
+        List.of("STDOUT a " + me, "STDOUT b " + me, "STDOUT c " + me, "STDERR e " + me), seen);
+    ExecResult result = pump.result(0, Duration.ZERO, false);
+    assertEquals("a\nb\nc", result.stdoutTail());
+    assertEquals("e", result.stderrTail());
+  }
+
+  @Test
+  void aReplacedPushedStreamIsIgnored() throws Exception {
+    List<String> seen = new ArrayList<>();
+    OutputPump pump = new OutputPump((stream, line) -> seen.add(line));
+    java.io.OutputStream refused = pump.pushed(OutputSink.Stream.STDOUT);
+    java.io.OutputStream current = pump.pushed(OutputSink.Stream.STDOUT);
+    refused.write("stale\n".getBytes(StandardCharsets.UTF_8));
+    refused.close(); // a refused channel's streams are closed when it is disconnected
+    assertEquals(false, pump.awaitDrained(Duration.ofMillis(20)), "the current one is open");
+    current.write("fresh\n".getBytes(StandardCharsets.UTF_8));
+    current.close();
+    current.write("late\n".getBytes(StandardCharsets.UTF_8)); // after the end: ignored
+    assertTrue(pump.awaitDrained(Duration.ZERO));
+    assertEquals(List.of("fresh"), seen);
+  }
+
+  @Test
   void shortTailsAreKeptWhole() {
     ExecResult result = new ExecResult(1, "first\n  1.0.0  \n\n", "", Duration.ZERO, false);
     assertEquals("1.0.0", result.lastLine());

@@ -397,6 +397,37 @@ public abstract class TransportContract {
   }
 
   @Test
+  void execEachPassesOnAllOfALargeOutputAndKeepsTheNextCommandApart() {
+    // Far more than any window or buffer on the way: 200,000 numbered lines on stdout (about
+    // 1.3 MB) and 100,000 on stderr, interleaved, then a command after them.
+    RecordingSink sink = new RecordingSink();
+    List<ExecResult> results =
+        transport()
+            .execEach(
+                List.of(
+                    timed(
+                        "i=0; while [ $i -lt 100000 ]; do echo o$i; echo p$i; echo e$i >&2;"
+                            + " i=$((i + 1)); done",
+                        LONG),
+                    timed("echo next; echo next-err >&2", LONG)),
+                sink);
+    List<String> out = sink.lines(OutputSink.Stream.STDOUT);
+    List<String> err = sink.lines(OutputSink.Stream.STDERR);
+    assertAll(
+        () -> assertEquals(200_001, out.size()),
+        () -> assertEquals("o0", out.get(0)),
+        () -> assertEquals("p99999", out.get(199_999)),
+        () -> assertEquals("next", out.get(200_000)),
+        () -> assertEquals(100_001, err.size()),
+        () -> assertEquals("e99999", err.get(99_999)),
+        () -> assertEquals("next-err", err.get(100_000)),
+        () -> assertTrue(results.get(0).isSuccess(), results.get(0).toString()),
+        () -> assertTrue(results.get(0).stdoutTail().endsWith("o99999\np99999")),
+        () -> assertEquals("next", results.get(1).stdoutTail()),
+        () -> assertEquals("next-err", results.get(1).stderrTail()));
+  }
+
+  @Test
   void execEachGoesOnAfterACommandTimedOut() {
     long start = System.nanoTime();
     List<ExecResult> results =
