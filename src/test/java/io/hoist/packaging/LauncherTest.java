@@ -72,6 +72,7 @@ class LauncherTest {
         "__complete nodes --cluster-file cluster.yaml",
         "-c cluster.yaml inspect",
         "-c cluster.yaml --output json inspect --max-parallel 100",
+        "inspect --help",
         "-c cluster.yaml upgrade --cluster --yes",
         "-c cluster.yaml --output json upgrade --cluster --dry-run --to 1.1.0",
         "-c cluster.yaml rollback --node n1",
@@ -83,13 +84,17 @@ class LauncherTest {
   }
 
   /**
-   * The launcher's java arguments for {@code command} (words split on blanks): always the serial
-   * collector and a 16 MB first heap, then the jar and hoist's arguments unchanged.
+   * The launcher's java arguments for {@code command} (words split on blanks): the parallel
+   * collector and a 64 MB first heap for inspect (but its help), else the serial collector and a 16
+   * MB first heap, then the jar and hoist's arguments unchanged.
    */
   private List<String> launched(String command) throws Exception {
     List<String> arguments = javaArguments(command.split(" "));
-    assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
-    assertTrue(arguments.contains("-Xms16m"), arguments.toString());
+    boolean fanOut = command.contains("inspect") && !command.contains("-h");
+    assertEquals(fanOut, arguments.contains("-XX:+UseParallelGC"), arguments.toString());
+    assertEquals(fanOut, arguments.contains("-Xms64m"), arguments.toString());
+    assertEquals(!fanOut, arguments.contains("-XX:+UseSerialGC"), arguments.toString());
+    assertEquals(!fanOut, arguments.contains("-Xms16m"), arguments.toString());
     int jar = arguments.indexOf("-jar");
     assertEquals("/usr/share/hoist/hoist.jar", arguments.get(jar + 1));
     assertEquals(List.of(command.split(" ")), arguments.subList(jar + 2, arguments.size()));
