@@ -348,9 +348,9 @@ echo "$(date -u +%Y-%m-%dT%H:%MZ); $runs interleaved rounds after one warm-up pe
   "load average at the end $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started )) s."
 echo "hoist: \`java${java_opts:+ $java_opts}${cds_opts:+ -XX:SharedArchiveFile=hoist.jsa} -jar hoist.jar -q -c cluster.yaml inspect --max-parallel N\`,"
 echo "**$cds_note.** Version command"
-echo "\`echo 1.0.0\`, \`layout.min_free: 0\`; **inspect always runs 2 commands per node (version, disk: \`df\`)**"
-echo "on one SSH connection; \"1 check\" adds a third (\`true\`), the issue's set-up; \"no check\" is the cheapest"
-echo "config. Peers run \`true\` once per node. Key exchange negotiated (probe daemon's log):"
+echo "\`echo 1.0.0\`, \`layout.min_free: 0\` (the disk check is skipped: no \`df\`); **\"1 check\", the issue's set-up, runs"
+echo "2 commands per node (version, \`true\`) in one batch on one SSH connection**; \"no check\" runs the version command"
+echo "alone (in the node's remote shell, not a batch). Peers run \`true\` once per node. Key exchange negotiated (probe daemon's log):"
 echo
 echo "| tool | default | pinned |"
 echo "|---|---|---|"

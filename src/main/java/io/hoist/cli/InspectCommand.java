@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
       "then every check of the cluster file's 'checks' list (passes when it exits 0).",
       "A node that cannot be reached has its other checks skipped.",
       "",
-      "Exits 0 when every check passed on every node, 3 otherwise."
+      "Exits 0 when no check failed on any node, 3 otherwise."
     },
     footerHeading = "%nExamples:%n",
     footer = {
