@@ -226,6 +226,8 @@ public final class SshServerFixture implements AutoCloseable {
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private final Map<Session, Set<Process>> processesBySession = new ConcurrentHashMap<>();
   private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger publicKeyChecks =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> kexes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<String> ciphers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private PublicKey hostKey;
@@ -260,8 +262,10 @@ public final class SshServerFixture implements AutoCloseable {
       server.setSignatureFactories(signatures);
       List<PublicKey> authorized = List.copyOf(options.authorized);
       server.setPublickeyAuthenticator(
-          (user, key, session) ->
-              authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key)));
+          (user, key, session) -> {
+            publicKeyChecks.incrementAndGet();
+            return authorized.stream().anyMatch(known -> KeyUtils.compareKeys(known, key));
+          });
       UserAuthPublicKeyFactory publicKeyAuth = new UserAuthPublicKeyFactory(signatures);
       if (options.password != null) {
         String password = options.password;
@@ -379,6 +383,14 @@ public final class SshServerFixture implements AutoCloseable {
   /** How many SSH sessions (connections) were opened since the start. */
   public int sessionsOpened() {
     return sessionsOpened.get();
+  }
+
+  /**
+   * How many times the server looked up a login's public key among the authorized ones: once for a
+   * login sent signed at once, twice when the client first asked whether the key would do.
+   */
+  public int publicKeyChecks() {
+    return publicKeyChecks.get();
   }
 
   /** The user names of the successful logins, in order. */

@@ -52,6 +52,13 @@ class SshTransportIT extends TransportContract {
   }
 
   @Test
+  void aLoginWithAKeyFileIsSentSignedWithoutAskingTheNodeFirst() {
+    transport.connect();
+    assertEquals(1, server.users().size(), "logged in");
+    assertEquals(1, server.publicKeyChecks(), "the key was looked up once: no query before");
+  }
+
+  @Test
   void execEachSendsItsCommandsAsOneExecRequest() {
     int before = server.commandsStarted();
     List<ExecResult> results =
